@@ -1,0 +1,81 @@
+/**
+ * One base class, named subclasses. The state machine's Retry/Catch blocks name these classes
+ * (Lambda reports `errorType` = `this.name`), and a test checks every such name exists here.
+ */
+export class LoaderError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LoaderError';
+  }
+}
+
+/** A setting (environment variable, CLI option or execution input field) is missing or invalid. */
+export class ConfigError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The execution input is invalid; the message names the field. Not retried. */
+export class InvalidInputError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidInputError';
+  }
+}
+
+/** The source file is malformed as a whole (truncated JSON array, garbage after it); names the position. */
+export class MalformedSourceError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MalformedSourceError';
+  }
+}
+
+/** The source object changed since it was planned (ETag or record count differ). Not retried. */
+export class SourceChangedError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SourceChangedError';
+  }
+}
+
+/**
+ * Firehose throttled or failed every entry of a chunk and nothing of it was accepted, so a retry of
+ * the whole chunk cannot duplicate records. The state machine retries it with backoff and jitter.
+ */
+export class ChunkThrottledError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ChunkThrottledError';
+  }
+}
+
+/** Firehose refused the request in a way a retry cannot fix (bad stream name, access, oversized input). */
+export class FirehoseRequestError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'FirehoseRequestError';
+  }
+}
+
+/** CloudWatch has not yet caught up with what Firehose accepted; the state machine waits and asks again. */
+export class MetricsLaggingError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MetricsLaggingError';
+  }
+}
+
+/** The names the state machine may use in Retry/Catch `ErrorEquals` besides `States.*` and `Lambda.*`. */
+export const LOADER_ERROR_NAMES = [
+  'LoaderError',
+  'ConfigError',
+  'InvalidInputError',
+  'MalformedSourceError',
+  'SourceChangedError',
+  'ChunkThrottledError',
+  'FirehoseRequestError',
+  'MetricsLaggingError',
+] as const;

@@ -1,0 +1,16 @@
+/** Limits set by AWS. Each carries where it comes from; settings may be lower, never higher. */
+
+// Firehose PutRecordBatch: "up to 500 records" per call (Firehose API reference, PutRecordBatch).
+export const MAX_BATCH_RECORDS = 500;
+// Firehose PutRecordBatch: "up to 4 MiB for the entire request", counted on raw data before base64.
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+// Firehose record: "maximum size of a record sent to Firehose, before base64-encoding, is 1,000 KiB".
+export const MAX_RECORD_BYTES = 1_024_000;
+// Firehose pricing: ingestion is billed per record rounded up to the nearest 5 KB (5,120 bytes).
+export const BILLING_INCREMENT_BYTES = 5_120;
+// Step Functions quota: 256 KiB maximum input or output size for a state.
+export const MAX_STATE_PAYLOAD_BYTES = 256 * 1024;
+// Step Functions quota: 25,000 events in a Standard workflow's execution history.
+export const MAX_EXECUTION_HISTORY_EVENTS = 25_000;
+// Step Functions Distributed Map: up to 10,000 parallel child workflow executions.
+export const MAX_DISTRIBUTED_MAP_CONCURRENCY = 10_000;
