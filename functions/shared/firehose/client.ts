@@ -1,0 +1,20 @@
+import { FirehoseClient, type FirehoseClientConfig } from '@aws-sdk/client-firehose';
+
+// Without these the Node handler waits forever on a silent peer; a bounded wait turns into a
+// retryable TimeoutError that our loop counts and backs off from.
+const CONNECTION_TIMEOUT_MS = 3_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * A Firehose client for the sender. `maxAttempts: 1` switches the SDK's own retries off (it would
+ * otherwise retry throttling 3 times unseen): our loop then counts every attempt, call and byte,
+ * and retries only the failed entries of a batch. The endpoint comes from AWS_ENDPOINT_URL or
+ * AWS_ENDPOINT_URL_FIREHOSE when set, which the SDK reads by itself.
+ */
+export function createFirehoseClient(config: FirehoseClientConfig = {}): FirehoseClient {
+  return new FirehoseClient({
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    ...config,
+    maxAttempts: 1,
+  });
+}

@@ -1,0 +1,159 @@
+import { fullJitterDelay } from './backoff';
+import { classifyFirehoseError, describeFatalError } from './errors-classify';
+import type { RetryPolicy } from './retry-policy';
+import { FirehoseSendError } from './send-error';
+import type { EntryFailure, FirehoseOperation, SenderDeps, SendOutcome } from './types';
+
+/** What one call did to the entries it carried. */
+export interface RoundResult {
+  accepted: { index: number; recordId: string | undefined }[];
+  failed: EntryFailure[];
+  /** Entries that failed with ServiceUnavailableException. */
+  throttled: number;
+  failedPutCount: number;
+}
+
+export interface RetryLoopInput {
+  operation: FirehoseOperation;
+  streamName: string;
+  records: readonly Uint8Array[];
+  /** Indices into `records` to send; each round sends those still failed. */
+  indices: readonly number[];
+  policy: RetryPolicy;
+  deps: SenderDeps;
+  /** When the budget started; shared by all records of a PutRecord-one-by-one run. */
+  startedAt: number;
+  region(): Promise<string>;
+  /** Makes exactly one API call with the given entries, in that order. */
+  sendRound(indices: readonly number[]): Promise<RoundResult>;
+  /** Accumulated into; failures still standing at the end are appended to `outcome.failed`. */
+  outcome: SendOutcome;
+  /** One PutRecord per record would flood INFO, so those calls log at DEBUG. */
+  callLogLevel: 'info' | 'debug';
+}
+
+export const GiveUpReason = { maxAttempts: 'maxAttempts', budget: 'budget' } as const;
+
+/**
+ * Sends, then re-sends only the entries that failed, with full-jitter backoff, until all are
+ * accepted, `maxAttempts` rounds were made, or the next sleep would end past the budget.
+ * Returns the record ids of accepted entries. Throws FirehoseSendError on a non-retryable error.
+ */
+export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number, string>> {
+  const { deps, policy, outcome, records, operation, streamName } = input;
+  const { logger } = deps;
+  const recordIds = new Map<number, string>();
+  let pending: readonly number[] = input.indices;
+
+  for (let attempt = 1; ; attempt++) {
+    const bytes = sumBytes(records, pending);
+    outcome.attempts = Math.max(outcome.attempts, attempt);
+    outcome.calls += 1;
+    outcome.bytesSent += bytes;
+    const callStart = deps.now();
+    let round: RoundResult;
+    let reason: string;
+    try {
+      round = await input.sendRound(pending);
+      reason = 'entryFailures';
+    } catch (error) {
+      const cls = classifyFirehoseError(error);
+      const message = error instanceof Error ? error.message : String(error);
+      logger.warn('Firehose call failed', {
+        operation,
+        deliveryStream: streamName,
+        attempt,
+        records: pending.length,
+        bytes,
+        errorName: cls.code,
+        httpStatus: cls.httpStatus,
+        category: cls.category,
+        retryable: cls.retryable,
+        errorMessage: message,
+      });
+      if (!cls.retryable) {
+        outcome.failed.push(
+          ...pending.map((index) => ({ index, errorCode: cls.code, errorMessage: message })),
+        );
+        const fix = describeFatalError(cls, error, { operation, streamName, region: await input.region() });
+        throw new FirehoseSendError(fix, cls.code, outcome, { cause: error });
+      }
+      const failed = pending.map((index) => ({ index, errorCode: cls.code, errorMessage: message }));
+      round = {
+        accepted: [],
+        failed,
+        throttled: cls.category === 'throttled' ? pending.length : 0,
+        failedPutCount: 0,
+      };
+      reason = cls.category;
+    }
+
+    outcome.failedPutCount += round.failedPutCount;
+    outcome.throttledEntries += round.throttled;
+    for (const { index, recordId } of round.accepted) {
+      outcome.accepted += 1;
+      outcome.acceptedBytes += records[index]?.byteLength ?? 0;
+      if (recordId !== undefined) recordIds.set(index, recordId);
+    }
+    logger[input.callLogLevel]('Firehose call done', {
+      operation,
+      deliveryStream: streamName,
+      attempt,
+      records: pending.length,
+      bytes,
+      accepted: round.accepted.length,
+      failed: round.failed.length,
+      throttled: round.throttled,
+      failedPutCount: round.failedPutCount,
+      durationMs: deps.now() - callStart,
+    });
+    if (round.failed.length === 0) return recordIds;
+
+    pending = round.failed.map((f) => f.index);
+    const elapsedMs = deps.now() - input.startedAt;
+    const delayMs = attempt < policy.maxAttempts ? fullJitterDelay(attempt - 1, policy, deps.random) : 0;
+    const giveUp =
+      attempt >= policy.maxAttempts
+        ? GiveUpReason.maxAttempts
+        : elapsedMs + delayMs > policy.budgetMs
+          ? GiveUpReason.budget
+          : undefined;
+    if (giveUp) {
+      logger.error('Giving up on Firehose entries', {
+        operation,
+        deliveryStream: streamName,
+        giveUp,
+        attempts: attempt,
+        entries: round.failed.length,
+        errorCodes: countCodes(round.failed),
+        elapsedMs,
+        budgetMs: policy.budgetMs,
+      });
+      outcome.failed.push(...round.failed);
+      return recordIds;
+    }
+    logger.warn('Retrying failed Firehose entries', {
+      operation,
+      deliveryStream: streamName,
+      attempt,
+      nextAttempt: attempt + 1,
+      delayMs,
+      reason,
+      entries: round.failed.length,
+      errorCodes: countCodes(round.failed),
+    });
+    await deps.sleep(delayMs);
+  }
+}
+
+export function sumBytes(records: readonly Uint8Array[], indices: readonly number[]): number {
+  let total = 0;
+  for (const i of indices) total += records[i]?.byteLength ?? 0;
+  return total;
+}
+
+function countCodes(failures: readonly EntryFailure[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { errorCode } of failures) counts[errorCode] = (counts[errorCode] ?? 0) + 1;
+  return counts;
+}

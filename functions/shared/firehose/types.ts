@@ -1,0 +1,53 @@
+import type { LoggerLike } from '../logger';
+
+/** What the sender needs from its surroundings; tests replace all of it to control time. */
+export interface SenderDeps {
+  sleep(ms: number): Promise<void>;
+  /** Uniform in [0, 1), like Math.random. */
+  random(): number;
+  /** Milliseconds, like Date.now; only differences are used. */
+  now(): number;
+  logger: LoggerLike;
+}
+
+/** An input record Firehose did not accept by the time the sender gave up. */
+export interface EntryFailure {
+  /** Position in the caller's input array. */
+  index: number;
+  /** Firehose's per-entry ErrorCode, the name of a whole-call error, or a sender code. */
+  errorCode: string;
+  errorMessage: string;
+}
+
+export interface SendOutcome {
+  accepted: number;
+  acceptedBytes: number;
+  /** Entries still failed when attempts or budget ran out, in input order. */
+  failed: EntryFailure[];
+  /** Rounds of sending (1 = no retry). For PutRecord one by one: the most any one record needed. */
+  attempts: number;
+  /** HTTP API calls made (PutRecordBatch or PutRecord). */
+  calls: number;
+  /** Entry results with ServiceUnavailableException, plus every entry of a whole-call throttle. */
+  throttledEntries: number;
+  /** Sum of FailedPutCount over all PutRecordBatch responses. */
+  failedPutCount: number;
+  /** Payload bytes put on the wire over all calls, retries included. */
+  bytesSent: number;
+}
+
+export const FirehoseOperation = { putRecordBatch: 'PutRecordBatch', putRecord: 'PutRecord' } as const;
+export type FirehoseOperation = (typeof FirehoseOperation)[keyof typeof FirehoseOperation];
+
+export function emptyOutcome(): SendOutcome {
+  return {
+    accepted: 0,
+    acceptedBytes: 0,
+    failed: [],
+    attempts: 0,
+    calls: 0,
+    throttledEntries: 0,
+    failedPutCount: 0,
+    bytesSent: 0,
+  };
+}
