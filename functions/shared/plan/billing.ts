@@ -1,0 +1,6 @@
+import { BILLING_INCREMENT_BYTES } from '../limits';
+
+/** What Firehose bills for one record: its size rounded up to the 5 KB increment, at least one. */
+export function billedBytesOf(firehoseRecordBytes: number): number {
+  return Math.max(1, Math.ceil(firehoseRecordBytes / BILLING_INCREMENT_BYTES)) * BILLING_INCREMENT_BYTES;
+}

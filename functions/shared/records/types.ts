@@ -1,0 +1,42 @@
+import type { RecordFormat } from '../chunk';
+
+/** A record ready for Firehose: `payload` is its bytes ending in exactly one `\n`. */
+export interface GoodRecord {
+  kind: 'record';
+  index: number;
+  offset: number;
+  line: number;
+  payload: Buffer;
+}
+
+/** A record that cannot be sent; `reason` names the problem, offset and line. */
+export interface RejectedRecord {
+  kind: 'reject';
+  index: number;
+  offset: number;
+  line: number;
+  reason: string;
+  excerpt: string;
+}
+
+export type ReadItem = GoodRecord | RejectedRecord;
+
+export interface ReadOptions {
+  format: RecordFormat;
+  /** File byte offset at which the given stream begins (default 0). */
+  start?: number;
+  /** Only records that START before this file offset are emitted (default: to the end of the stream). */
+  end?: number;
+  /** Index of the first record in the stream (default 0). */
+  firstIndex?: number;
+  /** 1-based line of `start` (default 1). */
+  firstLine?: number;
+  /** Largest accepted payload, its `\n` included (default MAX_RECORD_BYTES). */
+  maxRecordBytes?: number;
+}
+
+/**
+ * `index` and `line` of items read by `readRange` after a resync in the middle of a jsonl or lines
+ * file: what precedes the range was never read, so they cannot be known. `offset` is always exact.
+ */
+export const UNKNOWN = -1;
