@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * The CDK app (cdk.json `app`). Settings come from cdk.json context (`firehose-loader:*`), which
+ * `cdk synth -c firehose-loader:<setting>=<value>` overrides. The stack is environment-agnostic
+ * unless CDK_DEFAULT_ACCOUNT/REGION are set, so `cdk synth` works offline without credentials.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { FirehoseLoaderStack } from '../lib/firehose-loader-stack';
+import { settingsFromContext } from '../lib/settings';
+
+const app = new App();
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+
+new FirehoseLoaderStack(app, 'FirehoseLoader', {
+  description:
+    'firehose-loader: loads a file of records from S3 into Amazon Data Firehose with Step Functions',
+  ...(account && region ? { env: { account, region } } : {}),
+  settings: settingsFromContext(app.node),
+});
+
+// Every synth is checked against the AwsSolutions pack; an unsuppressed finding fails the synth.
+// `-c firehose-loader:nag=false` skips it (e.g. for a quick look at the template).
+if (
+  app.node.tryGetContext('firehose-loader:nag') !== false &&
+  app.node.tryGetContext('firehose-loader:nag') !== 'false'
+) {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}

@@ -1,0 +1,130 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+/** The custom metrics AdvanceRound publishes per round (functions/advance-round/advance.ts). */
+export const CUSTOM_METRICS = {
+  delivered: 'DeliveredRecords',
+  requeued: 'RequeuedRecords',
+  deadLettered: 'DeadLetteredRecords',
+  // A PutRecordBatch response field, not an AWS/Firehose metric: the job publishes it itself.
+  failedPutCount: 'FailedPutCount',
+} as const;
+
+// AWS/Firehose metrics are published per minute and arrive 1–3 minutes late; 5-minute sums smooth that.
+const PERIOD = Duration.minutes(5);
+
+export interface LoaderMonitoringProps {
+  /** Dimension `DeliveryStreamName` of the AWS/Firehose and the custom metrics. */
+  readonly deliveryStreamName: string;
+  readonly stateMachine: IStateMachine;
+  /** Namespace AdvanceRound publishes to. */
+  readonly metricsNamespace: string;
+  /** Where alarms notify (e.g. an SNS topic action). @default alarms without actions, visible in the console */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
+  /** @default a name CloudFormation generates */
+  readonly dashboardName?: string;
+}
+
+/** Alarms on throttling, dead letters and failed executions, and one dashboard of a load. */
+export class LoaderMonitoring extends Construct {
+  public readonly throttledRecordsAlarm: cloudwatch.Alarm;
+  public readonly deadLetteredRecordsAlarm: cloudwatch.Alarm;
+  public readonly executionsFailedAlarm: cloudwatch.Alarm;
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: LoaderMonitoringProps) {
+    super(scope, id);
+    const dimensionsMap = { DeliveryStreamName: props.deliveryStreamName };
+    const firehose = (metricName: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Firehose',
+        metricName,
+        dimensionsMap,
+        statistic: cloudwatch.Stats.SUM,
+        period: PERIOD,
+        label,
+      });
+    const custom = (metricName: string, label: string) =>
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName,
+        dimensionsMap,
+        statistic: cloudwatch.Stats.SUM,
+        period: PERIOD,
+        label,
+      });
+
+    const throttled = firehose('ThrottledRecords', 'Throttled records');
+    const deadLettered = custom(CUSTOM_METRICS.deadLettered, 'Dead-lettered records');
+    const failed = props.stateMachine.metricFailed({ period: PERIOD, statistic: cloudwatch.Stats.SUM });
+
+    // Any count above zero is worth a look; no data means no load ran, which is fine.
+    const anyAboveZero = (alarmId: string, metric: cloudwatch.IMetric, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        metric,
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (props.alarmAction) alarm.addAlarmAction(props.alarmAction);
+      return alarm;
+    };
+    this.throttledRecordsAlarm = anyAboveZero(
+      'ThrottledRecords',
+      throttled,
+      'Firehose throttled records: the stream is at its Direct PUT quota. Lower maxConcurrency or ask for a quota raise.',
+    );
+    this.deadLetteredRecordsAlarm = anyAboveZero(
+      'DeadLetteredRecords',
+      deadLettered,
+      'Records were dead-lettered after every re-queue round; the execution output names the file to rerun.',
+    );
+    this.executionsFailedAlarm = anyAboveZero(
+      'ExecutionsFailed',
+      failed,
+      'A loader execution failed (refused input, dead letters or an error); see its execution in the Step Functions console.',
+    );
+
+    const graph = (title: string, left: cloudwatch.IMetric[], right?: cloudwatch.IMetric[]) =>
+      new cloudwatch.GraphWidget({ title, left, ...(right ? { right } : {}), width: 12, height: 6 });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      ...(props.dashboardName ? { dashboardName: props.dashboardName } : {}),
+      defaultInterval: Duration.hours(3),
+    });
+    this.dashboard.addWidgets(
+      graph(
+        'Incoming records and bytes (AWS/Firehose)',
+        [firehose('IncomingRecords', 'Incoming records')],
+        [firehose('IncomingBytes', 'Incoming bytes')],
+      ),
+      graph('Throttling and failed puts', [
+        throttled,
+        custom(CUSTOM_METRICS.failedPutCount, 'FailedPutCount'),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('Chunk outcomes (records)', [
+        custom(CUSTOM_METRICS.delivered, 'Delivered'),
+        custom(CUSTOM_METRICS.requeued, 'Re-queued'),
+        deadLettered,
+      ]),
+      graph('Executions', [
+        props.stateMachine.metricStarted({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+        props.stateMachine.metricSucceeded({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),
+        failed,
+      ]),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: [this.throttledRecordsAlarm, this.deadLetteredRecordsAlarm, this.executionsFailedAlarm],
+        width: 24,
+        height: 3,
+      }),
+    );
+  }
+}
