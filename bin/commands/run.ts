@@ -1,0 +1,87 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { InputFormat } from '../../functions/shared/chunk';
+import {
+  DEFAULT_MOCK_RECORD_COUNT,
+  DEFAULT_MOCK_SEED,
+  writeMockData,
+} from '../../functions/shared/mock-data';
+import { runLocalJob } from '../../local/runner/run-job';
+import { formatSummary, type RunSummary } from '../../local/runner/summary';
+import type { FaultSettings } from '../../local/services';
+
+export interface RunCommandOptions {
+  input?: string;
+  records: number;
+  seed: number;
+  format?: InputFormat;
+  individual?: number;
+  pack?: boolean;
+  concurrency?: number;
+  requeueRounds?: number;
+  dataDir: string;
+  faultRate?: number;
+  faultCode?: FaultSettings['entryErrorCode'];
+  requestErrorRate?: number;
+  latencyMs?: number;
+  throttleRps?: number;
+  fastTimers?: boolean;
+  json?: boolean;
+}
+
+// The scenario sends its first 100 records one by one with PutRecord, the rest with PutRecordBatch.
+const SCENARIO_INDIVIDUAL_RECORDS = 100;
+
+/** `run`: the whole job on this machine; returns the process exit code. */
+export async function runCommand(options: RunCommandOptions): Promise<number> {
+  const dataDir = resolve(options.dataDir);
+  let inputFile = options.input;
+  if (!inputFile) {
+    await mkdir(join(dataDir, 'inputs'), { recursive: true });
+    inputFile = join(dataDir, 'inputs', `web-traffic-${options.records}-seed-${options.seed}.json`);
+    await writeMockData(inputFile, { count: options.records, seed: options.seed, format: 'json' });
+    process.stderr.write(
+      `generated ${options.records} web-traffic records (seed ${options.seed}) in ${inputFile}\n`,
+    );
+  }
+  const summary = await runLocalJob({
+    dataDir,
+    inputFile,
+    format: options.format,
+    individualRecords: options.individual ?? (options.input ? 0 : SCENARIO_INDIVIDUAL_RECORDS),
+    pack: options.pack,
+    maxConcurrency: options.concurrency,
+    requeueRounds: options.requeueRounds,
+    faults: {
+      ...(options.faultRate !== undefined ? { entryFailureRate: options.faultRate } : {}),
+      ...(options.faultCode ? { entryErrorCode: options.faultCode } : {}),
+      ...(options.requestErrorRate !== undefined ? { requestErrorRate: options.requestErrorRate } : {}),
+      ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+      seed: options.seed,
+    },
+    quotas: options.throttleRps !== undefined ? { recordsPerSecond: options.throttleRps } : {},
+    fastTimers: options.fastTimers,
+    progress: { interactive: Boolean(process.stderr.isTTY) },
+  });
+  report(summary, Boolean(options.json));
+  return exitCode(summary);
+}
+
+export function report(summary: RunSummary, json: boolean): void {
+  if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else process.stdout.write(`\n${formatSummary(summary)}\n`);
+}
+
+/** 0 only when every record was delivered or rejected with a reason; otherwise a one-line reason. */
+export function exitCode(summary: RunSummary): number {
+  if (summary.status === 'SUCCEEDED') return 0;
+  const reason = summary.error ? `${summary.error.name}: ${summary.error.message}` : 'the run failed';
+  process.stderr.write(`firehose-loader: ${reason}\n`);
+  return 1;
+}
+
+export const RUN_DEFAULTS = {
+  records: DEFAULT_MOCK_RECORD_COUNT,
+  seed: DEFAULT_MOCK_SEED,
+  dataDir: '.local',
+} as const;

@@ -1,0 +1,103 @@
+#!/usr/bin/env -S npx tsx
+import { Command, Option } from 'commander';
+import { LoaderError } from '../functions/shared/errors';
+import { mockDataCommand } from './commands/mock-data';
+import { oneOf, rate, wholeNumber } from './commands/options';
+import { RUN_DEFAULTS, runCommand } from './commands/run';
+
+const program = new Command('firehose-loader')
+  .description(
+    'Load a file of records from S3 into an Amazon Data Firehose delivery stream with Step Functions.',
+  )
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the whole job on this machine against local S3, Firehose and CloudWatch on 127.0.0.1')
+  .option('--input <file>', 'the file to load (default: generate web-traffic records)')
+  .option(
+    '--records <n>',
+    'records to generate without --input',
+    wholeNumber('--records', 0),
+    RUN_DEFAULTS.records,
+  )
+  .option(
+    '--seed <n>',
+    'seed for generated data and fault injection',
+    wholeNumber('--seed'),
+    RUN_DEFAULTS.seed,
+  )
+  .addOption(
+    new Option('--format <format>', 'input format (default auto: json if the file starts with [)').argParser(
+      oneOf('--format', ['auto', 'json', 'jsonl', 'lines'] as const),
+    ),
+  )
+  .option(
+    '--individual <n>',
+    'send the first N records one by one with PutRecord (default 100 generated, 0 with --input)',
+    wholeNumber('--individual'),
+  )
+  .option(
+    '--pack',
+    'pack consecutive records into Firehose records of up to 1,000 KiB (same S3 bytes, lower bill)',
+  )
+  .option('--concurrency <n>', 'Distributed Map MaxConcurrency', wholeNumber('--concurrency', 1, 10_000))
+  .option(
+    '--requeue-rounds <n>',
+    're-queue rounds before dead-lettering',
+    wholeNumber('--requeue-rounds', 0, 10),
+  )
+  .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir)
+  .option('--fault-rate <r>', 'local Firehose: probability that an entry fails', rate('--fault-rate'))
+  .addOption(
+    new Option('--fault-code <code>', 'local Firehose: error code of failed entries').argParser(
+      oneOf('--fault-code', ['ServiceUnavailableException', 'InternalFailure'] as const),
+    ),
+  )
+  .option(
+    '--request-error-rate <r>',
+    'local Firehose: probability that a whole request fails (500/503)',
+    rate('--request-error-rate'),
+  )
+  .option(
+    '--latency-ms <n>',
+    'local Firehose: added latency per request',
+    wholeNumber('--latency-ms', 0, 60_000),
+  )
+  .option('--throttle-rps <n>', 'local Firehose: records-per-second quota', wholeNumber('--throttle-rps', 1))
+  .addOption(
+    new Option(
+      '--fast-timers',
+      'Wait states and Step Functions retries take milliseconds (tests)',
+    ).hideHelp(),
+  )
+  .option('--json', 'print only the run summary as one JSON document on stdout')
+  .action(async (options) => {
+    process.exitCode = await runCommand(options);
+  });
+
+program
+  .command('mock-data')
+  .description('write generated web-traffic records (the scenario sample) to a file')
+  .requiredOption('--out <file>', 'where to write')
+  .option('--count <n>', 'how many records', wholeNumber('--count', 0), RUN_DEFAULTS.records)
+  .addOption(
+    new Option('--format <format>', 'json (one array) or jsonl')
+      .argParser(oneOf('--format', ['json', 'jsonl'] as const))
+      .default('json'),
+  )
+  .option('--seed <n>', 'seed', wholeNumber('--seed'), RUN_DEFAULTS.seed)
+  .action(async (options) => {
+    process.exitCode = await mockDataCommand(options);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  // Our own errors carry a sentence that names the setting or record; anything else is a bug: show it all.
+  if (error instanceof LoaderError)
+    process.stderr.write(`firehose-loader: ${error.name}: ${error.message}\n`);
+  else
+    process.stderr.write(
+      `firehose-loader: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+  process.exitCode = 1;
+});

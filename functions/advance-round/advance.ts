@@ -1,0 +1,144 @@
+import { type CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { artifactKeys, chunkId } from '../shared/artifacts';
+import type { ChunkDescriptor } from '../shared/chunk';
+import { readChunkPayloads } from '../shared/chunk-io';
+import { mapWithConcurrency } from '../shared/concurrency';
+import type { LoggerLike } from '../shared/logger';
+import { type ChunkOutcome, type DeadLetterSummary, RoundNext, type RunState } from '../shared/run-state';
+import { getJson, listKeys, readJsonLines, S3LineWriter } from '../shared/s3-io';
+import type { AdvanceRoundConfig } from './config';
+import { addOutcome, decideNext, leftoverChunks, requeueWaitSeconds } from './rounds';
+
+export interface AdvanceDeps {
+  s3: S3Client;
+  cloudWatch: CloudWatchClient;
+  config: AdvanceRoundConfig;
+  logger: LoggerLike;
+}
+
+// Outcome objects are tiny; this many GETs in flight keeps a 20,000-chunk round to seconds.
+const OUTCOME_READ_CONCURRENCY = 32;
+
+/** Totals the round just run, then starts another round over what is left, or dead-letters it. */
+export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<RunState> {
+  const bucket = deps.config.artifactBucket;
+  const roundNumber = state.round.number;
+  const manifest: ChunkDescriptor[] = [];
+  for await (const chunk of readJsonLines<ChunkDescriptor>(deps.s3, {
+    bucket,
+    key: state.round.manifestKey,
+  })) {
+    manifest.push(chunk);
+  }
+  const outcomeKeys: string[] = [];
+  for await (const key of listKeys(deps.s3, bucket, artifactKeys.outcomesPrefix(state.runId, roundNumber))) {
+    outcomeKeys.push(key);
+  }
+  const outcomes = await mapWithConcurrency(outcomeKeys, OUTCOME_READ_CONCURRENCY, (key) =>
+    getJson<ChunkOutcome>(deps.s3, { bucket, key }),
+  );
+  const byChunk = new Map(outcomes.map((outcome) => [outcome.chunkId, outcome]));
+  let totals = outcomes.reduce(addOutcome, state.totals);
+  const leftover = leftoverChunks(manifest, byChunk);
+  totals = { ...totals, failedChunks: totals.failedChunks + leftover.failedChunks };
+  const next = decideNext(roundNumber, state.settings.requeueRounds, leftover.chunks.length);
+  const leftoverRecords = leftover.chunks.reduce((sum, chunk) => sum + chunk.records, 0);
+
+  let round = { ...state.round, next, waitSeconds: 0 };
+  let deadLetter: DeadLetterSummary | undefined;
+  if (next === RoundNext.requeue) {
+    const number = roundNumber + 1;
+    const manifestKey = artifactKeys.manifest(state.runId, number);
+    const writer = new S3LineWriter(deps.s3, { bucket, key: manifestKey });
+    for (const [index, chunk] of leftover.chunks.entries()) {
+      await writer.writeJson({ ...chunk, chunkId: chunkId(number, index) });
+    }
+    await writer.close();
+    round = {
+      number,
+      manifestKey,
+      chunks: leftover.chunks.length,
+      records: leftoverRecords,
+      next,
+      waitSeconds: requeueWaitSeconds(number),
+    };
+  } else if (leftover.chunks.length > 0) {
+    deadLetter = await writeDeadLetters(state.runId, leftover.chunks, deps);
+    totals = { ...totals, deadLettered: totals.deadLettered + deadLetter.records };
+  }
+
+  const sum = (pick: (outcome: ChunkOutcome) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
+  await publishRoundMetrics(deps, {
+    DeliveredRecords: sum((o) => o.delivered),
+    RequeuedRecords: sum((o) => o.requeued),
+    FailedPutCount: sum((o) => o.failedPutCount),
+    DeadLetteredRecords: deadLetter?.records ?? 0,
+  });
+  deps.logger.info('round finished', {
+    round: roundNumber,
+    chunks: manifest.length,
+    outcomes: outcomes.length,
+    failedChunks: leftover.failedChunks,
+    leftoverChunks: leftover.chunks.length,
+    leftoverRecords,
+    next,
+  });
+  return {
+    runId: state.runId,
+    startedAt: state.startedAt,
+    settings: state.settings,
+    plan: state.plan,
+    round,
+    totals,
+    ...(deadLetter ? { deadLetter } : {}),
+  };
+}
+
+/**
+ * Copies every record still undelivered into one JSON Lines file, and its descriptors into a manifest.
+ * The records file is a valid source for a new run (`rerun`), so dead letters are never a dead end.
+ */
+async function writeDeadLetters(
+  runId: string,
+  chunks: ChunkDescriptor[],
+  deps: AdvanceDeps,
+): Promise<DeadLetterSummary> {
+  const bucket = deps.config.artifactBucket;
+  const recordsKey = artifactKeys.deadLetterRecords(runId);
+  const manifestKey = artifactKeys.deadLetterManifest(runId);
+  const records = new S3LineWriter(deps.s3, { bucket, key: recordsKey });
+  const manifest = new S3LineWriter(deps.s3, { bucket, key: manifestKey });
+  let count = 0;
+  try {
+    for (const chunk of chunks) {
+      await manifest.writeJson(chunk);
+      for (const payload of await readChunkPayloads(deps.s3, chunk)) {
+        await records.write(payload);
+        count += 1;
+      }
+    }
+  } finally {
+    await Promise.all([records.close(), manifest.close()]);
+  }
+  const message =
+    `${count} records could not be delivered after every re-queue round; they are in s3://${bucket}/${recordsKey} ` +
+    `(descriptors: s3://${bucket}/${manifestKey}). Rerun them with: firehose-loader rerun --dead-letter s3://${bucket}/${recordsKey}`;
+  deps.logger.error('records dead-lettered', { records: count, recordsKey, manifestKey });
+  return { records: count, recordsKey, manifestKey, message };
+}
+
+async function publishRoundMetrics(deps: AdvanceDeps, values: Record<string, number>): Promise<void> {
+  const dimensions = [{ Name: 'DeliveryStreamName', Value: deps.config.streamName }];
+  await deps.cloudWatch.send(
+    new PutMetricDataCommand({
+      Namespace: deps.config.metricsNamespace,
+      MetricData: Object.entries(values).map(([MetricName, Value]) => ({
+        MetricName,
+        Value,
+        Unit: StandardUnit.Count,
+        Dimensions: dimensions,
+      })),
+    }),
+  );
+}

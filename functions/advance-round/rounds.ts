@@ -1,0 +1,54 @@
+import type { ChunkDescriptor } from '../shared/chunk';
+import { type ChunkOutcome, RoundNext, type RunTotals } from '../shared/run-state';
+
+/** First wait before a re-queue round, doubling each round up to the cap: a throttled stream recovers. */
+export const REQUEUE_WAIT_BASE_SECONDS = 5;
+export const REQUEUE_WAIT_MAX_SECONDS = 300;
+
+export function requeueWaitSeconds(nextRound: number): number {
+  return Math.min(REQUEUE_WAIT_MAX_SECONDS, REQUEUE_WAIT_BASE_SECONDS * 2 ** Math.max(0, nextRound - 1));
+}
+
+/** After round `round`, with `leftover` chunks to send: another round, or the end (dead letters if any). */
+export function decideNext(round: number, requeueRounds: number, leftover: number): RoundNext {
+  return leftover > 0 && round < requeueRounds ? RoundNext.requeue : RoundNext.done;
+}
+
+/** Adds one chunk outcome to the run totals; pure so the arithmetic is tested without S3. */
+export function addOutcome(totals: RunTotals, outcome: ChunkOutcome): RunTotals {
+  return {
+    ...totals,
+    delivered: totals.delivered + outcome.delivered,
+    requeued: totals.requeued + outcome.requeued,
+    acceptedFirehoseRecords: totals.acceptedFirehoseRecords + outcome.acceptedFirehoseRecords,
+    acceptedBytes: totals.acceptedBytes + outcome.acceptedBytes,
+    putRecordCalls: totals.putRecordCalls + outcome.putRecordCalls,
+    putRecordBatchCalls: totals.putRecordBatchCalls + outcome.putRecordBatchCalls,
+    attempts: totals.attempts + outcome.attempts,
+    throttledEntries: totals.throttledEntries + outcome.throttledEntries,
+    failedPutCount: totals.failedPutCount + outcome.failedPutCount,
+  };
+}
+
+/**
+ * What the next round must send: the re-queued entries of chunks that reported an outcome, and whole
+ * chunks that reported none (their child execution failed, and PutBatch only gives up on a chunk when
+ * Firehose accepted nothing of it, so resending it whole duplicates nothing).
+ */
+export function leftoverChunks(
+  manifest: readonly ChunkDescriptor[],
+  outcomes: ReadonlyMap<string, ChunkOutcome>,
+): { chunks: ChunkDescriptor[]; failedChunks: number } {
+  const chunks: ChunkDescriptor[] = [];
+  let failedChunks = 0;
+  for (const chunk of manifest) {
+    const outcome = outcomes.get(chunk.chunkId);
+    if (!outcome) {
+      failedChunks += 1;
+      chunks.push(chunk);
+    } else if (outcome.requeue) {
+      chunks.push(outcome.requeue);
+    }
+  }
+  return { chunks, failedChunks };
+}

@@ -1,0 +1,82 @@
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import { MetricsLaggingError } from '../shared/errors';
+import type { LoggerLike } from '../shared/logger';
+import type { MetricsReport, RunState } from '../shared/run-state';
+import type { CheckMetricsConfig } from './config';
+import { judgeMetrics, metricWindow } from './verdict';
+
+// The AWS/Firehose metrics publish per minute; 60 s is their finest period.
+const PERIOD_SECONDS = 60;
+
+const QUERIES = {
+  incomingRecords: { namespace: 'AWS/Firehose', metric: 'IncomingRecords' },
+  incomingBytes: { namespace: 'AWS/Firehose', metric: 'IncomingBytes' },
+  throttledRecords: { namespace: 'AWS/Firehose', metric: 'ThrottledRecords' },
+  failedPutCount: { namespace: 'custom', metric: 'FailedPutCount' },
+} as const;
+type QueryId = keyof typeof QUERIES;
+
+/** Reads the run's window from CloudWatch and judges it; throws MetricsLaggingError while it is behind. */
+export async function checkMetrics(
+  state: RunState,
+  deps: { cloudWatch: CloudWatchClient; config: CheckMetricsConfig; logger: LoggerLike; now?: () => Date },
+): Promise<RunState> {
+  const { start, end } = metricWindow(state.startedAt, deps.now?.() ?? new Date());
+  const dimensions = [{ Name: 'DeliveryStreamName', Value: deps.config.streamName }];
+  const queries: MetricDataQuery[] = Object.entries(QUERIES).map(([id, q]) => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: q.namespace === 'custom' ? deps.config.metricsNamespace : q.namespace,
+        MetricName: q.metric,
+        Dimensions: dimensions,
+      },
+      Period: PERIOD_SECONDS,
+      Stat: 'Sum',
+    },
+  }));
+  const sums: Record<QueryId, number> = {
+    incomingRecords: 0,
+    incomingBytes: 0,
+    throttledRecords: 0,
+    failedPutCount: 0,
+  };
+  let token: string | undefined;
+  do {
+    const page = await deps.cloudWatch.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: start,
+        EndTime: end,
+        NextToken: token,
+      }),
+    );
+    for (const result of page.MetricDataResults ?? []) {
+      const id = result.Id as QueryId;
+      sums[id] += (result.Values ?? []).reduce((total, value) => total + value, 0);
+    }
+    token = page.NextToken;
+  } while (token);
+
+  const expected = { records: state.totals.acceptedFirehoseRecords, bytes: state.totals.acceptedBytes };
+  const observed = { records: sums.incomingRecords, bytes: sums.incomingBytes };
+  const verdict = judgeMetrics(expected, observed);
+  deps.logger.info('metrics read', { window: { start, end }, expected, ...sums, verdict });
+  if (verdict === 'behind') {
+    throw new MetricsLaggingError(
+      `CloudWatch shows ${observed.records} records / ${observed.bytes} bytes for ${deps.config.streamName}, ` +
+        `the run had ${expected.records} / ${expected.bytes} accepted; CloudWatch has not caught up yet`,
+    );
+  }
+  const metrics: MetricsReport = {
+    verdict,
+    ...sums,
+    expectedRecords: expected.records,
+    expectedBytes: expected.bytes,
+  };
+  return { ...state, metrics };
+}

@@ -1,0 +1,14 @@
+import { cloudWatchClient } from '../shared/aws-clients';
+import { createLogger } from '../shared/logger';
+import type { RunState } from '../shared/run-state';
+import { checkMetrics } from './check';
+import { loadCheckMetricsConfig } from './config';
+
+const logger = createLogger('firehose-loader-check-metrics');
+
+/** Confirms the load in CloudWatch; the state machine retries MetricsLaggingError with backoff. */
+export async function handler(state: RunState): Promise<RunState> {
+  const config = loadCheckMetricsConfig();
+  logger.appendKeys({ runId: state.runId });
+  return checkMetrics(state, { cloudWatch: cloudWatchClient(), config, logger });
+}

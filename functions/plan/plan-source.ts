@@ -1,0 +1,132 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { artifactKeys, chunkId } from '../shared/artifacts';
+import type { ChunkDescriptor, InputFormat, RecordFormat } from '../shared/chunk';
+import type { LoggerLike } from '../shared/logger';
+import { ChunkPlanner } from '../shared/plan/planner';
+import { resolvePlanSettings } from '../shared/plan/settings';
+import { detectFormat, readRecords } from '../shared/records/reader';
+import type { PlanSummary } from '../shared/run-state';
+import { headObject, type ObjectRef, readRange, S3LineWriter } from '../shared/s3-io';
+
+export interface PlanRequest {
+  runId: string;
+  source: ObjectRef;
+  format: InputFormat;
+  individualRecords: number;
+  pack: boolean;
+  maxBatchRecords: number;
+  maxBatchBytes: number;
+  artifactBucket: string;
+}
+
+/** Takes the first piece of a stream to look at, and gives back a stream that still starts at byte 0. */
+async function peek(
+  stream: AsyncIterable<Uint8Array>,
+): Promise<{ head: Uint8Array; all: AsyncIterable<Uint8Array> }> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head = first.done ? new Uint8Array() : first.value;
+  async function* all() {
+    if (head.length) yield head;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return { head, all: all() };
+}
+
+/**
+ * Streams the source object once: good records go to the planner, rejects to the rejects file, and each
+ * closed chunk straight to the manifest. Memory stays bounded by the largest record, whatever the size.
+ */
+export async function planSource(
+  s3: S3Client,
+  request: PlanRequest,
+  logger: LoggerLike,
+): Promise<{ summary: PlanSummary; format: RecordFormat }> {
+  const settings = resolvePlanSettings({
+    maxBatchRecords: request.maxBatchRecords,
+    maxBatchBytes: request.maxBatchBytes,
+    individualRecords: request.individualRecords,
+    pack: request.pack,
+  });
+  const { size, etag } = await headObject(s3, request.source);
+  const { head, all } = await peek(await readRange(s3, request.source, { start: 0, etag }));
+  const format = request.format === 'auto' ? detectFormat(head) : request.format;
+
+  const manifestKey = artifactKeys.manifest(request.runId, 0);
+  const rejectsKey = artifactKeys.rejects(request.runId);
+  const manifest = new S3LineWriter(s3, { bucket: request.artifactBucket, key: manifestKey });
+  const rejects = new S3LineWriter(s3, { bucket: request.artifactBucket, key: rejectsKey });
+  const planner = new ChunkPlanner(settings);
+  let chunks = 0;
+  let rejected = 0;
+
+  const writeChunks = async (planned: ReturnType<ChunkPlanner['add']>) => {
+    for (const chunk of planned) {
+      const descriptor: ChunkDescriptor = {
+        chunkId: chunkId(0, chunks),
+        bucket: request.source.bucket,
+        key: request.source.key,
+        etag,
+        format,
+        start: chunk.start,
+        end: chunk.end,
+        records: chunk.records,
+        firehoseRecords: chunk.firehoseRecords,
+        payloadBytes: chunk.payloadBytes,
+        mode: chunk.mode,
+        pack: settings.pack && chunk.mode === 'batch',
+        firstRecord: chunk.firstRecord,
+        firstLine: chunk.firstLine,
+      };
+      chunks += 1;
+      await manifest.writeJson(descriptor);
+    }
+  };
+
+  try {
+    for await (const item of readRecords(all, { format })) {
+      if (item.kind === 'reject') {
+        rejected += 1;
+        await rejects.writeJson({
+          record: item.index,
+          offset: item.offset,
+          line: item.line,
+          reason: item.reason,
+          excerpt: item.excerpt,
+        });
+        logger.warn('record rejected', {
+          record: item.index,
+          offset: item.offset,
+          line: item.line,
+          reason: item.reason,
+        });
+        continue;
+      }
+      await writeChunks(planner.add(item));
+    }
+    await writeChunks(planner.finish(size));
+  } finally {
+    await Promise.all([manifest.close(), rejects.close()]);
+  }
+
+  const totals = planner.totals();
+  const summary: PlanSummary = {
+    sourceBytes: size,
+    etag,
+    records: totals.records,
+    rejected,
+    chunks,
+    batchChunks: totals.batchChunks,
+    individualChunks: totals.individualChunks,
+    firehoseRecords: totals.firehoseRecords,
+    payloadBytes: totals.payloadBytes,
+    billedBytes: totals.billedBytes,
+    billedBytesUnpacked: totals.billedBytesUnpacked,
+    billedBytesPacked: totals.billedBytesPacked,
+    minimumBatchCalls: totals.minimumBatchCalls,
+    manifestKey,
+    rejectsKey,
+  };
+  logger.info('source planned', { source: request.source, format, ...summary });
+  return { summary, format };
+}

@@ -1,0 +1,42 @@
+import { type Env, integerSetting, requireString } from '../shared/env';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../shared/firehose/retry-policy';
+
+export interface PutBatchConfig {
+  streamName: string;
+  sourceBucket: string;
+  artifactBucket: string;
+  retry: RetryPolicy;
+}
+
+// The Lambda's own retry budget must end well inside its timeout; 15 minutes is Lambda's maximum.
+const MAX_BUDGET_MS = 15 * 60 * 1000;
+
+export function loadPutBatchConfig(env: Env = process.env): PutBatchConfig {
+  return {
+    streamName: requireString(env, 'DELIVERY_STREAM_NAME'),
+    sourceBucket: requireString(env, 'SOURCE_BUCKET'),
+    artifactBucket: requireString(env, 'ARTIFACT_BUCKET'),
+    retry: resolveRetryPolicy({
+      maxAttempts: integerSetting(env, 'RETRY_MAX_ATTEMPTS', {
+        min: 1,
+        max: 100,
+        fallback: DEFAULT_RETRY_POLICY.maxAttempts,
+      }),
+      baseDelayMs: integerSetting(env, 'RETRY_BASE_DELAY_MS', {
+        min: 0,
+        max: 60_000,
+        fallback: DEFAULT_RETRY_POLICY.baseDelayMs,
+      }),
+      maxDelayMs: integerSetting(env, 'RETRY_MAX_DELAY_MS', {
+        min: 0,
+        max: 300_000,
+        fallback: DEFAULT_RETRY_POLICY.maxDelayMs,
+      }),
+      budgetMs: integerSetting(env, 'RETRY_BUDGET_MS', {
+        min: 0,
+        max: MAX_BUDGET_MS,
+        fallback: DEFAULT_RETRY_POLICY.budgetMs,
+      }),
+    }),
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Where a run keeps its artefacts in the artifact bucket. Everything of a run lives under
+ * `runs/<runId>/`, so IAM can be scoped to that prefix and a lifecycle rule can expire it.
+ */
+export const RUNS_PREFIX = 'runs/';
+
+const round = (n: number) => `round-${String(n).padStart(2, '0')}`;
+
+export const artifactKeys = {
+  run: (runId: string) => `${RUNS_PREFIX}${runId}/`,
+  plan: (runId: string) => `${RUNS_PREFIX}${runId}/plan.json`,
+  rejects: (runId: string) => `${RUNS_PREFIX}${runId}/rejects.jsonl`,
+  manifest: (runId: string, n: number) => `${RUNS_PREFIX}${runId}/${round(n)}/manifest.jsonl`,
+  outcomesPrefix: (runId: string, n: number) => `${RUNS_PREFIX}${runId}/${round(n)}/outcomes/`,
+  outcome: (runId: string, n: number, chunkId: string) =>
+    `${RUNS_PREFIX}${runId}/${round(n)}/outcomes/${chunkId}.json`,
+  requeue: (runId: string, n: number, chunkId: string) =>
+    `${RUNS_PREFIX}${runId}/${round(n)}/requeue/${chunkId}.jsonl`,
+  deadLetterRecords: (runId: string) => `${RUNS_PREFIX}${runId}/dead-letter/records.jsonl`,
+  deadLetterManifest: (runId: string) => `${RUNS_PREFIX}${runId}/dead-letter/manifest.jsonl`,
+} as const;
+
+/** Dead-letter record files may be the source of a rerun even though they are not in the source bucket. */
+export function isDeadLetterRecordsKey(key: string): boolean {
+  return /^runs\/[^/]+\/dead-letter\/records\.jsonl$/.test(key);
+}
+
+/** Chunk ids sort in plan order and stay unique across rounds. */
+export function chunkId(roundNumber: number, index: number): string {
+  return `r${roundNumber}-c${String(index).padStart(6, '0')}`;
+}

@@ -1,0 +1,144 @@
+import type { ChunkDescriptor, InputFormat, RecordFormat } from './chunk';
+
+/**
+ * The state that travels between the state machine's steps. It stays small whatever the file size:
+ * counts and S3 keys only, never records or chunk lists.
+ */
+
+/** What a person may put in the execution input; every field is optional. */
+export interface ExecutionInput {
+  source?: { bucket?: string; key?: string };
+  format?: InputFormat;
+  individualRecords?: number;
+  pack?: boolean;
+  maxConcurrency?: number;
+  requeueRounds?: number;
+}
+
+export interface RunSettings {
+  source: { bucket: string; key: string };
+  format: RecordFormat;
+  individualRecords: number;
+  pack: boolean;
+  maxConcurrency: number;
+  requeueRounds: number;
+  maxBatchRecords: number;
+  maxBatchBytes: number;
+}
+
+export interface PlanSummary {
+  sourceBytes: number;
+  etag: string;
+  records: number;
+  rejected: number;
+  chunks: number;
+  batchChunks: number;
+  individualChunks: number;
+  firehoseRecords: number;
+  payloadBytes: number;
+  billedBytes: number;
+  billedBytesUnpacked: number;
+  billedBytesPacked: number;
+  minimumBatchCalls: number;
+  manifestKey: string;
+  rejectsKey: string;
+}
+
+export const RoundNext = { requeue: 'requeue', done: 'done' } as const;
+export type RoundNext = (typeof RoundNext)[keyof typeof RoundNext];
+
+export interface RoundState {
+  number: number;
+  manifestKey: string;
+  chunks: number;
+  records: number;
+  next: RoundNext;
+  waitSeconds: number;
+}
+
+/** Sums over every round; `delivered` and `deadLettered` count input records, never Firehose records. */
+export interface RunTotals {
+  delivered: number;
+  deadLettered: number;
+  requeued: number;
+  failedChunks: number;
+  acceptedFirehoseRecords: number;
+  acceptedBytes: number;
+  putRecordCalls: number;
+  putRecordBatchCalls: number;
+  attempts: number;
+  throttledEntries: number;
+  failedPutCount: number;
+}
+
+export const emptyTotals = (): RunTotals => ({
+  delivered: 0,
+  deadLettered: 0,
+  requeued: 0,
+  failedChunks: 0,
+  acceptedFirehoseRecords: 0,
+  acceptedBytes: 0,
+  putRecordCalls: 0,
+  putRecordBatchCalls: 0,
+  attempts: 0,
+  throttledEntries: 0,
+  failedPutCount: 0,
+});
+
+export interface DeadLetterSummary {
+  records: number;
+  recordsKey: string;
+  manifestKey: string;
+  message: string;
+}
+
+export const MetricsVerdict = { confirmed: 'confirmed', lagging: 'lagging', mismatch: 'mismatch' } as const;
+export type MetricsVerdict = (typeof MetricsVerdict)[keyof typeof MetricsVerdict];
+
+export interface MetricsReport {
+  verdict: MetricsVerdict;
+  incomingRecords?: number;
+  incomingBytes?: number;
+  throttledRecords?: number;
+  failedPutCount?: number;
+  expectedRecords?: number;
+  expectedBytes?: number;
+}
+
+export interface RunState {
+  runId: string;
+  startedAt: string;
+  settings: RunSettings;
+  plan: PlanSummary;
+  round: RoundState;
+  totals: RunTotals;
+  deadLetter?: DeadLetterSummary;
+  metrics?: MetricsReport;
+  /** Written by the Distributed Map's ResultWriter; not read by the functions. */
+  mapRun?: unknown;
+}
+
+/** What PutBatch records for one chunk in one round, as an S3 object the round's totals are built from. */
+export interface ChunkOutcome {
+  chunkId: string;
+  round: number;
+  records: number;
+  delivered: number;
+  requeued: number;
+  acceptedFirehoseRecords: number;
+  acceptedBytes: number;
+  putRecordCalls: number;
+  putRecordBatchCalls: number;
+  attempts: number;
+  throttledEntries: number;
+  failedPutCount: number;
+  /** The failed entries, written to a re-queue object and described like any chunk. */
+  requeue?: ChunkDescriptor;
+}
+
+/** The input of one PutBatch invocation (one Distributed Map item). */
+export interface PutBatchInput {
+  runId: string;
+  round: number;
+  chunk: ChunkDescriptor;
+}

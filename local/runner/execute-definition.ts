@@ -1,0 +1,125 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { invokeLocally, type LambdaHandlers } from './local-lambdas';
+import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
+import { readMapItems, writeMapResults } from './map-io';
+
+export interface EngineEventShape {
+  type: string;
+  timestamp: number;
+  index?: number;
+  state?: { name: string; type: string; input: unknown; output?: unknown };
+  parentState?: { name: string; type: string; input: unknown };
+  retry?: { attempt: number };
+  Error?: string;
+  Cause?: unknown;
+}
+
+export interface ExecuteOptions {
+  /** The definition with every placeholder substituted. */
+  definition: JsonObject;
+  input: unknown;
+  executionName: string;
+  s3: S3Client;
+  handlers: LambdaHandlers;
+  /** Tests: Wait states and Retry intervals take milliseconds instead of seconds. */
+  fastTimers?: boolean;
+  onEvent?: (event: EngineEventShape) => void;
+}
+
+export interface ExecutionResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+type LocalHandler = (input: unknown) => Promise<unknown>;
+
+/** Every Task state at any depth, by name, with its Resource. */
+function taskStates(states: JsonObject, found = new Map<string, string>()): Map<string, string> {
+  for (const [name, state] of Object.entries(states)) {
+    const s = state as JsonObject;
+    if (s.Type === 'Task') found.set(name, String(s.Resource));
+    const processor = (s.ItemProcessor ?? s.Iterator) as JsonObject | undefined;
+    if (processor?.States) taskStates(processor.States as JsonObject, found);
+    for (const branch of (s.Branches ?? []) as JsonObject[]) taskStates(branch.States as JsonObject, found);
+  }
+  return found;
+}
+
+function fastTimerOverrides(states: Map<string, string>, definition: JsonObject) {
+  const waits = Object.entries(definition.States as JsonObject)
+    .filter(([, state]) => (state as JsonObject).Type === 'Wait')
+    .map(([name]) => [name, 0]);
+  return {
+    waitTimeOverrides: Object.fromEntries(waits),
+    retryIntervalOverrides: Object.fromEntries([...states.keys()].map((name) => [name, 5])),
+  };
+}
+
+/**
+ * Runs a definition with aws-local-stepfunctions: Distributed Maps lowered first, every
+ * `lambda:invoke` Task served by the real handler in this process.
+ */
+export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
+  const { definition, maps } = lowerDistributedMaps(options.definition);
+  const tasks = taskStates(definition.States as JsonObject);
+  const overrides: Record<string, LocalHandler> = {};
+  for (const [name, resource] of tasks) {
+    if (resource === 'arn:aws:states:::lambda:invoke') {
+      overrides[name] = (parameters: unknown) => invokeLocally(options.handlers, parameters);
+    }
+  }
+  let mapRuns = 0;
+  const byReader = new Map<string, LoweredMap>(maps.map((m) => [m.readItemsState, m]));
+  const byWriter = new Map<string, LoweredMap>(maps.map((m) => [m.writeResultsState, m]));
+  for (const [name, map] of byReader) {
+    overrides[name] = (parameters: unknown) => readMapItems(options.s3, map, parameters);
+  }
+  for (const [name, map] of byWriter) {
+    overrides[name] = (parameters: unknown) =>
+      writeMapResults(options.s3, map, parameters, `${options.executionName}-${++mapRuns}`);
+  }
+  const unserved = [...tasks].filter(([name]) => !overrides[name]);
+  if (unserved.length) {
+    throw new Error(
+      `the local runner has no stand-in for Task states ${unserved.map(([n, r]) => `${n} (${r})`).join(', ')}`,
+    );
+  }
+
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const startTime = new Date().toISOString();
+  const execution = machine.run(options.input as never, {
+    overrides: {
+      taskResourceLocalHandlers: overrides as never,
+      ...(options.fastTimers ? fastTimerOverrides(tasks, definition) : {}),
+    },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:local:000000000000:execution:firehose-loader:${options.executionName}`,
+        Name: options.executionName,
+        StartTime: startTime,
+        Input: options.input,
+      },
+    } as never,
+  });
+  let failure: ExecutionResult | undefined;
+  const watching = (async () => {
+    for await (const event of execution.eventLogs as AsyncGenerator<EngineEventShape>) {
+      if (event.type === 'ExecutionFailed') {
+        failure = { status: 'FAILED', error: event.Error, cause: String(event.Cause ?? '') };
+      }
+      options.onEvent?.(event);
+    }
+  })();
+  try {
+    const output = await execution.result;
+    await watching;
+    return { status: 'SUCCEEDED', output };
+  } catch (error) {
+    await watching.catch(() => undefined);
+    if (failure) return failure;
+    return { status: 'FAILED', error: error instanceof Error ? error.name : 'Error', cause: String(error) };
+  }
+}

@@ -1,0 +1,202 @@
+import { createReadStream } from 'node:fs';
+import { appendFile, copyFile, link, mkdir, stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { InputFormat } from '../../functions/shared/chunk';
+import type { RetryPolicy } from '../../functions/shared/firehose';
+import type { ExecutionInput, RunState } from '../../functions/shared/run-state';
+import { listKeys } from '../../functions/shared/s3-io';
+import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
+import { type FaultSettings, type FirehoseQuotas, type LocalServices, startLocalServices } from '../services';
+import { captureProcessOutput } from './capture-output';
+import { type EngineEventShape, executeDefinition } from './execute-definition';
+import { localHandlers, localSubstitutions } from './local-lambdas';
+import { ensureLocalResources, LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
+import type { JsonObject } from './lower-distributed-map';
+import { RunProgress } from './progress';
+import { buildSummary, type RunSummary } from './summary';
+
+export interface LocalJobOptions {
+  /** Everything local lives here: `services/` (the S3 files) and `runs/<runId>/`. */
+  dataDir: string;
+  /** The file to load; it is uploaded to the local source bucket. */
+  inputFile: string;
+  format?: InputFormat;
+  individualRecords?: number;
+  pack?: boolean;
+  maxConcurrency?: number;
+  requeueRounds?: number;
+  /** Sent as the execution input instead of the one built from the options (tests of invalid input). */
+  rawExecutionInput?: unknown;
+  faults?: Partial<FaultSettings>;
+  quotas?: Partial<FirehoseQuotas>;
+  retry?: Partial<RetryPolicy>;
+  /** Tests: Wait states and Step Functions retries take milliseconds. */
+  fastTimers?: boolean;
+  runId?: string;
+  /** Progress lines go to stderr (or `write`); `interactive` draws bars. */
+  progress?: { write?: (text: string) => void; interactive: boolean };
+  names?: LocalResourceNames;
+}
+
+export const newRunId = () =>
+  `run-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')}-${Math.random().toString(36).slice(2, 6)}`;
+
+/** Sets the process environment the handlers read (as Lambda's would be) and gives back a restorer. */
+function applyEnvironment(values: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
+
+function functionEnvironment(endpoint: string, names: LocalResourceNames, retry: Partial<RetryPolicy> = {}) {
+  const env: Record<string, string> = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: names.region,
+    // The local services do not check signatures; these keep the SDK from looking for real credentials.
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    SOURCE_BUCKET: names.sourceBucket,
+    ARTIFACT_BUCKET: names.artifactBucket,
+    DELIVERY_STREAM_NAME: names.streamName,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+  if (retry.maxAttempts !== undefined) env.RETRY_MAX_ATTEMPTS = String(retry.maxAttempts);
+  if (retry.baseDelayMs !== undefined) env.RETRY_BASE_DELAY_MS = String(retry.baseDelayMs);
+  if (retry.maxDelayMs !== undefined) env.RETRY_MAX_DELAY_MS = String(retry.maxDelayMs);
+  if (retry.budgetMs !== undefined) env.RETRY_BUDGET_MS = String(retry.budgetMs);
+  return env;
+}
+
+/** Names of the top-level steps whose output is the whole run state. */
+const STATE_STEPS = new Set(['Plan', 'AdvanceRound', 'CheckMetrics', 'MetricsStillLagging']);
+
+/**
+ * Runs the whole job on this machine: local services on 127.0.0.1, the state-machine file from
+ * `statemachine/` on aws-local-stepfunctions, the real handlers in this process. Keeps everything of
+ * the run under `<dataDir>/runs/<runId>/` and returns the summary.
+ */
+export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const names = options.names ?? LOCAL_RESOURCE_NAMES;
+  const runId = options.runId ?? newRunId();
+  const dataDir = resolve(options.dataDir);
+  const servicesDir = join(dataDir, 'services');
+  const runDir = join(dataDir, 'runs', runId);
+  await mkdir(join(runDir, 'output'), { recursive: true });
+  const services: LocalServices = await startLocalServices({
+    dataDir: servicesDir,
+    faults: options.faults,
+    quotas: options.quotas,
+  });
+  const restoreEnv = applyEnvironment(functionEnvironment(services.endpoint, names, options.retry));
+  const output = captureProcessOutput(join(runDir, 'functions.log.jsonl'));
+  const write = options.progress?.write ?? output.stderr;
+  const progress = new RunProgress(write, options.progress?.interactive ?? false);
+  try {
+    const s3 = new S3Client({ forcePathStyle: true });
+    await ensureLocalResources(s3, new FirehoseClient({}), names);
+    const sourceKey = `inputs/${runId}/${basename(options.inputFile)}`;
+    await new Upload({
+      client: s3,
+      params: { Bucket: names.sourceBucket, Key: sourceKey, Body: createReadStream(options.inputFile) },
+    }).done();
+    const input: ExecutionInput = {
+      source: { bucket: names.sourceBucket, key: sourceKey },
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.individualRecords !== undefined ? { individualRecords: options.individualRecords } : {}),
+      ...(options.pack !== undefined ? { pack: options.pack } : {}),
+      ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
+      ...(options.requeueRounds !== undefined ? { requeueRounds: options.requeueRounds } : {}),
+    };
+    const executionInput = options.rawExecutionInput ?? input;
+    await writeFile(join(runDir, 'input.json'), `${JSON.stringify(executionInput, null, 2)}\n`);
+    const before = new Set(await collect(listKeys(s3, names.destinationBucket, '')));
+
+    let lastState: RunState | undefined;
+    const eventsFile = join(runDir, 'events.jsonl');
+    const pending: EngineEventShape[] = [];
+    const definition = JSON.parse(
+      substituteDefinition(readDefinitionTemplate(), localSubstitutions(names)),
+    ) as JsonObject;
+    write(`run ${runId}: local services on ${services.endpoint}\n`);
+    const result = await executeDefinition({
+      definition,
+      input: executionInput,
+      executionName: runId,
+      s3,
+      handlers: localHandlers(names),
+      fastTimers: options.fastTimers,
+      onEvent: (event) => {
+        progress.onEvent(event);
+        pending.push(event);
+        const name = event.state?.name;
+        if (event.type === 'StateExited' && name && STATE_STEPS.has(name) && event.index === undefined) {
+          lastState = event.state?.output as RunState;
+        }
+      },
+    });
+    await appendFile(eventsFile, pending.map((event) => JSON.stringify(event)).join('\n'));
+    if (result.status === 'SUCCEEDED') lastState = result.output as RunState;
+
+    await services.flush();
+    const delivered = (await collect(listKeys(s3, names.destinationBucket, ''))).filter(
+      (key) => !before.has(key),
+    );
+    const outputFiles: string[] = [];
+    let outputBytes = 0;
+    for (const key of delivered) {
+      const source = join(servicesDir, 's3', names.destinationBucket, key);
+      const target = join(runDir, 'output', key.replaceAll('/', '_'));
+      await link(source, target).catch(() => copyFile(source, target));
+      outputFiles.push(target);
+      outputBytes += (await stat(target)).size;
+    }
+    const objectPath = (key: string | undefined) =>
+      key ? join(servicesDir, 's3', names.artifactBucket, key) : null;
+    const summary = buildSummary({
+      runId,
+      status: result.status,
+      ...(result.status === 'FAILED' ? { error: describeFailure(result.error, result.cause) } : {}),
+      state: lastState,
+      streamName: names.streamName,
+      outputFiles,
+      outputBytes,
+      deadLetterFiles: lastState?.deadLetter ? [objectPath(lastState.deadLetter.recordsKey) as string] : [],
+      deadLetterManifest: objectPath(lastState?.deadLetter?.manifestKey),
+      rejectsFile: objectPath(lastState?.plan?.rejectsKey),
+      runDir,
+      durationMs: Date.now() - started,
+    });
+    await writeFile(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+  } finally {
+    await output.restore();
+    restoreEnv();
+    await services.stop();
+  }
+}
+
+/** A Fail state's cause, or a Lambda error's JSON cause reduced to its message: never a stack trace. */
+function describeFailure(error = 'Error', cause = ''): { name: string; message: string } {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string; errorType?: string };
+    if (parsed.errorMessage) return { name: parsed.errorType ?? error, message: parsed.errorMessage };
+  } catch {
+    // Not JSON: a Fail state's own cause, already a sentence.
+  }
+  return { name: error, message: cause };
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}

@@ -1,0 +1,145 @@
+import type { RunState } from '../../functions/shared/run-state';
+
+/**
+ * The run summary printed by `run --json`. Its field names are a contract that external checks read;
+ * `records.input = delivered + deadLettered + rejected` always holds for a run that got past planning.
+ */
+export interface RunSummary {
+  runId: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  error?: { name: string; message: string };
+  records: { input: number; delivered: number; deadLettered: number; rejected: number; requeued: number };
+  firehose: {
+    streamName: string;
+    putRecordCalls: number;
+    putRecordBatchCalls: number;
+    minimumPutRecordBatchCalls: number;
+    failedPutCount: number;
+    throttledEntries: number;
+    attempts: number;
+    acceptedFirehoseRecords: number;
+    acceptedBytes: number;
+    payloadBytes: number;
+    billedBytes: number;
+    billedBytesUnpacked: number;
+    billedBytesPacked: number;
+  };
+  plan: {
+    chunks: number;
+    batchChunks: number;
+    individualChunks: number;
+    rounds: number;
+    failedChunks: number;
+  };
+  metrics: { incomingRecords: number | null; incomingBytes: number | null; verdict: string };
+  output: { files: string[]; bytes: number };
+  deadLetter: { files: string[]; manifest: string | null };
+  rejects: { file: string | null };
+  runDir: string;
+  durationMs: number;
+}
+
+export interface SummaryInputs {
+  runId: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  error?: { name: string; message: string };
+  state?: RunState;
+  streamName: string;
+  outputFiles: string[];
+  outputBytes: number;
+  deadLetterFiles: string[];
+  deadLetterManifest: string | null;
+  rejectsFile: string | null;
+  runDir: string;
+  durationMs: number;
+}
+
+/** Builds the summary from the run's last state; pure, so the arithmetic is tested without a run. */
+export function buildSummary(inputs: SummaryInputs): RunSummary {
+  const state = inputs.state;
+  const plan = state?.plan;
+  const totals = state?.totals;
+  const rejected = plan?.rejected ?? 0;
+  return {
+    runId: inputs.runId,
+    status: inputs.status,
+    ...(inputs.error ? { error: inputs.error } : {}),
+    records: {
+      input: (plan?.records ?? 0) + rejected,
+      delivered: totals?.delivered ?? 0,
+      deadLettered: totals?.deadLettered ?? 0,
+      rejected,
+      requeued: totals?.requeued ?? 0,
+    },
+    firehose: {
+      streamName: inputs.streamName,
+      putRecordCalls: totals?.putRecordCalls ?? 0,
+      putRecordBatchCalls: totals?.putRecordBatchCalls ?? 0,
+      minimumPutRecordBatchCalls: plan?.minimumBatchCalls ?? 0,
+      failedPutCount: totals?.failedPutCount ?? 0,
+      throttledEntries: totals?.throttledEntries ?? 0,
+      attempts: totals?.attempts ?? 0,
+      acceptedFirehoseRecords: totals?.acceptedFirehoseRecords ?? 0,
+      acceptedBytes: totals?.acceptedBytes ?? 0,
+      payloadBytes: plan?.payloadBytes ?? 0,
+      billedBytes: plan?.billedBytes ?? 0,
+      billedBytesUnpacked: plan?.billedBytesUnpacked ?? 0,
+      billedBytesPacked: plan?.billedBytesPacked ?? 0,
+    },
+    plan: {
+      chunks: plan?.chunks ?? 0,
+      batchChunks: plan?.batchChunks ?? 0,
+      individualChunks: plan?.individualChunks ?? 0,
+      rounds: state ? state.round.number + 1 : 0,
+      failedChunks: totals?.failedChunks ?? 0,
+    },
+    metrics: {
+      incomingRecords: state?.metrics?.incomingRecords ?? null,
+      incomingBytes: state?.metrics?.incomingBytes ?? null,
+      verdict: state?.metrics?.verdict ?? 'not checked',
+    },
+    output: { files: inputs.outputFiles, bytes: inputs.outputBytes },
+    deadLetter: { files: inputs.deadLetterFiles, manifest: inputs.deadLetterManifest },
+    rejects: { file: inputs.rejectsFile },
+    runDir: inputs.runDir,
+    durationMs: inputs.durationMs,
+  };
+}
+
+const n = (value: number | null) => (value === null ? '-' : value.toLocaleString('en-US'));
+
+/** The people-facing table printed after a run (stderr or stdout without --json). */
+export function formatSummary(summary: RunSummary): string {
+  const r = summary.records;
+  const f = summary.firehose;
+  const saving = f.billedBytesUnpacked ? (1 - f.billedBytesPacked / f.billedBytesUnpacked) * 100 : 0;
+  const rows: [string, string][] = [
+    ['run', `${summary.runId}  ${summary.status}`],
+    [
+      'records',
+      `${n(r.input)} in = ${n(r.delivered)} delivered + ${n(r.deadLettered)} dead-lettered + ${n(r.rejected)} rejected`,
+    ],
+    ['re-queued entries', n(r.requeued)],
+    ['PutRecord calls', n(f.putRecordCalls)],
+    ['PutRecordBatch calls', `${n(f.putRecordBatchCalls)} (minimum ${n(f.minimumPutRecordBatchCalls)})`],
+    ['FailedPutCount', n(f.failedPutCount)],
+    ['throttled entries', n(f.throttledEntries)],
+    ['payload bytes', n(f.payloadBytes)],
+    [
+      'billed bytes',
+      `${n(f.billedBytes)} (unpacked ${n(f.billedBytesUnpacked)}, packed ${n(f.billedBytesPacked)}: packing saves ${saving.toFixed(1)}%)`,
+    ],
+    [
+      'CloudWatch',
+      `${n(summary.metrics.incomingRecords)} records, ${n(summary.metrics.incomingBytes)} bytes: ${summary.metrics.verdict}`,
+    ],
+    ['output', `${summary.output.files.length} files, ${n(summary.output.bytes)} bytes`],
+    ['run folder', summary.runDir],
+    ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
+  ];
+  if (summary.deadLetter.files.length) rows.push(['dead letters', summary.deadLetter.files.join(', ')]);
+  if (summary.rejects.file && r.rejected) rows.push(['rejects', summary.rejects.file]);
+  if (summary.error) rows.push(['error', `${summary.error.name}: ${summary.error.message}`]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
