@@ -7,24 +7,31 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { FirehoseLoaderStack } from '../lib/firehose-loader-stack';
-import { settingsFromContext } from '../lib/settings';
+import { writeSampleFolder } from '../lib/loader-sample';
+import { resolveSettings, settingsFromContext } from '../lib/settings';
 
-const app = new App();
-const account = process.env.CDK_DEFAULT_ACCOUNT;
-const region = process.env.CDK_DEFAULT_REGION;
+async function main(): Promise<void> {
+  const app = new App();
+  const settings = resolveSettings(settingsFromContext(app.node));
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
 
-new FirehoseLoaderStack(app, 'FirehoseLoader', {
-  description:
-    'firehose-loader: loads a file of records from S3 into Amazon Data Firehose with Step Functions',
-  ...(account && region ? { env: { account, region } } : {}),
-  settings: settingsFromContext(app.node),
-});
+  new FirehoseLoaderStack(app, 'FirehoseLoader', {
+    description:
+      'firehose-loader: loads a file of records from S3 into Amazon Data Firehose with Step Functions',
+    ...(account && region ? { env: { account, region } } : {}),
+    settings,
+    sampleFolder: await writeSampleFolder(settings.sampleKey, settings.sampleRecords),
+  });
 
-// Every synth is checked against the AwsSolutions pack; an unsuppressed finding fails the synth.
-// `-c firehose-loader:nag=false` skips it (e.g. for a quick look at the template).
-if (
-  app.node.tryGetContext('firehose-loader:nag') !== false &&
-  app.node.tryGetContext('firehose-loader:nag') !== 'false'
-) {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  // Every synth is checked against the AwsSolutions pack; an unacknowledged finding fails the synth.
+  // `-c firehose-loader:nag=false` skips it (e.g. for a quick look at the template).
+  const nag = app.node.tryGetContext('firehose-loader:nag');
+  if (nag !== false && nag !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
 }
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -17,6 +17,11 @@ export const DEFAULT_EXECUTION_INPUT = '{}';
 export interface FirehoseLoaderStackProps extends StackProps {
   /** Settings for this stack; any not given come from DEFAULT_SETTINGS (bin/app.ts passes cdk.json context). */
   readonly settings?: Partial<LoaderSettings>;
+  /**
+   * Folder holding the generated sample (`writeSampleFolder(settings.sampleKey, settings.sampleRecords)`);
+   * generated before the stack because the generator streams asynchronously.
+   */
+  readonly sampleFolder: string;
 }
 
 /**
@@ -33,7 +38,7 @@ export class FirehoseLoaderStack extends Stack {
   public readonly sample: LoaderSample;
   public readonly monitoring: LoaderMonitoring;
 
-  constructor(scope: Construct, id: string, props: FirehoseLoaderStackProps = {}) {
+  constructor(scope: Construct, id: string, props: FirehoseLoaderStackProps) {
     super(scope, id, props);
     const settings = resolveSettings(props.settings ?? {});
     this.settings = settings;
@@ -97,7 +102,7 @@ export class FirehoseLoaderStack extends Stack {
     this.sample = new LoaderSample(this, 'Sample', {
       bucket: this.buckets.source,
       key: settings.sampleKey,
-      records: settings.sampleRecords,
+      folder: props.sampleFolder,
       logRetention,
       removalPolicy,
     });

@@ -1,33 +1,41 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { DEFAULT_MOCK_SEED, MockFormat, writeMockData } from '../functions/shared/mock-data';
 import { acknowledge, CDK_BUCKET_GRANT_ACTION_FINDINGS, nagResource } from './nag';
-
-/** Writes `records` sample records to `filePath`; must write the same bytes every time (stable asset hash). */
-export type SampleWriter = (filePath: string, records: number) => void;
 
 export interface LoaderSampleProps {
   /** The source bucket. */
   readonly bucket: IBucket;
   /** Key of the sample, e.g. `samples/sample_records.json`: Plan's default source. */
   readonly key: string;
-  /** Number of records to generate. */
-  readonly records: number;
+  /** A folder holding the sample as `basename(key)`, written by writeSampleFolder before the stack is built. */
+  readonly folder: string;
   /** Retention of the deployment handler's log group. */
   readonly logRetention: logs.RetentionDays;
   /** Removal policy of the deployment handler's log group. */
   readonly removalPolicy: RemovalPolicy;
-  /** @default writeMockData of functions/shared/mock-data */
-  readonly writer?: SampleWriter;
 }
 
 /**
- * Generates the sample at synth time into a temp folder and deploys it to the source bucket with a
+ * Writes the sample with the project's generator (seeded, so every synth writes the same bytes and
+ * the asset hash only changes when the generator does) into a new temp folder, and returns the folder.
+ * Asynchronous because writeMockData streams; the app awaits it before it builds the stack.
+ */
+export async function writeSampleFolder(key: string, records: number): Promise<string> {
+  const folder = mkdtempSync(join(tmpdir(), 'firehose-loader-sample-'));
+  const format = extname(key) === '.jsonl' ? MockFormat.jsonl : MockFormat.json;
+  await writeMockData(join(folder, basename(key)), { count: records, seed: DEFAULT_MOCK_SEED, format });
+  return folder;
+}
+
+/**
+ * Deploys the sample generated at synth time (writeSampleFolder) to the source bucket with a
  * BucketDeployment (a CDK-provided custom resource, no Docker), so an execution input `{}` works.
  */
 export class LoaderSample extends Construct {
@@ -37,13 +45,15 @@ export class LoaderSample extends Construct {
   constructor(scope: Construct, id: string, props: LoaderSampleProps) {
     super(scope, id);
     this.key = props.key;
-    const folder = mkdtempSync(join(tmpdir(), 'firehose-loader-sample-'));
-    const writer = props.writer ?? writeSample;
-    writer(join(folder, basename(props.key)), props.records);
+    if (!existsSync(join(props.folder, basename(props.key)))) {
+      throw new Error(
+        `sample ${basename(props.key)} not found in ${props.folder}: call writeSampleFolder first`,
+      );
+    }
 
     const prefix = dirname(props.key);
     this.deployment = new s3deploy.BucketDeployment(this, 'Deployment', {
-      sources: [s3deploy.Source.asset(folder)],
+      sources: [s3deploy.Source.asset(props.folder)],
       destinationBucket: props.bucket,
       ...(prefix === '.' ? {} : { destinationKeyPrefix: `${prefix}/` }),
       // Only the sample's prefix is managed; other files in the bucket are never deleted.
@@ -71,10 +81,4 @@ export class LoaderSample extends Construct {
       nagResource(this, props.bucket.arnForObjects('*')),
     ]);
   }
-}
-
-// TODO(mock-data): replaced by writeMockData once functions/shared/mock-data lands.
-function writeSample(filePath: string, records: number): void {
-  const rows = Array.from({ length: records }, (_, i) => JSON.stringify({ id: i + 1 }));
-  writeFileSync(filePath, `[\n${rows.join(',\n')}\n]\n`);
 }
