@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CloudWatchProtocol, CloudWatchService } from './cloudwatch';
+import { type FaultSettings, type FirehoseQuotas, FirehoseService } from './firehose';
+import type { RequestContext } from './http-util';
+import { MetricStore } from './metric-store';
+import { Route, routeRequest } from './router';
+import { newRequestId, S3Service } from './s3';
+import { S3Store } from './s3-store';
+
+/**
+ * Local S3, Firehose and CloudWatch on one 127.0.0.1 port, wire-compatible with the AWS SDKs and
+ * CLI pointed at it with AWS_ENDPOINT_URL / --endpoint-url.
+ */
+
+export type { FaultSettings, FirehoseQuotas } from './firehose';
+
+export interface LocalServicesOptions {
+  dataDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  region?: string;
+  quotas?: Partial<FirehoseQuotas>;
+  faults?: Partial<FaultSettings>;
+  /** CloudWatch datapoints become visible this long after they are put (CloudWatch lags 1-3 minutes). */
+  metricPublishDelayMs?: number;
+}
+
+export interface LocalServices {
+  endpoint: string;
+  port: number;
+  setFaults(f: Partial<FaultSettings>): void;
+  setQuotas(q: Partial<FirehoseQuotas>): void;
+  /** Delivers every buffered Firehose record to S3 now. */
+  flush(): Promise<void>;
+  /** Stops taking requests, lets those in flight finish, then flushes: nothing accepted is lost. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_REGION = 'us-east-1';
+// How long stop() waits for requests in flight before cutting connections.
+const STOP_GRACE_MS = 5000;
+
+export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
+  const region = options.region ?? DEFAULT_REGION;
+  const store = new S3Store(options.dataDir);
+  await store.init();
+  const metrics = new MetricStore(options.metricPublishDelayMs ?? 0);
+  const firehose = new FirehoseService(
+    store,
+    metrics,
+    region,
+    options.dataDir,
+    options.quotas ?? {},
+    options.faults ?? {},
+  );
+  await firehose.init();
+  const s3 = new S3Service(store, region);
+  const cloudwatch = new CloudWatchService(metrics);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const target = req.url ?? '/';
+    const url = new URL(target, 'http://127.0.0.1');
+    const query = target.indexOf('?');
+    const rawPath = query < 0 ? target : target.slice(0, query);
+    const ctx: RequestContext = { req, res, url, rawPath, requestId: newRequestId() };
+    switch (routeRequest(req, url)) {
+      case Route.s3:
+        return s3.handle(ctx);
+      case Route.firehose:
+        return firehose.handle(ctx);
+      case Route.cloudwatchJson:
+        return cloudwatch.handle(ctx, CloudWatchProtocol.json);
+      case Route.cloudwatchQuery:
+        return cloudwatch.handle(ctx, CloudWatchProtocol.query);
+    }
+  };
+  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  // A client that hangs up mid-request must not take the server down.
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Idle keep-alive connections would hold close() open; busy ones finish their request first.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const cutoff = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+    server.closeIdleConnections();
+    await closed;
+    clearInterval(sweep);
+    clearTimeout(cutoff);
+    // Every accepted record was buffered before its response was sent, so this flush gets them all.
+    await firehose.stop();
+  };
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    setFaults: (faults) => firehose.setFaults(faults),
+    setQuotas: (quotas) => firehose.setQuotas(quotas),
+    flush: () => firehose.flush(),
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,300 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DigestStream } from './digest';
+
+/**
+ * The object store behind local S3, also written to directly by local Firehose.
+ *
+ * Objects are plain files at <dataDir>/s3/<bucket>/<key> so people can open delivered output.
+ * Metadata (ETag, content type, user metadata) lives in <dataDir>/s3-meta/<bucket>/objects/<sha256(key)>.json,
+ * which cannot collide with any key. Keys that cannot be a plain file (a "dir/" folder marker, empty,
+ * "." or ".." segments, a key that is also another key's "directory") are stored under
+ * s3-meta/<bucket>/fallback/ instead; the metadata records where each object's bytes are.
+ * Uploads are written to a temp file and renamed into place, so a reader never sees half an object.
+ */
+
+export interface ObjectHeaders {
+  contentType: string;
+  contentEncoding?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  expires?: string;
+  userMetadata: Record<string, string>;
+}
+
+export interface ObjectMeta extends ObjectHeaders {
+  key: string;
+  /** Quoted, as S3 sends it. */
+  etag: string;
+  size: number;
+  /** ISO 8601. */
+  lastModified: string;
+  /** Where the bytes are, relative to the data directory. */
+  dataPath: string;
+}
+
+interface BucketState {
+  name: string;
+  creationDate: string;
+  objects: Map<string, ObjectMeta>;
+  sorted: string[] | undefined;
+  /** Commits and deletes in one bucket run one at a time: they create and prune directories. */
+  lock: Promise<void>;
+}
+
+export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+// Linux NAME_MAX: a path segment longer than 255 bytes cannot be a file name.
+const MAX_FILE_NAME_BYTES = 255;
+
+export class S3Store {
+  private readonly buckets = new Map<string, BucketState>();
+  readonly s3Root: string;
+  readonly metaRoot: string;
+
+  constructor(readonly dataDir: string) {
+    this.s3Root = path.join(dataDir, 's3');
+    this.metaRoot = path.join(dataDir, 's3-meta');
+  }
+
+  async init(): Promise<void> {
+    // Bucket names cannot start with '.', so these never collide with a bucket's directory.
+    await rm(path.join(this.metaRoot, '.tmp'), { recursive: true, force: true });
+    await mkdir(path.join(this.metaRoot, '.tmp'), { recursive: true });
+    await mkdir(path.join(this.metaRoot, '.uploads'), { recursive: true });
+    await mkdir(this.s3Root, { recursive: true });
+    for (const entry of await readdir(this.metaRoot, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const dir = path.join(this.metaRoot, entry.name);
+      const info = JSON.parse(await readFile(path.join(dir, 'bucket.json'), 'utf8')) as {
+        creationDate: string;
+      };
+      const objects = new Map<string, ObjectMeta>();
+      const files = await readdir(path.join(dir, 'objects'));
+      for (const file of files) {
+        try {
+          const meta = JSON.parse(await readFile(path.join(dir, 'objects', file), 'utf8')) as ObjectMeta;
+          objects.set(meta.key, meta);
+        } catch {
+          // A metadata write interrupted by a crash: that object's upload never completed.
+        }
+      }
+      this.buckets.set(entry.name, {
+        name: entry.name,
+        creationDate: info.creationDate,
+        objects,
+        sorted: undefined,
+        lock: Promise.resolve(),
+      });
+    }
+  }
+
+  listBuckets(): { name: string; creationDate: string }[] {
+    return [...this.buckets.values()]
+      .map(({ name, creationDate }) => ({ name, creationDate }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  hasBucket(name: string): boolean {
+    return this.buckets.has(name);
+  }
+
+  /** False when the bucket already exists. */
+  async createBucket(name: string): Promise<boolean> {
+    if (this.buckets.has(name)) return false;
+    const state: BucketState = {
+      name,
+      creationDate: new Date().toISOString(),
+      objects: new Map(),
+      sorted: undefined,
+      lock: Promise.resolve(),
+    };
+    this.buckets.set(name, state);
+    await mkdir(path.join(this.s3Root, name), { recursive: true });
+    await mkdir(path.join(this.metaRoot, name, 'objects'), { recursive: true });
+    await writeFile(
+      path.join(this.metaRoot, name, 'bucket.json'),
+      JSON.stringify({ creationDate: state.creationDate }),
+    );
+    return true;
+  }
+
+  async deleteBucket(name: string): Promise<'deleted' | 'NoSuchBucket' | 'BucketNotEmpty'> {
+    const bucket = this.buckets.get(name);
+    if (!bucket) return 'NoSuchBucket';
+    if (bucket.objects.size > 0) return 'BucketNotEmpty';
+    this.buckets.delete(name);
+    await rm(path.join(this.s3Root, name), { recursive: true, force: true });
+    await rm(path.join(this.metaRoot, name), { recursive: true, force: true });
+    return 'deleted';
+  }
+
+  getObject(bucket: string, key: string): ObjectMeta | undefined {
+    return this.buckets.get(bucket)?.objects.get(key);
+  }
+
+  /** Keys in S3's order: by UTF-8 bytes, which differs from JS string order above U+FFFF. */
+  sortedKeys(bucket: string): string[] {
+    const state = this.bucket(bucket);
+    if (!state.sorted) {
+      const withBytes = [...state.objects.keys()].map((key) => ({ key, bytes: Buffer.from(key) }));
+      withBytes.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+      state.sorted = withBytes.map(({ key }) => key);
+    }
+    return state.sorted;
+  }
+
+  readStream(meta: ObjectMeta, range?: { start: number; end: number }): ReadStream {
+    return createReadStream(path.join(this.dataDir, meta.dataPath), range);
+  }
+
+  /** A fresh temp file path for an upload in progress (same file system as the objects, for rename). */
+  tempPath(): string {
+    return path.join(this.metaRoot, '.tmp', randomUUID());
+  }
+
+  uploadsRoot(): string {
+    return path.join(this.metaRoot, '.uploads');
+  }
+
+  /** Moves a finished temp file into place as the object `key` and records its metadata. */
+  commit(
+    bucketName: string,
+    key: string,
+    tempFile: string,
+    fields: { etag: string; size: number } & ObjectHeaders,
+  ): Promise<ObjectMeta> {
+    const bucket = this.bucket(bucketName);
+    return this.withLock(bucket, async () => {
+      const previous = bucket.objects.get(key);
+      const dataPath = await this.place(bucketName, key, tempFile);
+      if (previous && previous.dataPath !== dataPath) await this.removeData(bucketName, previous.dataPath);
+      const meta: ObjectMeta = { ...fields, key, lastModified: new Date().toISOString(), dataPath };
+      // Written in place (no temp file + rename): init() skips a metadata file cut short by a crash.
+      await writeFile(this.metaFile(bucketName, key), JSON.stringify(meta));
+      if (!previous) bucket.sorted = undefined;
+      bucket.objects.set(key, meta);
+      return meta;
+    });
+  }
+
+  /** Writes an object from memory (Firehose delivery), without going through HTTP. */
+  async putBuffers(bucket: string, key: string, buffers: Buffer[], contentType: string): Promise<ObjectMeta> {
+    const temp = this.tempPath();
+    const digest = new DigestStream([]);
+    await pipeline(Readable.from(buffers), digest, createWriteStream(temp));
+    return this.commit(bucket, key, temp, {
+      etag: `"${digest.result().md5.toString('hex')}"`,
+      size: digest.bytes,
+      contentType,
+      userMetadata: {},
+    });
+  }
+
+  /** False when there was no such object. */
+  deleteObject(bucketName: string, key: string): Promise<boolean> {
+    const bucket = this.bucket(bucketName);
+    return this.withLock(bucket, async () => {
+      const meta = bucket.objects.get(key);
+      if (!meta) return false;
+      bucket.objects.delete(key);
+      bucket.sorted = undefined;
+      await unlink(this.metaFile(bucketName, key)).catch(ignoreMissing);
+      await this.removeData(bucketName, meta.dataPath);
+      return true;
+    });
+  }
+
+  private bucket(name: string): BucketState {
+    const state = this.buckets.get(name);
+    if (!state) throw new Error(`no bucket ${name}`);
+    return state;
+  }
+
+  private withLock<T>(bucket: BucketState, work: () => Promise<T>): Promise<T> {
+    const run = bucket.lock.then(work);
+    bucket.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private metaFile(bucket: string, key: string): string {
+    return path.join(this.metaRoot, bucket, 'objects', `${sha256(key)}.json`);
+  }
+
+  private async place(bucket: string, key: string, tempFile: string): Promise<string> {
+    const segments = key.split('/');
+    const plain = segments.every(
+      (s) =>
+        s !== '' &&
+        s !== '.' &&
+        s !== '..' &&
+        !s.includes('\0') &&
+        Buffer.byteLength(s) <= MAX_FILE_NAME_BYTES,
+    );
+    if (plain) {
+      const target = path.join(this.s3Root, bucket, ...segments);
+      // Rename first and create directories only when missing: the common case is one system call.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await rename(tempFile, target);
+          return path.relative(this.dataDir, target);
+        } catch (error) {
+          if (attempt === 0 && isErrno(error, 'ENOENT')) {
+            try {
+              await mkdir(path.dirname(target), { recursive: true });
+              continue;
+            } catch (mkdirError) {
+              if (!isErrno(mkdirError, 'ENOTDIR') && !isErrno(mkdirError, 'EEXIST')) throw mkdirError;
+            }
+          } else if (!['EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY'].some((code) => isErrno(error, code))) {
+            throw error;
+          }
+          // The key is also a "directory" of other keys, or a prefix of it is an object: fall back below.
+          break;
+        }
+      }
+    }
+    const fallbackDir = path.join(this.metaRoot, bucket, 'fallback');
+    await mkdir(fallbackDir, { recursive: true });
+    const target = path.join(fallbackDir, sha256(key));
+    await rename(tempFile, target);
+    return path.relative(this.dataDir, target);
+  }
+
+  /** Deletes an object's bytes and then the directories that only existed for it. */
+  private async removeData(bucket: string, dataPath: string): Promise<void> {
+    const file = path.join(this.dataDir, dataPath);
+    await unlink(file).catch(ignoreMissing);
+    const bucketRoot = path.join(this.s3Root, bucket);
+    let dir = path.dirname(file);
+    while (dir.startsWith(`${bucketRoot}${path.sep}`)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return;
+      }
+      dir = path.dirname(dir);
+    }
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  // Duck-typed: errors from another realm (jest's sandbox) are not `instanceof Error` here.
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}
+
+function ignoreMissing(error: unknown): void {
+  if (!isErrno(error, 'ENOENT')) throw error;
+}
