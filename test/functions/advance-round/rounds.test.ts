@@ -1,0 +1,156 @@
+import {
+  addOutcome,
+  decideNext,
+  leftoverChunks,
+  REQUEUE_WAIT_BASE_SECONDS,
+  REQUEUE_WAIT_MAX_SECONDS,
+  requeueWaitSeconds,
+} from '../../../functions/advance-round/rounds';
+import { type ChunkOutcome, emptyTotals, type RunTotals } from '../../../functions/shared/run-state';
+import { descriptor, outcome } from '../fixtures';
+
+describe('decideNext', () => {
+  it('asks for another round while chunks are left and rounds remain', () => {
+    expect(decideNext(0, 3, 1)).toBe('requeue');
+    expect(decideNext(2, 3, 5)).toBe('requeue');
+  });
+
+  it('is done once the last re-queue round has run, whatever is left', () => {
+    expect(decideNext(3, 3, 5)).toBe('done');
+    expect(decideNext(4, 3, 5)).toBe('done');
+  });
+
+  it('is done when nothing is left', () => {
+    expect(decideNext(0, 3, 0)).toBe('done');
+  });
+
+  it('never re-queues when the run allows no re-queue rounds', () => {
+    expect(decideNext(0, 0, 10)).toBe('done');
+  });
+});
+
+describe('requeueWaitSeconds', () => {
+  it('starts at the base wait and doubles each round', () => {
+    expect(requeueWaitSeconds(1)).toBe(REQUEUE_WAIT_BASE_SECONDS);
+    expect([1, 2, 3, 4, 5, 6].map(requeueWaitSeconds)).toEqual([5, 10, 20, 40, 80, 160]);
+  });
+
+  it('never exceeds the cap', () => {
+    expect(requeueWaitSeconds(7)).toBe(REQUEUE_WAIT_MAX_SECONDS);
+    expect(requeueWaitSeconds(10)).toBe(REQUEUE_WAIT_MAX_SECONDS);
+    expect(requeueWaitSeconds(1000)).toBe(REQUEUE_WAIT_MAX_SECONDS);
+  });
+
+  it('grows monotonically and is a whole number of seconds', () => {
+    const waits = Array.from({ length: 12 }, (_, i) => requeueWaitSeconds(i + 1));
+    for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThanOrEqual(waits[i - 1]);
+    for (const wait of waits) expect(Number.isInteger(wait)).toBe(true);
+  });
+
+  it('treats round 0 or below as the first round', () => {
+    expect(requeueWaitSeconds(0)).toBe(REQUEUE_WAIT_BASE_SECONDS);
+  });
+});
+
+describe('addOutcome', () => {
+  it('adds every counted field of the outcome to the totals and leaves the others alone', () => {
+    const totals: RunTotals = {
+      delivered: 1000,
+      deadLettered: 2000,
+      requeued: 3000,
+      failedChunks: 4000,
+      acceptedFirehoseRecords: 5000,
+      acceptedBytes: 6000,
+      putRecordCalls: 7000,
+      putRecordBatchCalls: 8000,
+      attempts: 9000,
+      throttledEntries: 10000,
+      failedPutCount: 11000,
+    };
+    const chunk: ChunkOutcome = {
+      chunkId: 'r0-c000001',
+      round: 0,
+      records: 99,
+      delivered: 1,
+      requeued: 2,
+      acceptedFirehoseRecords: 3,
+      acceptedBytes: 4,
+      putRecordCalls: 5,
+      putRecordBatchCalls: 6,
+      attempts: 7,
+      throttledEntries: 8,
+      failedPutCount: 9,
+    };
+    expect(addOutcome(totals, chunk)).toEqual({
+      delivered: 1001,
+      deadLettered: 2000,
+      requeued: 3002,
+      failedChunks: 4000,
+      acceptedFirehoseRecords: 5003,
+      acceptedBytes: 6004,
+      putRecordCalls: 7005,
+      putRecordBatchCalls: 8006,
+      attempts: 9007,
+      throttledEntries: 10008,
+      failedPutCount: 11009,
+    });
+  });
+
+  it('does not change the totals it is given', () => {
+    const totals = emptyTotals();
+    addOutcome(totals, outcome());
+    expect(totals).toEqual(emptyTotals());
+  });
+
+  it('sums a round of outcomes when used with reduce', () => {
+    const outcomes = [
+      outcome({ delivered: 3, acceptedBytes: 30 }),
+      outcome({ delivered: 4, acceptedBytes: 40 }),
+    ];
+    const totals = outcomes.reduce(addOutcome, emptyTotals());
+    expect(totals.delivered).toBe(7);
+    expect(totals.acceptedBytes).toBe(70);
+    expect(totals.putRecordBatchCalls).toBe(2);
+  });
+});
+
+describe('leftoverChunks', () => {
+  const a = descriptor({ chunkId: 'r0-c000000', records: 10 });
+  const b = descriptor({ chunkId: 'r0-c000001', records: 20, start: 100, end: 200 });
+  const c = descriptor({ chunkId: 'r0-c000002', records: 30, start: 200, end: 300 });
+  const requeueOfB = descriptor({
+    chunkId: 'r0-c000001',
+    bucket: 'artifact-bucket',
+    key: 'runs/run-1/round-00/requeue/r0-c000001.jsonl',
+    etag: undefined,
+    format: 'lines',
+    records: 4,
+  });
+
+  it('re-queues a chunk without an outcome whole and counts it as a failed chunk', () => {
+    expect(leftoverChunks([a], new Map())).toEqual({ chunks: [a], failedChunks: 1 });
+  });
+
+  it("re-queues a chunk's failed entries by the outcome's re-queue descriptor", () => {
+    const outcomes = new Map([[b.chunkId, outcome({ chunkId: b.chunkId, requeue: requeueOfB })]]);
+    expect(leftoverChunks([b], outcomes)).toEqual({ chunks: [requeueOfB], failedChunks: 0 });
+  });
+
+  it('leaves nothing for a chunk whose outcome has nothing to re-queue', () => {
+    const outcomes = new Map([[a.chunkId, outcome({ chunkId: a.chunkId })]]);
+    expect(leftoverChunks([a], outcomes)).toEqual({ chunks: [], failedChunks: 0 });
+  });
+
+  it('keeps manifest order over a mixed round and ignores outcomes of chunks not in the manifest', () => {
+    const outcomes = new Map<string, ChunkOutcome>([
+      [a.chunkId, outcome({ chunkId: a.chunkId })],
+      [b.chunkId, outcome({ chunkId: b.chunkId, requeue: requeueOfB })],
+      ['r0-c999999', outcome({ chunkId: 'r0-c999999', requeue: descriptor({ chunkId: 'stray' }) })],
+    ]);
+    expect(leftoverChunks([c, b, a], outcomes)).toEqual({ chunks: [c, requeueOfB], failedChunks: 1 });
+  });
+
+  it('has nothing left for an empty manifest', () => {
+    expect(leftoverChunks([], new Map())).toEqual({ chunks: [], failedChunks: 0 });
+  });
+});
