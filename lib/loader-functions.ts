@@ -185,7 +185,8 @@ export class LoaderFunctions extends Construct {
       entry: FUNCTION_ENTRIES.checkMetrics,
       description: 'firehose-loader CheckMetrics: compares AWS/Firehose metrics with what was accepted',
       memorySize: 256,
-      timeout: Duration.minutes(1),
+      // One GetMetricData call; shorter than the CheckMetrics state's TimeoutSeconds so Lambda's own timeout wins.
+      timeout: Duration.seconds(30),
       environment: {
         DELIVERY_STREAM_NAME: deliveryStream.deliveryStreamName,
         METRICS_NAMESPACE: props.metricsNamespace,
