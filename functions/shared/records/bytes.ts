@@ -42,3 +42,14 @@ export function isScalarByte(b: number): boolean {
     b !== CLOSE_BRACKET
   );
 }
+
+/** Index of the first `"`, `\` or `\n` at or after `from`: the bytes a string scan must look at. */
+export function skipStringBody(chunk: Uint8Array, from: number): number {
+  let i = from;
+  while (i < chunk.length) {
+    const b = chunk[i];
+    if (b === QUOTE || b === BACKSLASH || b === LF) return i;
+    i++;
+  }
+  return i;
+}

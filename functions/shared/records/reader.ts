@@ -89,6 +89,7 @@ export async function* readRange(
 
 function createScanner(options: ScannerOptions): Scanner {
   if (options.format === 'json') return new JsonArrayScanner(options);
+  // Only readRange opens mid-file without knowing the position; aligned reads start at a line start.
   return new LineScanner({ ...options, resync: !options.atFileStart && !options.positionKnown });
 }
 

@@ -3,25 +3,23 @@ import { CR, LF, SPACE } from './bytes';
 /** How much of a record a reject quotes: enough to find it, never the whole (possibly huge) record. */
 export const EXCERPT_BYTES = 120;
 
-const SPACE_BYTE = Uint8Array.of(SPACE);
-const MIN_GROWTH = 4096;
+const SPACE_BYTE = Buffer.of(SPACE);
+const INITIAL_CAPACITY = 64 * 1024;
+// Below this a JS loop beats the native call of Buffer#copy (pretty JSON appends many short runs).
+const SHORT_RUN = 16;
 
 export type Built = { payload: Buffer } | { tooLarge: number; head: Buffer };
 
 /**
  * Collects the bytes of one record while a scanner walks the stream, holding at most `keepLimit`
- * bytes: once a record grows past it, its bytes are dropped (only the first EXCERPT_BYTES stay for
- * the reject) and only its size is counted, so a 10 MB line costs a few KB, not 10 MB.
- *
- * Bytes of the current stream chunk are held as views (no copy for a record that sits inside one
- * chunk); `settle()` copies them into an owned buffer before the scanner lets go of the chunk, so
- * a record never pins stream chunks.
+ * bytes: once a record grows past it, only its first EXCERPT_BYTES stay (for the reject) and the
+ * rest is only counted, so a 10 MB line costs `keepLimit`, not 10 MB. Bytes are copied into one
+ * reused buffer, so a record never pins the stream chunks it came from.
  */
 export class RecordBuilder {
-  private owned: Buffer = Buffer.alloc(0);
-  private ownedLength = 0;
-  private views: Uint8Array[] = [];
-  private head: Buffer | undefined;
+  private buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  private held = 0;
+  private over = false;
   private discard = false;
   /** Bytes appended so far, counted even after they stop being kept. */
   size = 0;
@@ -31,21 +29,26 @@ export class RecordBuilder {
 
   /** Starts a record; with `discard` only its size is counted (a record the caller won't emit). */
   begin(discard: boolean): void {
-    this.ownedLength = 0;
-    this.views = [];
-    this.head = undefined;
+    this.held = 0;
+    this.over = false;
     this.discard = discard;
     this.size = 0;
     this.lastByte = -1;
   }
 
-  append(bytes: Uint8Array, from: number, to: number): void {
+  append(bytes: Buffer, from: number, to: number): void {
     if (to <= from) return;
     this.size += to - from;
     this.lastByte = bytes[to - 1];
-    if (this.discard || this.head) return;
-    this.views.push(bytes.subarray(from, to));
-    if (this.size > this.keepLimit) this.dropBytes();
+    if (this.discard || this.over) return;
+    if (this.size > this.keepLimit) {
+      // Keep just enough for the excerpt; from now on only the size is counted.
+      this.over = true;
+      this.held = Math.min(this.held, EXCERPT_BYTES);
+      this.copy(bytes, from, Math.min(to, from + EXCERPT_BYTES - this.held));
+      return;
+    }
+    this.copy(bytes, from, to);
   }
 
   /** Keeps one space where dropping whitespace would glue two tokens (`1 2` must not become `12`). */
@@ -53,55 +56,35 @@ export class RecordBuilder {
     this.append(SPACE_BYTE, 0, 1);
   }
 
-  /** Copies the views of the current stream chunk into owned memory. */
-  settle(): void {
-    if (this.views.length === 0) return;
-    const needed = this.size;
-    if (needed > this.owned.length) {
-      const grown = Buffer.allocUnsafe(Math.max(needed, this.owned.length * 2, MIN_GROWTH));
-      this.owned.copy(grown, 0, 0, this.ownedLength);
-      this.owned = grown;
-    }
-    for (const view of this.views) {
-      this.owned.set(view, this.ownedLength);
-      this.ownedLength += view.length;
-    }
-    this.views = [];
-  }
-
   /** The payload (content + one `\n`), or the size if it exceeds `maxPayload`. */
   build(maxPayload: number, stripTrailingCr: boolean): Built {
     const contentLength = stripTrailingCr && this.lastByte === CR ? this.size - 1 : this.size;
-    if (this.head || contentLength + 1 > maxPayload) {
-      return { tooLarge: contentLength + 1, head: this.head ?? this.copyPrefix(EXCERPT_BYTES) };
-    }
-    const payload = this.copyPrefix(contentLength, 1);
+    if (this.over || contentLength + 1 > maxPayload)
+      return { tooLarge: contentLength + 1, head: this.prefix() };
+    const payload = Buffer.allocUnsafe(contentLength + 1);
+    this.buffer.copy(payload, 0, 0, contentLength);
     payload[contentLength] = LF;
     return { payload };
   }
 
-  /** The first bytes of the record (for an excerpt), or nothing if it is being discarded. */
+  /** A copy of the first bytes of the record, for an excerpt. */
   prefix(): Buffer {
-    return this.head ?? this.copyPrefix(Math.min(this.size, EXCERPT_BYTES));
+    return Buffer.from(this.buffer.subarray(0, Math.min(this.held, EXCERPT_BYTES)));
   }
 
-  private dropBytes(): void {
-    this.head = this.copyPrefix(EXCERPT_BYTES);
-    this.views = [];
-    this.ownedLength = 0;
-  }
-
-  /** A new buffer with the first `length` held bytes, plus `extra` spare bytes at the end. */
-  private copyPrefix(length: number, extra = 0): Buffer {
-    const held = Math.min(length, this.ownedLength + this.views.reduce((sum, v) => sum + v.length, 0));
-    const out = Buffer.allocUnsafe(held + extra);
-    let at = this.owned.copy(out, 0, 0, Math.min(held, this.ownedLength));
-    for (const view of this.views) {
-      if (at >= held) break;
-      const take = Math.min(view.length, held - at);
-      out.set(take === view.length ? view : view.subarray(0, take), at);
-      at += take;
+  private copy(bytes: Buffer, from: number, to: number): void {
+    const length = to - from;
+    if (length <= 0) return;
+    if (this.held + length > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.held + length, this.buffer.length * 2));
+      this.buffer.copy(grown, 0, 0, this.held);
+      this.buffer = grown;
     }
-    return out;
+    if (length < SHORT_RUN) {
+      for (let k = from; k < to; k++) this.buffer[this.held++] = bytes[k];
+      return;
+    }
+    bytes.copy(this.buffer, this.held, from, to);
+    this.held += length;
   }
 }

@@ -33,7 +33,7 @@ export abstract class Scanner {
   protected line: number;
   private nextIndex: number;
   protected readonly builder: RecordBuilder;
-  private bomHead: Uint8Array | undefined;
+  private bomHead: Buffer | undefined;
 
   constructor(protected readonly options: ScannerOptions) {
     this.pos = options.start;
@@ -41,13 +41,14 @@ export abstract class Scanner {
     this.nextIndex = options.firstIndex;
     // Room for the largest payload's content plus the CR of a CRLF that `lines` strips at the end.
     this.builder = new RecordBuilder(options.maxRecordBytes);
-    this.bomHead = options.atFileStart ? new Uint8Array(0) : undefined;
+    this.bomHead = options.atFileStart ? Buffer.alloc(0) : undefined;
   }
 
-  write(chunk: Uint8Array, out: ReadItem[]): void {
+  write(bytes: Uint8Array, out: ReadItem[]): void {
+    const chunk = asBuffer(bytes);
     if (this.bomHead) {
       // A BOM can be split over chunks (1-byte chunks in tests), so wait for three bytes first.
-      const head = concat(this.bomHead, chunk);
+      const head = this.bomHead.length === 0 ? chunk : Buffer.concat([this.bomHead, chunk]);
       if (head.length < UTF8_BOM.length) {
         this.bomHead = head;
         return;
@@ -68,24 +69,24 @@ export abstract class Scanner {
     if (!this.done) this.finish(out);
   }
 
-  private feed(chunk: Uint8Array, out: ReadItem[]): void {
+  private feed(chunk: Buffer, out: ReadItem[]): void {
     if (this.done || chunk.length === 0) return;
     this.scan(chunk, out);
     this.pos += chunk.length;
   }
 
-  private skipBom(head: Uint8Array): Uint8Array {
+  private skipBom(head: Buffer): Buffer {
     if (!startsWithBom(head)) return head;
     this.pos += UTF8_BOM.length;
     return head.subarray(UTF8_BOM.length);
   }
 
   /** Scans one chunk whose first byte is at file offset `this.pos`; must not change `pos`. */
-  protected abstract scan(chunk: Uint8Array, out: ReadItem[]): void;
+  protected abstract scan(chunk: Buffer, out: ReadItem[]): void;
   /** The stream ended. */
   protected abstract finish(out: ReadItem[]): void;
 
-  /** Claims the next index for an item at `offset`; tells whether the caller should emit it. */
+  /** Claims the next index for an item at `offset`: skipped items count too, so indexes stay exact. */
   protected claim(offset: number, line: number): Position {
     const known = this.options.positionKnown;
     const at = { index: known ? this.nextIndex : UNKNOWN, offset, line: known ? line : UNKNOWN };
@@ -109,10 +110,7 @@ export abstract class Scanner {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+/** A Buffer view of the same memory (no copy), for Buffer#copy in the builder. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
