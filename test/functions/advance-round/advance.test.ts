@@ -318,7 +318,10 @@ describe('advanceRound against the local services', () => {
     const { state } = await roundZero('run-rerun-input', 0);
     const next = await advanceRound(state, deps('adv-rerun-input'));
 
-    const input = /\{"source":\{[^}]*\}\}/.exec(next.deadLetter?.message ?? '');
+    // The input may carry more fields after source (format, for example).
+    const input = /\{"source":\{[^}]*\}(,"\w+":("[^"]*"|\d+|true|false))*\}/.exec(
+      next.deadLetter?.message ?? '',
+    );
     expect(input).not.toBeNull();
     const planConfig = loadPlanConfig({
       SOURCE_BUCKET: aws.names.sourceBucket,
