@@ -115,6 +115,31 @@ describe('local S3 objects', () => {
     client.destroy();
   });
 
+  it('decodes signed aws-chunked bodies (chunk signatures, no trailer) from other clients', async () => {
+    const data = randomBytes(9000);
+    const signature = 'f'.repeat(64);
+    const framed = Buffer.concat([
+      Buffer.from(`2000;chunk-signature=${signature}\r\n`),
+      data.subarray(0, 0x2000),
+      Buffer.from(`\r\n${(data.length - 0x2000).toString(16)};chunk-signature=${signature}\r\n`),
+      data.subarray(0x2000),
+      Buffer.from(`\r\n0;chunk-signature=${signature}\r\n\r\n`),
+    ]);
+    const response = await fetch(`${t.services.endpoint}/${BUCKET}/signed-chunked.bin`, {
+      method: 'PUT',
+      headers: {
+        'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+        'x-amz-decoded-content-length': String(data.length),
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0',
+      },
+      body: framed,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toBe(`"${md5(data)}"`);
+    expect(Buffer.compare(await getBytes('signed-chunked.bin'), data)).toBe(0);
+  });
+
   it('rejects a body whose declared CRC32 does not match with BadDigest', async () => {
     const error = await errorOf(
       t.s3.send(
