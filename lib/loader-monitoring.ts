@@ -37,27 +37,21 @@ export class LoaderMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: LoaderMonitoringProps) {
     super(scope, id);
     const dimensionsMap = { DeliveryStreamName: props.deliveryStreamName };
-    const firehose = (metricName: string, label: string) =>
+    // Alarms get plain metrics (a label would turn them into metric-math alarms); graphs add labels.
+    const sum = (namespace: string, metricName: string) =>
       new cloudwatch.Metric({
-        namespace: 'AWS/Firehose',
+        namespace,
         metricName,
         dimensionsMap,
         statistic: cloudwatch.Stats.SUM,
         period: PERIOD,
-        label,
       });
-    const custom = (metricName: string, label: string) =>
-      new cloudwatch.Metric({
-        namespace: props.metricsNamespace,
-        metricName,
-        dimensionsMap,
-        statistic: cloudwatch.Stats.SUM,
-        period: PERIOD,
-        label,
-      });
+    const firehose = (metricName: string) => sum('AWS/Firehose', metricName);
+    const custom = (metricName: string) => sum(props.metricsNamespace, metricName);
+    const labelled = (metric: cloudwatch.Metric, label: string) => metric.with({ label });
 
-    const throttled = firehose('ThrottledRecords', 'Throttled records');
-    const deadLettered = custom(CUSTOM_METRICS.deadLettered, 'Dead-lettered records');
+    const throttled = firehose('ThrottledRecords');
+    const deadLettered = custom(CUSTOM_METRICS.deadLettered);
     const failed = props.stateMachine.metricFailed({ period: PERIOD, statistic: cloudwatch.Stats.SUM });
 
     // Any count above zero is worth a look; no data means no load ran, which is fine.
@@ -98,19 +92,19 @@ export class LoaderMonitoring extends Construct {
     this.dashboard.addWidgets(
       graph(
         'Incoming records and bytes (AWS/Firehose)',
-        [firehose('IncomingRecords', 'Incoming records')],
-        [firehose('IncomingBytes', 'Incoming bytes')],
+        [labelled(firehose('IncomingRecords'), 'Incoming records')],
+        [labelled(firehose('IncomingBytes'), 'Incoming bytes')],
       ),
       graph('Throttling and failed puts', [
-        throttled,
-        custom(CUSTOM_METRICS.failedPutCount, 'FailedPutCount'),
+        labelled(throttled, 'Throttled records'),
+        labelled(custom(CUSTOM_METRICS.failedPutCount), 'FailedPutCount'),
       ]),
     );
     this.dashboard.addWidgets(
       graph('Chunk outcomes (records)', [
-        custom(CUSTOM_METRICS.delivered, 'Delivered'),
-        custom(CUSTOM_METRICS.requeued, 'Re-queued'),
-        deadLettered,
+        labelled(custom(CUSTOM_METRICS.delivered), 'Delivered'),
+        labelled(custom(CUSTOM_METRICS.requeued), 'Re-queued'),
+        labelled(deadLettered, 'Dead-lettered'),
       ]),
       graph('Executions', [
         props.stateMachine.metricStarted({ period: PERIOD, statistic: cloudwatch.Stats.SUM }),

@@ -120,6 +120,22 @@ export function permissionsOf(json: TemplateJson, roleLogicalId: string): string
   return lines.sort();
 }
 
+/** A resource's properties; throws if the logical ID is not in the template. */
+export function propsOf(json: TemplateJson, logicalId: string): Record<string, unknown> {
+  const resource = json.Resources[logicalId];
+  if (!resource) throw new Error(`no resource ${logicalId}`);
+  return resource.Properties;
+}
+
+/** The artifact bucket's lifecycle rules. */
+export function lifecycleRulesOf(
+  json: TemplateJson,
+  bucketLogicalId: string,
+): { Prefix?: string; ExpirationInDays?: number; Status?: string }[] {
+  const config = propsOf(json, bucketLogicalId).LifecycleConfiguration as { Rules: [] } | undefined;
+  return config?.Rules ?? [];
+}
+
 /** A Lambda function's environment variables. */
 export function envOf(json: TemplateJson, functionLogicalId: string): Record<string, string> {
   const environment = json.Resources[functionLogicalId]?.Properties.Environment as
