@@ -3,8 +3,10 @@ import { createWriteStream } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream } from './digest';
-import { isObject, type RequestContext, readBody, sendXml } from './http-util';
+import { type RequestContext, readBody, sendXml } from './http-util';
+import { checkConditions, parseRange } from './s3-conditions';
 import { S3_ERRORS, S3Error } from './s3-errors';
+import { decodeToken, encodeToken, listPage, utf8Compare } from './s3-list';
 import { MultipartUploads } from './s3-multipart';
 import { DEFAULT_CONTENT_TYPE, type ObjectHeaders, type ObjectMeta, type S3Store } from './s3-store';
 import { receiveBody } from './s3-upload';
@@ -464,135 +466,6 @@ function pickHeaders(meta: ObjectMeta): ObjectHeaders {
     expires,
     userMetadata,
   };
-}
-
-/** If-Match/If-Unmodified-Since (412) and If-None-Match/If-Modified-Since (304), as RFC 7232 orders them. */
-function checkConditions(headers: IncomingHttpHeaders, meta: ObjectMeta): void {
-  const etagMatches = (list: string) =>
-    list.split(',').some((tag) => {
-      const t = tag.trim().replace(/^W\//, '');
-      return t === '*' || t === meta.etag || `"${t}"` === meta.etag;
-    });
-  const modifiedSeconds = Math.floor(Date.parse(meta.lastModified) / 1000);
-  const seconds = (value: string | undefined) => (value ? Math.floor(Date.parse(value) / 1000) : Number.NaN);
-  const ifMatch = headers['if-match'];
-  if (ifMatch !== undefined) {
-    if (!etagMatches(ifMatch)) throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
-  } else if (modifiedSeconds > seconds(headers['if-unmodified-since'])) {
-    throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Unmodified-Since' });
-  }
-  const ifNoneMatch = headers['if-none-match'];
-  if (ifNoneMatch !== undefined) {
-    if (etagMatches(ifNoneMatch)) throw new S3Error('NotModified', undefined, {}, { etag: meta.etag });
-  } else if (modifiedSeconds <= seconds(headers['if-modified-since'])) {
-    throw new S3Error('NotModified', undefined, {}, { etag: meta.etag });
-  }
-}
-
-/**
- * `bytes=a-b`, `bytes=a-` and `bytes=-N` (RFC 9110). Syntax S3 does not understand (several ranges,
- * a > b) is ignored and the whole object sent, as S3 does; a range starting past the end is 416.
- */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | 'unsatisfiable' | undefined {
-  const match = header?.trim().match(/^bytes=(\d*)-(\d*)$/);
-  if (!match || (match[1] === '' && match[2] === '')) return undefined;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(match[1]);
-  if (match[2] !== '' && Number(match[2]) < start) return undefined;
-  const end = match[2] === '' ? size - 1 : Number(match[2]);
-  if (start >= size) return 'unsatisfiable';
-  return { start, end: Math.min(end, size - 1) };
-}
-
-interface ListPosition {
-  after: string;
-  /** Set when the page ended on a CommonPrefix: every key under it was already summarised. */
-  skipPrefix: string;
-}
-
-function listPage(
-  keys: string[],
-  options: { prefix: string; delimiter: string; maxKeys: number } & ListPosition,
-): { keys: string[]; prefixes: string[]; truncated: boolean; last: ListPosition | undefined } {
-  const { prefix, delimiter, maxKeys, after, skipPrefix } = options;
-  const page = {
-    keys: [] as string[],
-    prefixes: [] as string[],
-    truncated: false,
-    last: undefined as ListPosition | undefined,
-  };
-  let index = Math.max(lowerBound(keys, prefix), upperBound(keys, after));
-  for (; index < keys.length; index++) {
-    const key = keys[index];
-    if (!key.startsWith(prefix)) break;
-    if (skipPrefix !== '' && key.startsWith(skipPrefix)) continue;
-    const cut = delimiter === '' ? -1 : key.indexOf(delimiter, prefix.length);
-    const commonPrefix = cut < 0 ? undefined : key.slice(0, cut + delimiter.length);
-    if (commonPrefix !== undefined && commonPrefix === page.prefixes.at(-1)) continue;
-    if (page.keys.length + page.prefixes.length >= maxKeys) {
-      page.truncated = true;
-      break;
-    }
-    if (commonPrefix !== undefined) {
-      page.prefixes.push(commonPrefix);
-      page.last = { after: commonPrefix, skipPrefix: commonPrefix };
-    } else {
-      page.keys.push(key);
-      page.last = { after: key, skipPrefix: '' };
-    }
-  }
-  return page;
-}
-
-function utf8Compare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-/** First index whose key is >= target. */
-function lowerBound(keys: string[], target: string): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (utf8Compare(keys[mid], target) < 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** First index whose key is > target. */
-function upperBound(keys: string[], target: string): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (utf8Compare(keys[mid], target) <= 0) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-function encodeToken(position: ListPosition): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64');
-}
-
-function decodeToken(token: string): ListPosition | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-    if (isObject(value) && typeof value.after === 'string') {
-      return { after: value.after, skipPrefix: typeof value.skipPrefix === 'string' ? value.skipPrefix : '' };
-    }
-  } catch {
-    // Not a token this server made.
-  }
-  return undefined;
 }
 
 export function newRequestId(): string {
