@@ -83,6 +83,8 @@ export const DEFAULT_SETTINGS: Readonly<LoaderSettings> = Object.freeze({
 
 /** Context keys are `firehose-loader:<setting>`, so they cannot clash with CDK feature flags. */
 export const CONTEXT_PREFIX = 'firehose-loader:';
+/** Context keys of the app itself, not stack settings: `nag` (false skips cdk-nag in bin/app.ts). */
+export const APP_CONTEXT_KEYS: readonly string[] = ['nag'];
 
 // Firehose S3 destination: BufferingHints SizeInMBs 1–128, IntervalInSeconds 0–900 (Firehose API reference).
 const BUFFERING_SIZE_MIB = { min: 1, max: 128 };
@@ -105,6 +107,14 @@ type Parser<K extends SettingKey> = (name: K, raw: unknown) => LoaderSettings[K]
 
 /** Reads every `firehose-loader:*` context value that is set; values from `-c` arrive as strings. */
 export function settingsFromContext(node: Node): Partial<LoaderSettings> {
+  // A misspelt key would otherwise be silently ignored and the default used.
+  const known = new Set([...Object.keys(DEFAULT_SETTINGS), ...APP_CONTEXT_KEYS]);
+  const all = node.getAllContext() as Record<string, unknown>;
+  for (const key of Object.keys(all)) {
+    if (key.startsWith(CONTEXT_PREFIX) && !known.has(key.slice(CONTEXT_PREFIX.length))) {
+      throw new Error(`unknown context key "${key}"; settings are ${[...known].join(', ')}`);
+    }
+  }
   const found: Record<string, unknown> = {};
   for (const key of Object.keys(DEFAULT_SETTINGS) as SettingKey[]) {
     const value: unknown = node.tryGetContext(`${CONTEXT_PREFIX}${key}`);
