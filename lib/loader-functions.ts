@@ -247,7 +247,7 @@ export class LoaderFunctions extends Construct {
         minify: true,
         target: 'node22',
         format: OutputFormat.CJS,
-        // Bundle the SDK the handlers were tested with (the runtime's copy lags and lacks lib-storage's version pin).
+        // Bundle the SDK versions the handlers were tested with, not whatever version the runtime ships.
         bundleAwsSDK: true,
         logLevel: LogLevel.ERROR,
       },

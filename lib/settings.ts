@@ -32,7 +32,7 @@ export interface LoaderSettings {
   bufferingIntervalSeconds: number;
   /** Compression of the delivered S3 objects. */
   compression: CompressionSetting;
-  /** SSE-S3 (default) or one customer managed KMS key for buckets, stream and logs-free data paths. */
+  /** SSE-S3 (default), or one customer managed KMS key for the three buckets and the delivery stream. */
   encryption: BucketEncryptionSetting;
   /** Default Distributed Map MaxConcurrency when the execution input does not set it. */
   maxConcurrency: number;
