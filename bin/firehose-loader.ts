@@ -1,6 +1,8 @@
 #!/usr/bin/env -S npx tsx
 import { Command, Option } from 'commander';
 import { LoaderError } from '../functions/shared/errors';
+import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
+import { putRecordCommand, rerunFailedCommand } from './commands/local-commands';
 import { mockDataCommand } from './commands/mock-data';
 import { oneOf, rate, wholeNumber } from './commands/options';
 import { RUN_DEFAULTS, runCommand } from './commands/run';
@@ -89,6 +91,30 @@ program
   .option('--seed <n>', 'seed', wholeNumber('--seed'), RUN_DEFAULTS.seed)
   .action(async (options) => {
     process.exitCode = await mockDataCommand(options);
+  });
+
+program
+  .command('rerun-failed')
+  .description(
+    'rerun only the records a local run could not deliver (its dead letters), as RedriveExecution does on AWS',
+  )
+  .argument('<runId>', 'the run, as printed by run (a folder under <data-dir>/runs)')
+  .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir)
+  .option('--json', 'print only the updated run summary as JSON')
+  .action(async (runId: string, options) => {
+    process.exitCode = await rerunFailedCommand(runId, options);
+  });
+
+program
+  .command('put-record')
+  .description('send one record with PutRecord (with retries) and print the response')
+  .argument('<data>', 'the record; a trailing newline is added if missing')
+  .option('--stream <name>', 'delivery stream', LOCAL_RESOURCE_NAMES.streamName)
+  .option('--endpoint <url>', 'a running local endpoint (npm run local:services)')
+  .option('--aws', 'send to AWS with the usual credential chain instead of local services')
+  .option('--data-dir <dir>', 'where local services keep their files', RUN_DEFAULTS.dataDir)
+  .action(async (data: string, options) => {
+    process.exitCode = await putRecordCommand(data, options);
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -74,7 +74,8 @@ interface FunctionSpec {
 }
 
 // Beyond the retry budget, a PutBatch invocation reads its range from S3 and writes its outcome.
-const PUT_BATCH_TIMEOUT_HEADROOM = Duration.seconds(60);
+// Kept below the PutBatch state's TimeoutSeconds (35 s) minus the budget, so Lambda's timeout fires first.
+export const PUT_BATCH_TIMEOUT_HEADROOM = Duration.seconds(10);
 
 /**
  * The four Lambda functions of the state machine, each with its own role holding exactly what its

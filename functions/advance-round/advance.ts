@@ -121,9 +121,12 @@ async function writeDeadLetters(
   } finally {
     await Promise.all([records.close(), manifest.close()]);
   }
+  // Payload lines are exactly the bytes Firehose would have received, so `lines` reads them back unchanged.
+  const rerunInput = { source: { bucket, key: recordsKey }, format: 'lines', individualRecords: 0 };
   const message =
     `${count} records could not be delivered after every re-queue round; they are in s3://${bucket}/${recordsKey} ` +
-    `(descriptors: s3://${bucket}/${manifestKey}). Rerun them with: firehose-loader rerun --dead-letter s3://${bucket}/${recordsKey}`;
+    `(descriptors: s3://${bucket}/${manifestKey}). Rerun them with a new execution whose input is ${JSON.stringify(rerunInput)} ` +
+    `(locally: firehose-loader rerun-failed ${runId})`;
   deps.logger.error('records dead-lettered', { records: count, recordsKey, manifestKey });
   return { records: count, recordsKey, manifestKey, message };
 }

@@ -52,6 +52,13 @@ export function resolveExecutionInput(raw: unknown, config: PlanConfig): Resolve
   const source = typed.source ?? {};
   if (!isRecord(source))
     throw new InvalidInputError('input field "source" must be an object {"bucket", "key"}');
+  for (const field of Object.keys(source)) {
+    if (field !== 'bucket' && field !== 'key') {
+      throw new InvalidInputError(
+        `input field "source.${field}" is not known; known fields: source.bucket, source.key`,
+      );
+    }
+  }
   const bucket = source.bucket ?? config.sourceBucket;
   const key = source.key ?? config.defaults.sourceKey;
   if (typeof bucket !== 'string' || !bucket)

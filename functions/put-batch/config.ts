@@ -1,4 +1,5 @@
 import { type Env, integerSetting, requireString } from '../shared/env';
+import { ConfigError } from '../shared/errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../shared/firehose/retry-policy';
 
 export interface PutBatchConfig {
@@ -12,31 +13,36 @@ export interface PutBatchConfig {
 const MAX_BUDGET_MS = 15 * 60 * 1000;
 
 export function loadPutBatchConfig(env: Env = process.env): PutBatchConfig {
+  const maxAttempts = integerSetting(env, 'RETRY_MAX_ATTEMPTS', {
+    min: 1,
+    max: 100,
+    fallback: DEFAULT_RETRY_POLICY.maxAttempts,
+  });
+  const baseDelayMs = integerSetting(env, 'RETRY_BASE_DELAY_MS', {
+    min: 0,
+    max: 60_000,
+    fallback: DEFAULT_RETRY_POLICY.baseDelayMs,
+  });
+  const maxDelayMs = integerSetting(env, 'RETRY_MAX_DELAY_MS', {
+    min: 0,
+    max: 300_000,
+    fallback: DEFAULT_RETRY_POLICY.maxDelayMs,
+  });
+  const budgetMs = integerSetting(env, 'RETRY_BUDGET_MS', {
+    min: 0,
+    max: MAX_BUDGET_MS,
+    fallback: DEFAULT_RETRY_POLICY.budgetMs,
+  });
+  // Checked here, not only in resolveRetryPolicy, so the message names the variables a person set.
+  if (maxDelayMs < baseDelayMs) {
+    throw new ConfigError(
+      `environment variable RETRY_MAX_DELAY_MS (${maxDelayMs}) must be at least RETRY_BASE_DELAY_MS (${baseDelayMs})`,
+    );
+  }
   return {
     streamName: requireString(env, 'DELIVERY_STREAM_NAME'),
     sourceBucket: requireString(env, 'SOURCE_BUCKET'),
     artifactBucket: requireString(env, 'ARTIFACT_BUCKET'),
-    retry: resolveRetryPolicy({
-      maxAttempts: integerSetting(env, 'RETRY_MAX_ATTEMPTS', {
-        min: 1,
-        max: 100,
-        fallback: DEFAULT_RETRY_POLICY.maxAttempts,
-      }),
-      baseDelayMs: integerSetting(env, 'RETRY_BASE_DELAY_MS', {
-        min: 0,
-        max: 60_000,
-        fallback: DEFAULT_RETRY_POLICY.baseDelayMs,
-      }),
-      maxDelayMs: integerSetting(env, 'RETRY_MAX_DELAY_MS', {
-        min: 0,
-        max: 300_000,
-        fallback: DEFAULT_RETRY_POLICY.maxDelayMs,
-      }),
-      budgetMs: integerSetting(env, 'RETRY_BUDGET_MS', {
-        min: 0,
-        max: MAX_BUDGET_MS,
-        fallback: DEFAULT_RETRY_POLICY.budgetMs,
-      }),
-    }),
+    retry: resolveRetryPolicy({ maxAttempts, baseDelayMs, maxDelayMs, budgetMs }),
   };
 }

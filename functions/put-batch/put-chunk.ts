@@ -3,7 +3,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../shared/artifacts';
 import { type ChunkDescriptor, ChunkMode, RecordFormat } from '../shared/chunk';
 import { ChunkThrottledError } from '../shared/errors';
-import { putRecordBatch, putRecordsIndividually, type RetryPolicy } from '../shared/firehose';
+import {
+  type EntryFailure,
+  FirehoseSendError,
+  putRecordBatch,
+  putRecordsIndividually,
+  type RetryPolicy,
+} from '../shared/firehose';
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { putBytes, putJson } from '../shared/s3-io';
@@ -27,8 +33,7 @@ export interface PutChunkDeps {
 export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promise<ChunkOutcome> {
   const { chunk, runId, round } = input;
   const records = await readChunkRecords(deps.s3, chunk);
-  const send = chunk.mode === ChunkMode.individual ? putRecordsIndividually : putRecordBatch;
-  const sent = await send(deps.firehose, deps.streamName, records, deps.retry, { logger: deps.logger });
+  const sent = await sendAccountingPartialFailure(chunk, records, deps);
   if (records.length > 0 && sent.accepted === 0) {
     const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
     throw new ChunkThrottledError(
@@ -62,6 +67,43 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
   );
   deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key });
   return outcome;
+}
+
+/**
+ * A non-retryable error after part of the chunk was accepted must not fail the invocation: the state
+ * machine would then resend the whole chunk and duplicate what was accepted. The accepted part is
+ * kept, and everything else is re-queued like any failed entry (a later round meets the same error
+ * with nothing accepted, fails, and the records end in the dead letters with that error logged).
+ */
+async function sendAccountingPartialFailure(chunk: ChunkDescriptor, records: Buffer[], deps: PutChunkDeps) {
+  const send = chunk.mode === ChunkMode.individual ? putRecordsIndividually : putRecordBatch;
+  try {
+    return await send(deps.firehose, deps.streamName, records, deps.retry, { logger: deps.logger });
+  } catch (error) {
+    if (!(error instanceof FirehoseSendError) || error.outcome.accepted === 0) throw error;
+    deps.logger.error('Firehose refused the rest of a partly accepted chunk; re-queueing the rest', {
+      chunkId: chunk.chunkId,
+      errorCode: error.errorCode,
+      errorMessage: error.message,
+      accepted: error.outcome.accepted,
+    });
+    return { ...error.outcome, failed: notAccepted(chunk, records.length, error.outcome.failed) };
+  }
+}
+
+/**
+ * The sender lists the entries that failed up to the error. One by one (PutRecord), records after the
+ * failing one were never tried: they are not accepted either.
+ */
+export function notAccepted(chunk: ChunkDescriptor, total: number, failed: EntryFailure[]): EntryFailure[] {
+  if (chunk.mode !== ChunkMode.individual || failed.length === 0) return failed;
+  const last = Math.max(...failed.map((failure) => failure.index));
+  const untried = Array.from({ length: total - last - 1 }, (_, k) => ({
+    index: last + 1 + k,
+    errorCode: 'NotAttempted',
+    errorMessage: 'not sent: an earlier record met a non-retryable error',
+  }));
+  return [...failed, ...untried];
 }
 
 /** Failed entries are written as they are (payload lines) and described like any other chunk. */

@@ -14,3 +14,5 @@ export const MAX_STATE_PAYLOAD_BYTES = 256 * 1024;
 export const MAX_EXECUTION_HISTORY_EVENTS = 25_000;
 // Step Functions Distributed Map: up to 10,000 parallel child workflow executions.
 export const MAX_DISTRIBUTED_MAP_CONCURRENCY = 10_000;
+// Step Functions quota: an Express workflow execution (a Distributed Map's EXPRESS child) runs at most 5 minutes.
+export const MAX_EXPRESS_EXECUTION_SECONDS = 300;

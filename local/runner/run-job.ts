@@ -5,6 +5,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { InputFormat } from '../../functions/shared/chunk';
+import { ConfigError } from '../../functions/shared/errors';
 import type { RetryPolicy } from '../../functions/shared/firehose';
 import type { ExecutionInput, RunState } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
@@ -22,7 +23,9 @@ export interface LocalJobOptions {
   /** Everything local lives here: `services/` (the S3 files) and `runs/<runId>/`. */
   dataDir: string;
   /** The file to load; it is uploaded to the local source bucket. */
-  inputFile: string;
+  inputFile?: string;
+  /** Or an object already in the local S3 (a previous run's dead-letter records, for `rerun-failed`). */
+  sourceObject?: { bucket: string; key: string };
   format?: InputFormat;
   individualRecords?: number;
   pack?: boolean;
@@ -103,13 +106,9 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
   try {
     const s3 = new S3Client({ forcePathStyle: true });
     await ensureLocalResources(s3, new FirehoseClient({}), names);
-    const sourceKey = `inputs/${runId}/${basename(options.inputFile)}`;
-    await new Upload({
-      client: s3,
-      params: { Bucket: names.sourceBucket, Key: sourceKey, Body: createReadStream(options.inputFile) },
-    }).done();
+    const source = options.sourceObject ?? (await uploadInput(s3, names, runId, options.inputFile));
     const input: ExecutionInput = {
-      source: { bucket: names.sourceBucket, key: sourceKey },
+      source,
       ...(options.format ? { format: options.format } : {}),
       ...(options.individualRecords !== undefined ? { individualRecords: options.individualRecords } : {}),
       ...(options.pack !== undefined ? { pack: options.pack } : {}),
@@ -193,6 +192,16 @@ function describeFailure(error = 'Error', cause = ''): { name: string; message: 
     // Not JSON: a Fail state's own cause, already a sentence.
   }
   return { name: error, message: cause };
+}
+
+async function uploadInput(s3: S3Client, names: LocalResourceNames, runId: string, file: string | undefined) {
+  if (!file) throw new ConfigError('a local run needs an input file or a source object');
+  const key = `inputs/${runId}/${basename(file)}`;
+  await new Upload({
+    client: s3,
+    params: { Bucket: names.sourceBucket, Key: key, Body: createReadStream(file) },
+  }).done();
+  return { bucket: names.sourceBucket, key };
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -15,15 +15,16 @@ export interface RetryPolicy {
 /**
  * Why these values: Firehose quotas are per second, so a throttled stream needs a few one-second
  * windows to recover; ceilings of 0.1, 0.2, 0.4 … 3.2 s then 5 s give seven retries over at most
- * ~11 s of sleep (expected ~5.6 s with full jitter), enough to ride out a burst. The 60 s budget keeps
- * one chunk well inside a Lambda timeout; what is still failed after it goes back to the state machine,
+ * ~11 s of sleep (expected ~5.6 s with full jitter), enough to ride out a burst. The 20 s budget keeps
+ * a PutBatch invocation short: it runs in an Express child execution (5 minutes at most, Step
+ * Functions' own retries included); what is still failed after it goes back to the state machine,
  * which re-queues it in a later round instead of one Lambda spinning on a saturated stream.
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   maxAttempts: 8,
   baseDelayMs: 100,
   maxDelayMs: 5_000,
-  budgetMs: 60_000,
+  budgetMs: 20_000,
 });
 
 // More attempts than this is a misconfiguration (a typo'd extra digit), not a strategy.

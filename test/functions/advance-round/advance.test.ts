@@ -243,9 +243,7 @@ describe('advanceRound against the local services', () => {
       message: expect.stringContaining(`s3://${bucket}/${recordsKey}`),
     });
     expect(last.deadLetter?.message).toMatch(/^5 records could not be delivered/);
-    expect(last.deadLetter?.message).toContain(
-      `firehose-loader rerun --dead-letter s3://${bucket}/${recordsKey}`,
-    );
+    expect(last.deadLetter?.message).toContain('firehose-loader rerun-failed run-dead');
     expect(last.totals).toEqual({
       delivered: 7,
       deadLettered: 5,
@@ -312,9 +310,8 @@ describe('advanceRound against the local services', () => {
     expect(next.totals).toMatchObject({ delivered: 12, deadLettered: 0, requeued: 0, failedChunks: 0 });
   });
 
-  // Bug: the message tells people to run `firehose-loader rerun --dead-letter s3://…`, a command the CLI
-  // does not have; on AWS a rerun is a new execution whose input names the dead-letter file.
-  it.failing('gives in its message an execution input that reruns exactly the dead-letter file', async () => {
+  // On AWS a rerun is a new execution whose input names the dead-letter file.
+  it('gives in its message an execution input that reruns exactly the dead-letter file', async () => {
     const { state } = await roundZero('run-rerun-input', 0);
     const next = await advanceRound(state, deps('adv-rerun-input'));
 

@@ -146,8 +146,7 @@ describe('loadPutBatchConfig', () => {
     );
   });
 
-  // Bug: resolveRetryPolicy's message names the policy field (maxDelayMs), not the environment variables.
-  it.failing('refuses a base delay above the max delay, naming RETRY_BASE_DELAY_MS and RETRY_MAX_DELAY_MS', () => {
+  it('refuses a base delay above the max delay, naming RETRY_BASE_DELAY_MS and RETRY_MAX_DELAY_MS', () => {
     const message = configError(loadPutBatchConfig, {
       ...required,
       RETRY_BASE_DELAY_MS: '1000',

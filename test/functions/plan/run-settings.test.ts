@@ -188,8 +188,7 @@ describe('resolveExecutionInput', () => {
     expect(resolveExecutionInput({ individualRecords: 0 }, config).individualRecords).toBe(0);
   });
 
-  // Bug: unknown fields inside "source" are ignored, so a typo silently loads the default file.
-  it.failing('refuses an unknown field inside source, naming it, instead of loading the default file', () => {
+  it('refuses an unknown field inside source, naming it, instead of loading the default file', () => {
     expect(refusal({ source: { Key: 'data/today.jsonl' } })).toMatch(/"source.Key"/);
   });
 });

@@ -1,0 +1,57 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { artifactKeys } from '../../functions/shared/artifacts';
+import { RecordFormat } from '../../functions/shared/chunk';
+import { ConfigError } from '../../functions/shared/errors';
+import { LOCAL_RESOURCE_NAMES } from './local-resources';
+import { type LocalJobOptions, runLocalJob } from './run-job';
+import type { RunSummary } from './summary';
+
+export interface RerunResult {
+  rerun: RunSummary | undefined;
+  updated: RunSummary;
+}
+
+/**
+ * The local counterpart of RedriveExecution: a new execution over exactly the records a run could not
+ * deliver (its dead-letter file, which holds the failed entries and the records of failed chunks), then
+ * the original run's summary is updated with what the rerun delivered.
+ */
+export async function rerunFailed(
+  runId: string,
+  options: Omit<LocalJobOptions, 'inputFile' | 'sourceObject' | 'format' | 'individualRecords'>,
+): Promise<RerunResult> {
+  const summaryFile = join(resolve(options.dataDir), 'runs', runId, 'summary.json');
+  const original = JSON.parse(
+    await readFile(summaryFile, 'utf8').catch(() => {
+      throw new ConfigError(`no local run ${runId}: ${summaryFile} does not exist`);
+    }),
+  ) as RunSummary;
+  if (original.records.deadLettered === 0) return { rerun: undefined, updated: original };
+  const names = options.names ?? LOCAL_RESOURCE_NAMES;
+  // After an earlier rerun, what is still undelivered is in that rerun's dead-letter file.
+  const previous = (original as { reruns?: string[] }).reruns ?? [];
+  const holder = previous.at(-1) ?? runId;
+  const rerun = await runLocalJob({
+    ...options,
+    sourceObject: { bucket: names.artifactBucket, key: artifactKeys.deadLetterRecords(holder) },
+    format: RecordFormat.lines,
+    individualRecords: 0,
+  });
+  const delivered = original.records.delivered + rerun.records.delivered;
+  const deadLettered = rerun.records.deadLettered;
+  const updated: RunSummary & { reruns?: string[] } = {
+    ...original,
+    status: deadLettered === 0 && rerun.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+    records: { ...original.records, delivered, deadLettered },
+    output: {
+      files: [...original.output.files, ...rerun.output.files],
+      bytes: original.output.bytes + rerun.output.bytes,
+    },
+    deadLetter: rerun.deadLetter,
+    reruns: [...previous, rerun.runId],
+  };
+  if (updated.status === 'SUCCEEDED') delete updated.error;
+  await writeFile(summaryFile, `${JSON.stringify(updated, null, 2)}\n`);
+  return { rerun, updated };
+}

@@ -1,0 +1,132 @@
+import { LOADER_ERROR_NAMES } from '../../functions/shared/errors';
+import { DEFAULT_RETRY_POLICY } from '../../functions/shared/firehose';
+import { MAX_EXPRESS_EXECUTION_SECONDS } from '../../functions/shared/limits';
+import { PUT_BATCH_TIMEOUT_HEADROOM } from '../../lib/loader-functions';
+import {
+  buildDefinitionSubstitutions,
+  placeholdersIn,
+  readDefinitionTemplate,
+  substituteDefinition,
+} from '../../statemachine/substitutions';
+
+interface RetryRule {
+  ErrorEquals: string[];
+  JitterStrategy?: string;
+  IntervalSeconds: number;
+  MaxAttempts: number;
+  MaxDelaySeconds: number;
+  BackoffRate: number;
+}
+type State = Record<string, unknown> & {
+  Retry?: RetryRule[];
+  Catch?: { ErrorEquals: string[] }[];
+};
+
+const template = readDefinitionTemplate();
+const refs = {
+  planFunctionArn: 'arn:plan',
+  putBatchFunctionArn: 'arn:put-batch',
+  advanceRoundFunctionArn: 'arn:advance-round',
+  checkMetricsFunctionArn: 'arn:check-metrics',
+  artifactBucketName: 'artifacts',
+};
+const definition = JSON.parse(substituteDefinition(template, buildDefinitionSubstitutions(refs))) as {
+  States: Record<string, State>;
+};
+
+function allStates(states: Record<string, State>): [string, State][] {
+  return Object.entries(states).flatMap(([name, state]) => {
+    const processor = state.ItemProcessor as { States: Record<string, State> } | undefined;
+    return [[name, state] as [string, State], ...(processor ? allStates(processor.States) : [])];
+  });
+}
+
+describe('the state machine definition', () => {
+  it('uses exactly the placeholders the shared substitution map provides', () => {
+    expect(placeholdersIn(template).sort()).toEqual(Object.keys(buildDefinitionSubstitutions(refs)).sort());
+  });
+
+  it('refuses to substitute a placeholder the map does not know', () => {
+    expect(() => substituteDefinition('{"a": "${Unknown}"}', {})).toThrow('${Unknown}');
+  });
+
+  it('names in Retry and Catch only States.*, Lambda.* and the errors our functions throw', () => {
+    const named = allStates(definition.States).flatMap(([, state]) =>
+      [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) => rule.ErrorEquals),
+    );
+    const ours = named.filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.'));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const name of ours) expect(LOADER_ERROR_NAMES).toContain(name);
+  });
+
+  it('retries every Task with backoff, a delay cap and full jitter', () => {
+    const tasks = allStates(definition.States).filter(([, state]) => state.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(['AdvanceRound', 'CheckMetrics', 'Plan', 'PutBatch']);
+    for (const [, task] of tasks) {
+      expect(task.Retry?.length).toBeGreaterThan(0);
+      for (const rule of task.Retry ?? []) {
+        expect(rule).toEqual(
+          expect.objectContaining({ JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) }),
+        );
+        expect(rule.BackoffRate).toBeGreaterThan(1);
+      }
+      expect(task.TimeoutSeconds).toEqual(expect.any(Number));
+    }
+  });
+
+  it('retries a chunk Firehose throttled as a whole, natively in Step Functions', () => {
+    const putBatch = allStates(definition.States).find(([name]) => name === 'PutBatch')?.[1];
+    expect(putBatch?.Retry?.flatMap((rule) => rule.ErrorEquals)).toContain('ChunkThrottledError');
+  });
+
+  it('keeps a chunk child execution, with every Step Functions retry, inside the Express 5-minute limit', () => {
+    const putBatch = allStates(definition.States).find(([name]) => name === 'PutBatch')?.[1] as State & {
+      TimeoutSeconds: number;
+      Retry: RetryRule[];
+    };
+    // Worst case: every attempt of every retrier runs to the state's timeout, every sleep is the longest.
+    const invocations = 1 + putBatch.Retry.reduce((sum, rule) => sum + rule.MaxAttempts, 0);
+    const sleeps = putBatch.Retry.flatMap((rule) =>
+      Array.from({ length: rule.MaxAttempts }, (_, k) =>
+        Math.min(rule.IntervalSeconds * rule.BackoffRate ** k, rule.MaxDelaySeconds),
+      ),
+    ).reduce((sum, seconds) => sum + seconds, 0);
+    expect(invocations * putBatch.TimeoutSeconds + sleeps).toBeLessThanOrEqual(MAX_EXPRESS_EXECUTION_SECONDS);
+    // The Lambda itself (retry budget plus headroom) times out before the state does.
+    const lambdaSeconds = DEFAULT_RETRY_POLICY.budgetMs / 1000 + PUT_BATCH_TIMEOUT_HEADROOM.toSeconds();
+    expect(lambdaSeconds).toBeLessThan(putBatch.TimeoutSeconds);
+  });
+
+  it('fans out with a Distributed Map that reads the manifest from S3 and writes results to S3', () => {
+    const map = definition.States.LoadChunks as Record<string, Record<string, unknown>>;
+    expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
+    expect(map.ItemReader).toEqual(
+      expect.objectContaining({
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSONL' },
+        Parameters: { Bucket: 'artifacts', 'Key.$': '$.round.manifestKey' },
+      }),
+    );
+    expect(map.ResultWriter).toEqual(expect.objectContaining({ Resource: 'arn:aws:states:::s3:putObject' }));
+    expect(map.MaxConcurrencyPath).toBe('$.settings.maxConcurrency');
+    // Failed chunks are found by AdvanceRound and re-queued, so the Map keeps going when one fails.
+    expect(map.ToleratedFailurePercentage).toBe(100);
+  });
+
+  it('loops back to the Map for re-queue rounds through a growing Wait', () => {
+    const choice = definition.States.MoreRounds as { Choices: { Next: string }[]; Default: string };
+    expect(choice.Choices[0]?.Next).toBe('WaitBeforeRequeue');
+    expect(definition.States.WaitBeforeRequeue).toEqual(
+      expect.objectContaining({ SecondsPath: '$.round.waitSeconds', Next: 'LoadChunks' }),
+    );
+    expect(choice.Default).toBe('CheckMetrics');
+  });
+
+  it('fails with a cause naming the dead letters when any record is left undelivered', () => {
+    expect(definition.States.RecordsDeadLettered).toEqual({
+      Type: 'Fail',
+      Error: 'RecordsDeadLettered',
+      CausePath: '$.deadLetter.message',
+    });
+  });
+});
