@@ -21,7 +21,8 @@ export function localDefinitionRefs(names: LocalResourceNames): DefinitionRefs {
 export const localSubstitutions = (names: LocalResourceNames) =>
   buildDefinitionSubstitutions(localDefinitionRefs(names));
 
-type Handler = (event: never) => Promise<unknown>;
+export type LambdaHandler = (event: never) => Promise<unknown>;
+type Handler = LambdaHandler;
 export type LambdaHandlers = Map<string, Handler>;
 
 /** Function ARN → the real handler, run in this process. */

@@ -13,7 +13,7 @@ import { readDefinitionTemplate, substituteDefinition } from '../../statemachine
 import { type FaultSettings, type FirehoseQuotas, type LocalServices, startLocalServices } from '../services';
 import { captureProcessOutput } from './capture-output';
 import { type EngineEventShape, executeDefinition } from './execute-definition';
-import { localHandlers, localSubstitutions } from './local-lambdas';
+import { type LambdaHandler, type LambdaHandlers, localHandlers, localSubstitutions } from './local-lambdas';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
 import type { JsonObject } from './lower-distributed-map';
 import { RunProgress } from './progress';
@@ -42,6 +42,8 @@ export interface LocalJobOptions {
   /** Progress lines go to stderr (or `write`); `interactive` draws bars. */
   progress?: { write?: (text: string) => void; interactive: boolean };
   names?: LocalResourceNames;
+  /** Fault tests: wraps a function's handler (by ARN), e.g. to crash after Firehose accepted a batch. */
+  wrapHandler?: (functionArn: string, handler: LambdaHandler) => LambdaHandler;
 }
 
 export const newRunId = () =>
@@ -131,7 +133,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
       input: executionInput,
       executionName: runId,
       s3,
-      handlers: localHandlers(names),
+      handlers: wrapAll(localHandlers(names), options.wrapHandler),
       fastTimers: options.fastTimers,
       onEvent: (event) => {
         progress.onEvent(event);
@@ -202,6 +204,11 @@ async function uploadInput(s3: S3Client, names: LocalResourceNames, runId: strin
     params: { Bucket: names.sourceBucket, Key: key, Body: createReadStream(file) },
   }).done();
   return { bucket: names.sourceBucket, key };
+}
+
+function wrapAll(handlers: LambdaHandlers, wrap: LocalJobOptions['wrapHandler']): LambdaHandlers {
+  if (!wrap) return handlers;
+  return new Map([...handlers].map(([arn, handler]) => [arn, wrap(arn, handler)]));
 }
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
