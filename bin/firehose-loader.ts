@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { LoaderError } from '../functions/shared/errors';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
+import { graphCommand } from './commands/graph';
 import { putRecordCommand, rerunFailedCommand } from './commands/local-commands';
 import { mockDataCommand } from './commands/mock-data';
 import { oneOf, rate, wholeNumber } from './commands/options';
@@ -115,6 +116,18 @@ program
   .option('--data-dir <dir>', 'where local services keep their files', RUN_DEFAULTS.dataDir)
   .action(async (data: string, options) => {
     process.exitCode = await putRecordCommand(data, options);
+  });
+
+program
+  .command('graph')
+  .description(
+    'draw the state machine as SVG and Mermaid, coloured by a local run (the console graph inspector, locally)',
+  )
+  .option('--run <runId>', 'colour each state by this local run and show its counts')
+  .option('--out <file>', 'one file: .svg for SVG, .mmd or .md for Mermaid')
+  .option('--data-dir <dir>', 'where local runs keep their files', RUN_DEFAULTS.dataDir)
+  .action(async (options) => {
+    process.exitCode = await graphCommand(options);
   });
 
 program.parseAsync().catch((error: unknown) => {
