@@ -1,11 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudWatchProtocol, CloudWatchService } from './cloudwatch';
-import { type FaultSettings, type FirehoseQuotas, FirehoseService } from './firehose';
+import {
+  type FaultSettings as FirehoseFaultSettings,
+  type FirehoseQuotas,
+  FirehoseService,
+} from './firehose';
 import type { RequestContext } from './http-util';
 import { MetricStore } from './metric-store';
 import { Route, routeRequest } from './router';
 import { newRequestId, S3Service } from './s3';
+import type { S3FaultSettings } from './s3-faults';
 import { S3Store } from './s3-store';
 
 /**
@@ -13,7 +18,11 @@ import { S3Store } from './s3-store';
  * CLI pointed at it with AWS_ENDPOINT_URL / --endpoint-url.
  */
 
-export type { FaultSettings, FirehoseQuotas } from './firehose';
+export type { FirehoseQuotas } from './firehose';
+export type { S3FaultSettings } from './s3-faults';
+
+/** Firehose faults (entries, requests, latency) and S3 read faults, one seed for both. */
+export type FaultSettings = FirehoseFaultSettings & S3FaultSettings;
 
 export interface LocalServicesOptions {
   dataDir: string;
@@ -55,7 +64,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     options.faults ?? {},
   );
   await firehose.init();
-  const s3 = new S3Service(store, region);
+  const s3 = new S3Service(store, region, options.faults ?? {});
   const cloudwatch = new CloudWatchService(metrics);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -110,7 +119,10 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
-    setFaults: (faults) => firehose.setFaults(faults),
+    setFaults: (faults) => {
+      firehose.setFaults(faults);
+      s3.setFaults(faults);
+    },
     setQuotas: (quotas) => firehose.setQuotas(quotas),
     flush: () => firehose.flush(),
     stop: () => {

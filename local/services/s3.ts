@@ -6,6 +6,7 @@ import { DigestStream } from './digest';
 import { type RequestContext, readBody, sendXml } from './http-util';
 import { checkConditions, parseRange } from './s3-conditions';
 import { S3_ERRORS, S3Error } from './s3-errors';
+import { type S3FaultSettings, S3ReadFaults } from './s3-faults';
 import { decodeToken, encodeToken, listPage, utf8Compare } from './s3-list';
 import { MultipartUploads } from './s3-multipart';
 import { DEFAULT_CONTENT_TYPE, type ObjectHeaders, type ObjectMeta, type S3Store } from './s3-store';
@@ -60,12 +61,19 @@ const MAX_XML_BODY_BYTES = 10 * 1024 * 1024;
 
 export class S3Service {
   private readonly uploads: MultipartUploads;
+  private readonly faults: S3ReadFaults;
 
   constructor(
     readonly store: S3Store,
     private readonly region: string,
+    faults: Partial<S3FaultSettings> = {},
   ) {
     this.uploads = new MultipartUploads(store);
+    this.faults = new S3ReadFaults(faults);
+  }
+
+  setFaults(faults: Partial<S3FaultSettings>): void {
+    this.faults.set(faults);
   }
 
   async handle(ctx: RequestContext): Promise<void> {
@@ -129,6 +137,9 @@ export class S3Service {
         return this.putObject(ctx, bucket, key);
       case 'GET':
       case 'HEAD':
+        if (method === 'GET' && this.faults.failsGet(bucket, key, req.headers.range)) {
+          throw new S3Error('InternalError');
+        }
         return this.getObject(ctx, bucket, key, method === 'HEAD');
       case 'DELETE':
         if (uploadId !== null) await this.uploads.abort(bucket, key, uploadId);
