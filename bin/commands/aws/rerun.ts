@@ -1,0 +1,30 @@
+import { deadLetterLocation } from './arns';
+import { type AwsDeps, defaultDeps } from './deps';
+import type { ErrorContext } from './errors';
+import { reportingErrors } from './guard';
+import { type LaunchOptions, launch } from './launch';
+import { type AwsTargetOptions, resolveTarget } from './settings';
+
+export interface RerunOptions extends AwsTargetOptions, LaunchOptions {
+  /** s3:// URI of a dead-letter records file, an execution ARN or a run id. */
+  deadLetter: string;
+}
+
+/**
+ * The input that loads a run's dead-lettered records, exactly as AdvanceRound's dead-letter message
+ * gives it: the records file holds the payload lines Firehose would have received, so `lines` reads
+ * them back unchanged, and none are sent one by one.
+ */
+export function rerunInput(location: { bucket: string; key: string }) {
+  return { source: { bucket: location.bucket, key: location.key }, format: 'lines', individualRecords: 0 };
+}
+
+/** `rerun --dead-letter REF`: a new execution over another run's dead letters. */
+export async function rerunCommand(options: RerunOptions, deps: AwsDeps = defaultDeps()): Promise<number> {
+  const context: ErrorContext = {};
+  return reportingErrors(deps, context, async () => {
+    const target = resolveTarget(options, deps.env);
+    const location = deadLetterLocation(options.deadLetter, target.artifactBucket);
+    return launch(rerunInput(location), target, options, deps, context);
+  });
+}
