@@ -49,7 +49,7 @@ export async function runInput(
   const delivered: string[] = [];
   for (const file of summary.output.files) {
     const text = await readFile(file, 'utf8');
-    delivered.push(...text.split('\n').slice(0, -1));
+    for (const line of text.split('\n').slice(0, -1)) delivered.push(line);
   }
   const rejects = summary.rejects.file
     ? (await readFile(summary.rejects.file, 'utf8').catch(() => ''))
