@@ -71,7 +71,9 @@ export function lowerDistributedMaps(definition: JsonObject): { definition: Json
       'QueryLanguage JSONata is ignored by the local engine, which would give wrong results',
     );
   }
-  const copy = structuredClone(definition);
+  // A JSON copy, not structuredClone: the engine treats only plain objects of its own realm as
+  // Parameters templates, and structuredClone builds them in Node's main realm (not jest's).
+  const copy = JSON.parse(JSON.stringify(definition)) as JsonObject;
   const states = copy.States;
   if (!isObject(states)) refuse('(top level)', 'the definition has no States object');
   const maps: LoweredMap[] = [];

@@ -80,6 +80,10 @@ function functionEnvironment(endpoint: string, names: LocalResourceNames, retry:
   return env;
 }
 
+/** A caught error leaves a step with its input plus `error`, not a run state: only take real ones. */
+const isRunState = (value: unknown): value is RunState =>
+  typeof value === 'object' && value !== null && 'plan' in value && 'round' in value && 'totals' in value;
+
 /** Names of the top-level steps whose output is the whole run state. */
 const STATE_STEPS = new Set(['Plan', 'AdvanceRound', 'CheckMetrics', 'MetricsStillLagging']);
 
@@ -139,9 +143,9 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
         progress.onEvent(event);
         pending.push(event);
         const name = event.state?.name;
-        if (event.type === 'StateExited' && name && STATE_STEPS.has(name) && event.index === undefined) {
-          lastState = event.state?.output as RunState;
-        }
+        const output = event.state?.output;
+        if (event.type === 'StateExited' && name && STATE_STEPS.has(name) && isRunState(output))
+          lastState = output;
       },
     });
     await appendFile(eventsFile, pending.map((event) => JSON.stringify(event)).join('\n'));
