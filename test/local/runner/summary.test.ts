@@ -1,0 +1,56 @@
+import { emptyTotals, type RunState } from '../../../functions/shared/run-state';
+import { buildSummary, formatSummary } from '../../../local/runner/summary';
+
+const state = {
+  plan: {
+    records: 95,
+    rejected: 5,
+    chunks: 2,
+    batchChunks: 1,
+    individualChunks: 1,
+    payloadBytes: 1_000,
+    billedBytes: 512_000,
+    billedBytesUnpacked: 512_000,
+    billedBytesPacked: 5_120,
+    minimumBatchCalls: 1,
+  },
+  round: { number: 1 },
+  totals: { ...emptyTotals(), delivered: 90, deadLettered: 5, putRecordBatchCalls: 2 },
+  metrics: { verdict: 'confirmed', incomingRecords: 90, incomingBytes: 900 },
+} as unknown as RunState;
+
+const inputs = {
+  runId: 'run-1',
+  status: 'FAILED' as const,
+  streamName: 'stream',
+  outputFiles: ['/out/a'],
+  outputBytes: 900,
+  deadLetterFiles: ['/dl/records.jsonl'],
+  deadLetterManifest: '/dl/manifest.jsonl',
+  rejectsFile: '/rejects.jsonl',
+  runDir: '/runs/run-1',
+  durationMs: 1_500,
+};
+
+describe('the run summary', () => {
+  it('counts input as good records plus rejects, so input = delivered + dead-lettered + rejected', () => {
+    const summary = buildSummary({ ...inputs, state });
+    expect(summary.records).toEqual({ input: 100, delivered: 90, deadLettered: 5, rejected: 5, requeued: 0 });
+    expect(summary.plan.rounds).toBe(2);
+    expect(summary.metrics).toEqual({ incomingRecords: 90, incomingBytes: 900, verdict: 'confirmed' });
+  });
+
+  it('is all zeros with the error when the run failed before planning', () => {
+    const summary = buildSummary({ ...inputs, error: { name: 'InvalidInputError', message: 'bad' } });
+    expect(summary.records).toEqual({ input: 0, delivered: 0, deadLettered: 0, rejected: 0, requeued: 0 });
+    expect(summary.metrics.verdict).toBe('not checked');
+    expect(summary.error).toEqual({ name: 'InvalidInputError', message: 'bad' });
+  });
+
+  it('prints a table a person can read, with what packing saves', () => {
+    const text = formatSummary(buildSummary({ ...inputs, state }));
+    expect(text).toContain('100 in = 90 delivered + 5 dead-lettered + 5 rejected');
+    expect(text).toContain('packing saves 99.0%');
+    expect(text).toContain('/dl/records.jsonl');
+  });
+});
