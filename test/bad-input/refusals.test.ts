@@ -93,14 +93,9 @@ describe.each(Object.keys(CASES))('the workflow given %s', (name) => {
     expect(causeMessage(execution?.cause ?? '')).toMatch(CASES[name].message);
   });
 
-  // BUG (local/runner/run-job.ts, runLocalJob's onEvent): Plan is in STATE_STEPS, so when Plan's Catch
-  // turns a refusal into DescribeRefusal, the StateExited event of Plan (its output is the execution
-  // input plus `error`, not a RunState) becomes lastState, and buildSummary throws "Cannot read
-  // properties of undefined (reading 'number')" at `state.round.number`: every refused input crashes
-  // `firehose-loader run` instead of printing a FAILED summary. Fix: take a StateExited output as the
-  // run state only when it is one, e.g. add `&& isRunState(output)` with
-  // `const isRunState = (o: unknown): o is RunState => typeof o === 'object' && o !== null && 'round' in o && 'plan' in o;`
-  it.failing('reports a FAILED summary whose error names the problem', async () => {
+  // Regression: run-job once took Plan's caught-error output as the run state and buildSummary threw
+  // at `state.round.number`, so every refusal crashed the run instead of reporting it (fixed in a5af112).
+  it('reports a FAILED summary whose error names the problem', async () => {
     const { summary, thrown } = await run(name);
     expect(thrown).toBeUndefined();
     expect(summary?.status).toBe('FAILED');

@@ -3,9 +3,6 @@ import { join } from 'node:path';
 import type { InputFormat } from '../../functions/shared/chunk';
 import { type LocalJobOptions, runLocalJob } from '../../local/runner/run-job';
 import type { RunSummary } from '../../local/runner/summary';
-import { cloneDefinitionsInThisRealm } from '../faults/jest-realm';
-
-cloneDefinitionsInThisRealm();
 
 export const FIXTURES = join(__dirname, 'fixtures');
 

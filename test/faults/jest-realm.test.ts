@@ -4,13 +4,10 @@ import { type JsonObject, lowerDistributedMaps } from '../../local/runner/lower-
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
 
 describe('the local runner under jest', () => {
-  // BUG (local/runner/lower-distributed-map.ts, lowerDistributedMaps): `structuredClone(definition)`
-  // returns objects of the outer realm in jest's sandbox, so aws-local-stepfunctions' isPlainObj check
-  // fails on them and the Plan task receives its Parameters template unresolved
-  // ({"input.$": "$", ...}): Plan then reads the default source key and the run fails with NotFound.
-  // Fix: copy with `JSON.parse(JSON.stringify(definition)) as JsonObject` (the definition is JSON).
-  // The fault and bad-input tests install that copy themselves (jest-realm.ts) until then.
-  it.failing('lowers the definition into plain objects of the caller realm, so nested Parameters resolve', () => {
+  // Regression: lowerDistributedMaps once copied with structuredClone, whose objects belong to Node's main
+  // realm under jest; the engine then passed nested Parameters templates (the Lambda Payload) on
+  // unresolved, and every run under jest read the default source key. Fixed in a5af112.
+  it('lowers the definition into plain objects of the caller realm, so nested Parameters resolve', () => {
     const definition = JSON.parse(
       substituteDefinition(readDefinitionTemplate(), localSubstitutions(LOCAL_RESOURCE_NAMES)),
     ) as JsonObject;

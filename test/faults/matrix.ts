@@ -6,9 +6,6 @@ import { createInterface } from 'node:readline';
 import { writeMockData } from '../../functions/shared/mock-data';
 import { type LocalJobOptions, runLocalJob } from '../../local/runner/run-job';
 import type { RunSummary } from '../../local/runner/summary';
-import { cloneDefinitionsInThisRealm } from './jest-realm';
-
-cloneDefinitionsInThisRealm();
 
 /** Shared by the fault-matrix files: the workload, the run settings, the record audit and the report. */
 
