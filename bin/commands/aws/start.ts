@@ -3,11 +3,11 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { regionOfStateMachineArn, type S3Location, s3Uri, uploadKey } from './arns';
+import { type S3Location, s3Uri, uploadKey } from './arns';
 import { type AwsDeps, defaultDeps } from './deps';
 import { AwsCliError, type ErrorContext } from './errors';
 import { reportingErrors } from './guard';
-import { type LaunchOptions, launch } from './launch';
+import { type LaunchOptions, launch, stateMachineOf } from './launch';
 import { type AwsTargetOptions, requireSetting, resolveTarget } from './settings';
 
 export interface StartOptions extends AwsTargetOptions, LaunchOptions {
@@ -24,8 +24,9 @@ export async function startCommand(options: StartOptions, deps: AwsDeps = defaul
     const target = resolveTarget(options, deps.env);
     const input = parseInput(options.input);
     if (options.file) {
+      // Checked before the upload, so a wrong ARN does not leave an orphan object behind.
+      const { region } = stateMachineOf(target, context);
       const bucket = requireSetting(target, 'sourceBucket');
-      const region = regionOfStateMachineArn(requireSetting(target, 'stateMachineArn'));
       const source = await uploadFile(deps.s3(region), options.file, bucket, deps.now());
       deps.stderr(`uploaded ${options.file} to ${s3Uri(source)}\n`);
       input.source = source;
