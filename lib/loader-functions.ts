@@ -128,6 +128,8 @@ export class LoaderFunctions extends Construct {
       },
       statements: [
         allow(['s3:GetObject'], [sourceObjects]),
+        // Without ListBucket S3 answers 403 for a missing key; with it Plan can say "does not exist".
+        allow(['s3:ListBucket'], [sourceBucket.bucketArn]),
         // A rerun of dead letters reads `runs/<runId>/dead-letter/records.jsonl` as its source.
         allow(['s3:GetObject'], [runObjects]),
         allow(['s3:PutObject'], [runObjects]),

@@ -1,6 +1,7 @@
 import { cloudWatchClient, s3Client } from '../shared/aws-clients';
 import { createLogger } from '../shared/logger';
 import type { RunState } from '../shared/run-state';
+import { withTransientErrorsNamed } from '../shared/transient';
 import { advanceRound } from './advance';
 import { loadAdvanceRoundConfig } from './config';
 
@@ -10,5 +11,7 @@ const logger = createLogger('firehose-loader-advance-round');
 export async function handler(state: RunState): Promise<RunState> {
   const config = loadAdvanceRoundConfig();
   logger.appendKeys({ runId: state.runId });
-  return advanceRound(state, { s3: s3Client(), cloudWatch: cloudWatchClient(), config, logger });
+  return withTransientErrorsNamed(() =>
+    advanceRound(state, { s3: s3Client(), cloudWatch: cloudWatchClient(), config, logger }),
+  );
 }

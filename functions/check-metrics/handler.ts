@@ -1,6 +1,7 @@
 import { cloudWatchClient } from '../shared/aws-clients';
 import { createLogger } from '../shared/logger';
 import type { RunState } from '../shared/run-state';
+import { withTransientErrorsNamed } from '../shared/transient';
 import { checkMetrics } from './check';
 import { loadCheckMetricsConfig } from './config';
 
@@ -10,5 +11,7 @@ const logger = createLogger('firehose-loader-check-metrics');
 export async function handler(state: RunState): Promise<RunState> {
   const config = loadCheckMetricsConfig();
   logger.appendKeys({ runId: state.runId });
-  return checkMetrics(state, { cloudWatch: cloudWatchClient(), config, logger });
+  return withTransientErrorsNamed(() =>
+    checkMetrics(state, { cloudWatch: cloudWatchClient(), config, logger }),
+  );
 }

@@ -3,6 +3,7 @@ import { s3Client } from '../shared/aws-clients';
 import { createLogger } from '../shared/logger';
 import { emptyTotals, RoundNext, type RunState } from '../shared/run-state';
 import { putJson } from '../shared/s3-io';
+import { withTransientErrorsNamed } from '../shared/transient';
 import { loadPlanConfig } from './config';
 import { planSource } from './plan-source';
 import { resolveExecutionInput } from './run-settings';
@@ -17,6 +18,10 @@ export interface PlanEvent {
 
 /** Validates the execution input, plans the source into a chunk manifest, returns the run's first state. */
 export async function handler(event: PlanEvent): Promise<RunState> {
+  return withTransientErrorsNamed(() => plan(event));
+}
+
+async function plan(event: PlanEvent): Promise<RunState> {
   const config = loadPlanConfig();
   logger.appendKeys({ runId: event.runId });
   const input = resolveExecutionInput(event.input, config);

@@ -4,8 +4,10 @@ const NEWLINE = 0x0a;
 
 /** Input records in a Firehose record: each input payload ends in exactly one `\n` and holds no other. */
 export function inputRecordsIn(firehoseRecord: Uint8Array): number {
+  const bytes = Buffer.from(firehoseRecord.buffer, firehoseRecord.byteOffset, firehoseRecord.byteLength);
   let count = 0;
-  for (const byte of firehoseRecord) if (byte === NEWLINE) count += 1;
+  // indexOf runs natively; a byte loop in JavaScript showed up in the benchmark's profile.
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count += 1;
   return count;
 }
 

@@ -60,6 +60,17 @@ export class FirehoseRequestError extends LoaderError {
   }
 }
 
+/**
+ * An AWS call (S3, CloudWatch) still failed after the SDK's own retries in a way a later attempt can
+ * fix: a 5xx, throttling or a network error. The state machine retries it with backoff and jitter.
+ */
+export class TransientAwsError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TransientAwsError';
+  }
+}
+
 /** CloudWatch has not yet caught up with what Firehose accepted; the state machine waits and asks again. */
 export class MetricsLaggingError extends LoaderError {
   constructor(message: string, options?: ErrorOptions) {
@@ -78,4 +89,5 @@ export const LOADER_ERROR_NAMES = [
   'ChunkThrottledError',
   'FirehoseRequestError',
   'MetricsLaggingError',
+  'TransientAwsError',
 ] as const;

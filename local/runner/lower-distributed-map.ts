@@ -25,6 +25,9 @@ export class UnsupportedDefinitionError extends Error {
 }
 
 export const LOCAL_ITEMS_KEY = 'localMapItems';
+/** The errors a Distributed Map reports when its ItemReader or ResultWriter fails. */
+export const ITEM_READER_FAILED = 'States.ItemReaderFailed';
+export const RESULT_WRITER_FAILED = 'States.ResultWriterFailed';
 export const LOCAL_RESULTS_KEY = 'localMapResults';
 export const readItemsStateName = (map: string) => `${map}.ReadItems`;
 export const writeResultsStateName = (map: string) => `${map}.WriteResults`;
@@ -179,6 +182,7 @@ function lowerOne(
     Resource: 'arn:aws:states:::s3:getObject',
     Parameters: reader.Parameters,
     ResultPath: `$.${LOCAL_ITEMS_KEY}`,
+    ...retriesFor(map, ITEM_READER_FAILED),
     Next: name,
   };
   const inline: JsonObject = {
@@ -208,9 +212,23 @@ function lowerOne(
       'State.$': '$',
     },
     ResultPath: '$',
+    ...retriesFor(map, RESULT_WRITER_FAILED),
     ...after,
   };
   return { name, readItemsState: readItems, writeResultsState: writeResults, inputType, resultPathKey };
+}
+
+/**
+ * The Map's Retry rules that apply to its reader or writer failing, for the stand-in Task: on AWS the
+ * Map state itself retries `States.ItemReaderFailed` / `States.ResultWriterFailed`.
+ */
+function retriesFor(map: JsonObject, errorName: string): JsonObject {
+  const rules = Array.isArray(map.Retry) ? map.Retry : [];
+  const matching = rules.filter((rule) => {
+    const names = isObject(rule) && Array.isArray(rule.ErrorEquals) ? rule.ErrorEquals : [];
+    return names.includes(errorName) || names.includes('States.ALL');
+  });
+  return matching.length ? { Retry: matching } : {};
 }
 
 /** Points StartAt and every transition to `from` at `to`, in the top-level states. */

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { appendFile, copyFile, link, mkdir, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, link, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -15,7 +15,7 @@ import { captureProcessOutput } from './capture-output';
 import { type EngineEventShape, executeDefinition } from './execute-definition';
 import { type LambdaHandler, type LambdaHandlers, localHandlers, localSubstitutions } from './local-lambdas';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
-import type { JsonObject } from './lower-distributed-map';
+import { type JsonObject, LOCAL_ITEMS_KEY, LOCAL_RESULTS_KEY } from './lower-distributed-map';
 import { RunProgress } from './progress';
 import { buildSummary, type RunSummary } from './summary';
 
@@ -80,6 +80,32 @@ function functionEnvironment(endpoint: string, names: LocalResourceNames, retry:
   return env;
 }
 
+/**
+ * What events.jsonl keeps of an engine event: every Map iteration event carries its Map's whole input,
+ * and the lowered Map's state holds the item list, so writing them as they are grows with the square
+ * of the chunk count (gigabytes at a million records). Names, types, indexes and errors are kept.
+ */
+function compactEvent(event: EngineEventShape): EngineEventShape {
+  const slim = (value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+    const {
+      [LOCAL_ITEMS_KEY]: items,
+      [LOCAL_RESULTS_KEY]: results,
+      ...rest
+    } = value as Record<string, unknown>;
+    const count = (list: unknown) => (Array.isArray(list) ? list.length : undefined);
+    return items || results ? { ...rest, localMapItemCount: count(items ?? results) } : value;
+  };
+  const { parentState, state, ...rest } = event;
+  return {
+    ...rest,
+    ...(parentState
+      ? { parentState: { name: parentState.name, type: parentState.type, input: undefined } }
+      : {}),
+    ...(state ? { state: { ...state, input: slim(state.input), output: slim(state.output) } } : {}),
+  };
+}
+
 /** A caught error leaves a step with its input plus `error`, not a run state: only take real ones. */
 const isRunState = (value: unknown): value is RunState =>
   typeof value === 'object' && value !== null && 'plan' in value && 'round' in value && 'totals' in value;
@@ -126,8 +152,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
     const before = new Set(await collect(listKeys(s3, names.destinationBucket, '')));
 
     let lastState: RunState | undefined;
-    const eventsFile = join(runDir, 'events.jsonl');
-    const pending: EngineEventShape[] = [];
+    // Streamed line by line: a million-record run logs far more than one string can hold.
+    const events = createWriteStream(join(runDir, 'events.jsonl'));
     const definition = JSON.parse(
       substituteDefinition(readDefinitionTemplate(), localSubstitutions(names)),
     ) as JsonObject;
@@ -141,14 +167,14 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
       fastTimers: options.fastTimers,
       onEvent: (event) => {
         progress.onEvent(event);
-        pending.push(event);
+        events.write(`${JSON.stringify(compactEvent(event))}\n`);
         const name = event.state?.name;
         const output = event.state?.output;
         if (event.type === 'StateExited' && name && STATE_STEPS.has(name) && isRunState(output))
           lastState = output;
       },
     });
-    await appendFile(eventsFile, pending.map((event) => JSON.stringify(event)).join('\n'));
+    await new Promise<void>((resolve) => events.end(resolve));
     if (result.status === 'SUCCEEDED') lastState = result.output as RunState;
 
     await services.flush();

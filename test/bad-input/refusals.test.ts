@@ -105,14 +105,7 @@ describe.each(Object.keys(CASES))('the workflow given %s', (name) => {
 });
 
 describe('the workflow given a source key that does not exist', () => {
-  // BUG (functions/plan/plan-source.ts, planSource → headObject): HeadObject of a missing key answers
-  // 404 without a body, so the SDK error is NotFound "UnknownError"; it is not one of Plan's caught
-  // errors either, so the run fails with "NotFound: UnknownError" and never says which key. Fix: in
-  // planSource, catch the HeadObject error whose name is NotFound/NoSuchKey (or
-  // $metadata.httpStatusCode 404) and throw
-  // new ConfigError(`source object s3://${bucket}/${key} does not exist`, { cause }), which Plan's Catch
-  // turns into a clear InputRefused failure.
-  it.failing('fails with a clear error that names the missing key', async () => {
+  it('fails with a clear error that names the missing key', async () => {
     const missing = { bucket: SOURCE, key: 'inputs/never-uploaded.jsonl' };
     const { summary, execution } = await runRefused(dir, { sourceObject: missing });
     expect(execution?.cause ?? '').toContain('inputs/never-uploaded.jsonl');

@@ -23,11 +23,12 @@ describe('IAM: each role holds exactly what its caller needs', () => {
     LOG_WRITE.map((a) => `${a} <${s.id(logGroup as never)}.Arn>`);
   const sorted = (lines: string[]) => [...lines].sort();
 
-  it('Plan reads source objects and run artefacts and writes run artefacts, nothing else', () => {
+  it('Plan reads and lists the source, reads and writes run artefacts, nothing else', () => {
     const fn = s.stack.functions.plan;
     expect(permissionsOf(s.json, roleOf(fn))).toEqual(
       sorted([
         `s3:GetObject ${source}/*`,
+        `s3:ListBucket ${source}`,
         `s3:GetObject ${runs}`,
         `s3:PutObject ${runs}`,
         ...logsOf(fn.logGroup),

@@ -127,29 +127,21 @@ describe('the workflow under transient S3 read errors', () => {
     );
   }
 
-  // The seed and run id fix which reads fail (the decision ignores request order): with these, Plan's
-  // read of the source survives and two chunk reads fail all three SDK attempts.
-  it('delivers every record exactly once when reads of the source fail, re-queueing the chunks whose reads failed every attempt', async () => {
+  // The seed and run id fix which reads fail (the decision ignores request order). Reads that fail all
+  // three SDK attempts surface as TransientAwsError, which the state machine retries natively, so the
+  // chunks recover inside their round: no failed chunk, no second round.
+  it('delivers every record exactly once when reads of the source fail, retrying the reads natively', async () => {
     const result = await runCell('S3 GET 50% on the source bucket', workspace, {
       runId: 'run-s3-source-11',
       faults: { s3GetErrorRate: RATE, s3GetErrorBuckets: [LOCAL_RESOURCE_NAMES.sourceBucket], seed: 11 },
     });
     expectEveryRecordOnce(result);
-    expect(result.summary.plan.failedChunks).toBe(2);
-    expect(result.summary.plan.rounds).toBe(2);
+    expect(result.summary.plan.failedChunks).toBe(0);
+    expect(result.summary.plan.rounds).toBe(1);
   });
 
-  // BUG (statemachine/loader.asl.json, AdvanceRound and Plan `Retry`): they retry only Lambda.* errors.
-  // An S3 read that fails the SDK's 3 attempts (errorType InternalError) fails the whole execution in
-  // AdvanceRound: no dead letters are written, so the records of chunks that had failed in that round
-  // are neither delivered nor dead-lettered (here 1,000 of 3,000), and the run ends FAILED with
-  // "InternalError: We encountered an internal error". AdvanceRound only reads and overwrites keys
-  // derived from the run id and round, so it is safe to retry. Fix: add to the Retry of AdvanceRound
-  // and Plan (and PutBatch, which then keeps its chunk in the round) a rule
-  // {"ErrorEquals": ["InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout", "TimeoutError"],
-  //  "IntervalSeconds": 1, "MaxAttempts": 4, "BackoffRate": 2, "MaxDelaySeconds": 20, "JitterStrategy": "FULL"},
-  // and give the LoadChunks Map a Retry on States.ItemReaderFailed (its manifest read fails the same way).
-  it.failing('delivers every record when reads fail on every bucket, AdvanceRound included', async () => {
+  // Plan, AdvanceRound and the Map's reader and writer retry transient S3 failures too.
+  it('delivers every record when reads fail on every bucket, AdvanceRound included', async () => {
     const result = await runCell('S3 GET 50% on every bucket', workspace, {
       runId: 'run-s3-all-8',
       faults: { s3GetErrorRate: RATE, s3GetErrorBuckets: [], seed: 8 },

@@ -47,7 +47,8 @@ describe('the state machine definition', () => {
   });
 
   it('refuses to substitute a placeholder the map does not know', () => {
-    expect(() => substituteDefinition('{"a": "${Unknown}"}', {})).toThrow('${Unknown}');
+    const placeholder = ['$', '{Unknown}'].join('');
+    expect(() => substituteDefinition(`{"a": "${placeholder}"}`, {})).toThrow(placeholder);
   });
 
   it('names in Retry and Catch only States.*, Lambda.* and the errors our functions throw', () => {

@@ -32,7 +32,7 @@ describe('renderMermaid', () => {
   });
 
   it('shows retries on the node label and never an ARN or a placeholder', () => {
-    expect(text).toContain('retry: ChunkThrottledError ×3');
+    expect(text).toContain('retry: ChunkThrottledError, TransientAwsError ×3');
     expect(text).toContain('retry: MetricsLaggingError ×8');
     expect(text).not.toMatch(/arn:|\$\{/);
   });
