@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { LoaderError } from '../functions/shared/errors';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
+import { graphCommand as awsGraphCommand, registerAwsCommands } from './commands/aws';
 import { graphCommand } from './commands/graph';
 import { putRecordCommand, rerunFailedCommand } from './commands/local-commands';
 import { mockDataCommand } from './commands/mock-data';
@@ -120,15 +121,18 @@ program
 
 program
   .command('graph')
-  .description(
-    'draw the state machine as SVG and Mermaid, coloured by a local run (the console graph inspector, locally)',
-  )
+  .description('draw the state machine as SVG and Mermaid, coloured by a local run or an AWS execution')
   .option('--run <runId>', 'colour each state by this local run and show its counts')
+  .option('--execution <executionArn>', 'colour each state by this AWS execution (reads its history)')
   .option('--out <file>', 'one file: .svg for SVG, .mmd or .md for Mermaid')
   .option('--data-dir <dir>', 'where local runs keep their files', RUN_DEFAULTS.dataDir)
   .action(async (options) => {
-    process.exitCode = await graphCommand(options);
+    process.exitCode = options.execution
+      ? await awsGraphCommand({ execution: options.execution, out: options.out })
+      : await graphCommand(options);
   });
+
+registerAwsCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   // Our own errors carry a sentence that names the setting or record; anything else is a bug: show it all.

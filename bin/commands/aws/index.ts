@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { wholeNumber } from '../options';
-import { type GraphOptions, graphCommand } from './graph';
 import { DEFAULT_POLL_SECONDS } from './launch';
 import { redriveCommand } from './redrive';
 import { type RerunOptions, rerunCommand } from './rerun';
@@ -51,7 +50,10 @@ function followOptions(command: Command): Command {
     .option('--json', 'print one JSON document on stdout (the run summary with --follow)');
 }
 
-/** The AWS side of the CLI: start, status, redrive, rerun and graph against the deployed stack. */
+/**
+ * The AWS side of the CLI: start, status, redrive and rerun against the deployed stack. `graph
+ * --execution` is wired into the one `graph` command in bin/firehose-loader.ts.
+ */
 export function registerAwsCommands(program: Command): void {
   const start = program
     .command('start')
@@ -93,13 +95,4 @@ export function registerAwsCommands(program: Command): void {
       process.exitCode = await rerunCommand(options);
     },
   );
-
-  program
-    .command('graph')
-    .description('draw the state machine coloured by an AWS execution (.svg or .mmd; Mermaid on stdout)')
-    .requiredOption('--execution <executionArn>', 'the execution')
-    .option('--out <file>', 'write here; the extension picks SVG (.svg) or Mermaid (.mmd)')
-    .action(async (options: GraphOptions) => {
-      process.exitCode = await graphCommand(options);
-    });
 }

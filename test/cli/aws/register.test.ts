@@ -25,9 +25,9 @@ describe('registerAwsCommands', () => {
     process.exitCode = undefined;
   });
 
-  it('adds start, status, redrive, rerun and graph, naming each environment variable in the help', () => {
+  it('adds start, status, redrive and rerun (graph --execution joins the one graph command), naming each environment variable in the help', () => {
     const root = program();
-    expect(root.commands.map((c) => c.name())).toEqual(['start', 'status', 'redrive', 'rerun', 'graph']);
+    expect(root.commands.map((c) => c.name())).toEqual(['start', 'status', 'redrive', 'rerun']);
     const help = root.commands.find((c) => c.name() === 'start')?.helpInformation() ?? '';
     expect(help).toContain('FIREHOSE_LOADER_STATE_MACHINE_ARN');
     expect(help).toContain('FIREHOSE_LOADER_SOURCE_BUCKET');
