@@ -7,11 +7,23 @@ import { readRange } from './s3-io';
 const isPreconditionFailure = (error: unknown) =>
   error instanceof Error && (error.name === 'PreconditionFailed' || error.name === '412');
 
+export interface ReadChunkOptions {
+  /**
+   * Re-check each record's UTF-8 and JSON (default true). Plan already checked every record of the
+   * source under the same ETag; when it found no reject at all, checking again only costs CPU.
+   */
+  validate?: boolean;
+}
+
 /**
  * Reads a chunk's record payloads back with one ranged GET (If-Match the planned ETag). Rejects inside
  * the range were counted by Plan and are skipped here; any other difference means the source changed.
  */
-export async function readChunkPayloads(s3: S3Client, chunk: ChunkDescriptor): Promise<Buffer[]> {
+export async function readChunkPayloads(
+  s3: S3Client,
+  chunk: ChunkDescriptor,
+  options: ReadChunkOptions = {},
+): Promise<Buffer[]> {
   let body: AsyncIterable<Uint8Array>;
   try {
     body = await readRange(s3, chunk, { start: chunk.start, end: chunk.end, etag: chunk.etag });
@@ -31,6 +43,7 @@ export async function readChunkPayloads(s3: S3Client, chunk: ChunkDescriptor): P
     end: chunk.end,
     firstIndex: chunk.firstRecord,
     firstLine: chunk.firstLine,
+    validate: options.validate ?? true,
   })) {
     if (item.kind === 'record') payloads.push(item.payload);
   }

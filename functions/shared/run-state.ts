@@ -141,4 +141,6 @@ export interface PutBatchInput {
   runId: string;
   round: number;
   chunk: ChunkDescriptor;
+  /** Rejects Plan found in the whole source (`plan.rejected`); 0 lets PutBatch skip re-validating. */
+  sourceRejects?: number;
 }

@@ -114,6 +114,17 @@ describe('the state machine definition', () => {
     expect(map.ToleratedFailurePercentage).toBe(100);
   });
 
+  it("gives each PutBatch item its chunk, run, round and the plan's reject count", () => {
+    const map = definition.States.LoadChunks as Record<string, unknown>;
+    // sourceRejects: with none in the whole source, PutBatch need not validate the records again.
+    expect(map.ItemSelector).toEqual({
+      'runId.$': '$.runId',
+      'round.$': '$.round.number',
+      'sourceRejects.$': '$.plan.rejected',
+      'chunk.$': '$$.Map.Item.Value',
+    });
+  });
+
   it('loops back to the Map for re-queue rounds through a growing Wait', () => {
     const choice = definition.States.MoreRounds as { Choices: { Next: string }[]; Default: string };
     expect(choice.Choices[0]?.Next).toBe('WaitBeforeRequeue');

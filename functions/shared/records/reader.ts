@@ -39,6 +39,7 @@ export async function* readRecords(
       firstLine: options.firstLine ?? 1,
       positionKnown: true,
       maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES,
+      validate: options.validate ?? true,
       atFileStart: start === 0,
     }),
   );
@@ -82,6 +83,7 @@ export async function* readRange(
       firstLine: 1,
       positionKnown: fromFileStart,
       maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES,
+      validate: true,
       atFileStart: fromFileStart,
     }),
   );

@@ -17,6 +17,8 @@ export interface ScannerOptions {
   /** False after a resync: index and line are reported as UNKNOWN. */
   positionKnown: boolean;
   maxRecordBytes: number;
+  /** Decode and parse each record (see ReadOptions.validate). */
+  validate: boolean;
   /** The stream starts at the beginning of the file: skip a UTF-8 BOM, expect the opening `[`. */
   atFileStart: boolean;
 }
@@ -102,7 +104,9 @@ export abstract class Scanner {
   protected endRecord(offset: number, line: number, out: ReadItem[]): void {
     const at = this.claim(offset, line);
     if (this.emits(offset))
-      out.push(makeItem(this.builder, at, this.options.format, this.options.maxRecordBytes));
+      out.push(
+        makeItem(this.builder, at, this.options.format, this.options.maxRecordBytes, this.options.validate),
+      );
   }
 
   protected lineText(line: number): string {

@@ -33,6 +33,12 @@ export interface ReadOptions {
   firstLine?: number;
   /** Largest accepted payload, its `\n` included (default MAX_RECORD_BYTES). */
   maxRecordBytes?: number;
+  /**
+   * Check each record's UTF-8 and JSON (default true). False only for bytes already validated, e.g. a
+   * chunk of a source in which Plan found no reject: boundaries, compaction and the size limit still
+   * apply, only the decode and JSON.parse (the costliest part of a re-read) are skipped.
+   */
+  validate?: boolean;
 }
 
 /**

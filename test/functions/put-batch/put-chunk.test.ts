@@ -113,6 +113,34 @@ describe('putChunk against the local services', () => {
     expect(await deliveredText(s3Client(), destinationBucket)).toBe(bytes);
   });
 
+  it('still skips the malformed line inside the chunk when Plan reported rejects in the source', async () => {
+    const { streamName, destinationBucket } = await aws.stream('put-validated');
+    const [chunk] = await plannedChunks('run-validated', 'in/validated.jsonl');
+
+    const outcome = await putChunk(
+      { runId: 'run-validated', round: 0, chunk, sourceRejects: 1 },
+      deps(streamName),
+    );
+
+    expect(outcome).toMatchObject({ records: 12, delivered: 12, requeued: 0 });
+    await aws.services.flush();
+    expect(await deliveredText(s3Client(), destinationBucket)).toBe(payloadsOf(GOOD).join(''));
+  });
+
+  it('trusts the plan without re-validating when it found no reject in the whole source', async () => {
+    const { streamName } = await aws.stream('put-trusted');
+    const [chunk] = await plannedChunks('run-trusted', 'in/trusted.jsonl');
+
+    // Told (wrongly, for this test) that the source had no reject, PutBatch no longer parses the
+    // records: the malformed line counts as a record and the chunk no longer matches its plan.
+    await expect(
+      putChunk({ runId: 'run-trusted', round: 0, chunk, sourceRejects: 0 }, deps(streamName)),
+    ).rejects.toMatchObject({
+      name: 'SourceChangedError',
+      message: expect.stringMatching(/holds 13 records, the plan counted 12/),
+    });
+  });
+
   it('re-queues exactly the entries Firehose failed, in a lines object its descriptor counts, and delivers the rest', async () => {
     const { streamName, destinationBucket } = await aws.stream('put-partial');
     const [chunk] = await plannedChunks('run-partial', 'in/partial.jsonl');

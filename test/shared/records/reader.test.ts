@@ -216,6 +216,31 @@ describe('readRecords with format jsonl', () => {
   });
 });
 
+describe('readRecords with validate false (bytes Plan already checked)', () => {
+  it('keeps boundaries, positions and compaction but no longer decodes or parses the records', async () => {
+    const items = await read(utf8('{"a": 1}\r\n\n{"b":\n[1, 2]\n'), { format: 'jsonl', validate: false });
+    expect(texts(items)).toEqual(['{"a":1}\n', '{"b":\n', '[1,2]\n']);
+    expect(items.map((item) => [item.index, item.offset, item.line])).toEqual([
+      [0, 0, 1],
+      [1, 11, 3],
+      [2, 17, 4],
+    ]);
+  });
+
+  it('still rejects a record over the size limit, which is a boundary check, not validation', async () => {
+    const file = `1\n"${'a'.repeat(MAX_RECORD_BYTES)}"\n2\n`;
+    const items = await read(utf8(file), { format: 'jsonl', validate: false });
+    expect(items.map((item) => item.kind)).toEqual(['record', 'reject', 'record']);
+  });
+
+  it('splits a json array into the same elements as with validation on', async () => {
+    const text = '[ {"a": 1},\n  [2, 3], "x" ]';
+    const checked = await readText(text, 'json');
+    const unchecked = await read(utf8(text), { format: 'json', validate: false });
+    expect(texts(unchecked)).toEqual(texts(checked));
+  });
+});
+
 describe('readRecords with format lines', () => {
   it('passes lines as they are, without the CR of a CRLF, and skips blank lines', async () => {
     const items = await readText('  indented, {not json}\r\n\r\n\t\nlast\rline', 'lines');
