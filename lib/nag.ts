@@ -9,8 +9,13 @@ export function nagResource(scope: IConstruct, arn: string): string {
   return `Resource::${flatten(Stack.of(scope).resolve(arn))}`;
 }
 
-function flatten(value: unknown): string {
+/**
+ * A CloudFormation value as one readable string, the way cdk-nag names it: `Fn::GetAtt` → `<Id.Arn>`,
+ * `Ref` → `<Id>`, `Fn::Join` joined. The template tests read resources the same way.
+ */
+export function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const join = obj['Fn::Join'];
@@ -21,6 +26,7 @@ function flatten(value: unknown): string {
     const getAtt = obj['Fn::GetAtt'];
     if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
     if (typeof obj.Ref === 'string') return `<${obj.Ref}>`;
+    if (typeof obj['Fn::Sub'] === 'string') return obj['Fn::Sub'];
   }
   throw new Error(`cannot name ${JSON.stringify(value)} the way cdk-nag does`);
 }

@@ -65,27 +65,9 @@ export async function synth(
   };
 }
 
-/**
- * A CloudFormation value as one readable string, the way cdk-nag names it: `Fn::GetAtt` → `<Id.Arn>`,
- * `Ref` → `<Id>`, `Fn::Join` joined. `arn:<AWS::Partition>:states:…` reads like the ARN it becomes.
- */
-export function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    const join = obj['Fn::Join'];
-    if (Array.isArray(join)) {
-      const [separator, parts] = join as [string, unknown[]];
-      return parts.map(flatten).join(separator);
-    }
-    const getAtt = obj['Fn::GetAtt'];
-    if (Array.isArray(getAtt)) return `<${getAtt.join('.')}>`;
-    if (typeof obj.Ref === 'string') return `<${obj.Ref}>`;
-    if (typeof obj['Fn::Sub'] === 'string') return obj['Fn::Sub'];
-  }
-  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
-}
+import { flatten } from '../../lib/nag';
+
+export { flatten };
 
 const asArray = <T>(value: T | T[] | undefined): T[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
