@@ -4,7 +4,8 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { S3Client } from '@aws-sdk/client-s3';
 import { createFirehoseClient } from '../functions/shared/firehose';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
-import { type FirehoseQuotas, startLocalServices } from '../local/services';
+import type { FirehoseQuotas } from '../local/services';
+import { startLocalServicesProcess } from '../local/services/process';
 
 export interface Ceiling {
   records: number;
@@ -37,7 +38,8 @@ export async function buildRequests(file: string, perRequest = 500): Promise<Buf
 
 /**
  * The ceiling of the local Firehose: `concurrency` workers sending ready-made PutRecordBatch requests
- * as fast as it answers, against a services instance started with the same quotas as the job's.
+ * as fast as it answers, against a services instance started with the same quotas as the job's and,
+ * like runLocalJob's, in a child process of its own (the sender keeps this process to itself).
  */
 export async function measureCeiling(
   dataDir: string,
@@ -45,7 +47,7 @@ export async function measureCeiling(
   concurrency: number,
   quotas: FirehoseQuotas,
 ): Promise<Ceiling> {
-  const services = await startLocalServices({ dataDir, quotas });
+  const services = await startLocalServicesProcess({ dataDir, quotas });
   try {
     const endpoint = services.endpoint;
     const region = LOCAL_RESOURCE_NAMES.region;

@@ -1,0 +1,14 @@
+import type { FaultSettings, FirehoseQuotas, LocalServicesOptions } from './index';
+
+/** Messages between process.ts (the parent) and child.ts; every request carries an id its reply repeats. */
+export type ParentMessage = { id: number } & (
+  | { op: 'start'; options: LocalServicesOptions }
+  | { op: 'setFaults'; faults: Partial<FaultSettings> }
+  | { op: 'setQuotas'; quotas: Partial<FirehoseQuotas> }
+  | { op: 'flush' }
+  | { op: 'stop' }
+);
+
+export type ChildReply =
+  | { id: number; ok: true; endpoint?: string; port?: number }
+  | { id: number; ok: false; error: string };
