@@ -26,6 +26,20 @@ export async function throttling(ctx: BenchContext): Promise<SectionResult> {
     progress: { write: () => undefined, interactive: false },
   });
   const phases = await phaseTimes(summary.runDir);
+  ctx.log('  again without telling PutBatch the quota (retries alone)');
+  const unpaced = await runLocalJob({
+    dataDir: join(ctx.tmp, 'throttling-unpaced'),
+    inputFile: file,
+    format: 'jsonl',
+    maxConcurrency: CONCURRENCY,
+    quotas: { recordsPerSecond: QUOTA_RECORDS_PER_SECOND },
+    paceToQuota: false,
+    fastTimers: false,
+    progress: { write: () => undefined, interactive: false },
+  });
+  const unpacedWindow = (await phaseTimes(unpaced.runDir)).loadWindowMs;
+  const unpacedRate = unpacedWindow > 0 ? (unpaced.records.delivered / unpacedWindow) * 1000 : 0;
+  const unpacedCalls = unpaced.firehose.putRecordBatchCalls + unpaced.firehose.putRecordCalls;
   const expected = await linesOf([file]);
   const delivered = await linesOf(summary.output.files);
   const exact = expected.digest === delivered.digest;
@@ -59,6 +73,10 @@ export async function throttling(ctx: BenchContext): Promise<SectionResult> {
     ['throttled entries / attempts', `${fmt(f.throttledEntries)} / ${fmt(f.attempts)}`],
     ['rounds (re-queue waits)', `${summary.plan.rounds} (${round(waits / 1000, 1)} s waiting)`],
     ['whole run', `${round(summary.durationMs / 1000, 1)} s, ${summary.status}`],
+    [
+      'without the quota stated (retries alone): rate, calls sent / needed',
+      `${(unpacedRate / QUOTA_RECORDS_PER_SECOND).toFixed(2)} × quota, ${fmt(unpacedCalls)} / ${fmt(unpaced.firehose.minimumPutRecordBatchCalls)} = ${(unpacedCalls / unpaced.firehose.minimumPutRecordBatchCalls).toFixed(2)}, ${unpaced.plan.rounds} round(s), ${fmt(unpaced.records.delivered)} delivered, ${unpaced.status}`,
+    ],
   ];
   return {
     id: 'throttling',
@@ -76,7 +94,7 @@ export async function throttling(ctx: BenchContext): Promise<SectionResult> {
       ),
     ],
     notes: [
-      `Real timers (fastTimers false), concurrency ${CONCURRENCY}, default retry policy. The rate is delivered records over the loading window, re-queue waits included; the token bucket starts with one second of quota, so the burst-free figure is shown too. Output check: multiset digest of the delivered lines ${delivered.digest} vs the input's ${expected.digest} (${exact ? 'equal' : 'DIFFERENT'}).`,
+      `Real timers (fastTimers false), concurrency ${CONCURRENCY}, default retry policy. runLocalJob tells PutBatch the local stream's quota (STREAM_RECORDS_PER_SECOND etc., as a deployment states its stream's), so each Map item waits its turn before sending; the last row is a second run with that switched off (paceToQuota false), where only the retries (a throttled attempt waits for the next one-second window) deal with the quota. The rate is delivered records over the loading window, re-queue waits included; the token bucket starts with one second of quota, so the burst-free figure is shown too. Output check: multiset digest of the delivered lines ${delivered.digest} vs the input's ${expected.digest} (${exact ? 'equal' : 'DIFFERENT'}).`,
     ],
     data: {
       records: count,
@@ -97,6 +115,16 @@ export async function throttling(ctx: BenchContext): Promise<SectionResult> {
       durationMs: summary.durationMs,
       phasesMs: phases.byState,
       outputMatchesInput: exact,
+      unpaced: {
+        status: unpaced.status,
+        delivered: unpaced.records.delivered,
+        loadWindowMs: unpacedWindow,
+        ratePerSecond: round(unpacedRate, 1),
+        callsSent: unpacedCalls,
+        callsNeeded: unpaced.firehose.minimumPutRecordBatchCalls,
+        throttledEntries: unpaced.firehose.throttledEntries,
+        rounds: unpaced.plan.rounds,
+      },
     },
     seconds: round((performance.now() - started) / 1000, 1),
   };

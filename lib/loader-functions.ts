@@ -150,6 +150,7 @@ export class LoaderFunctions extends Construct {
         RETRY_BASE_DELAY_MS: String(retry.baseDelayMs),
         RETRY_MAX_DELAY_MS: String(retry.maxDelayMs),
         RETRY_BUDGET_MS: String(retry.budgetMs),
+        RETRY_THROTTLE_WINDOW_MS: String(retry.throttleWindowMs ?? 0),
       },
       statements: [
         allow(['firehose:PutRecord', 'firehose:PutRecordBatch'], [deliveryStream.deliveryStreamArn]),

@@ -1,12 +1,15 @@
 import { type Env, integerSetting, requireString } from '../shared/env';
 import { ConfigError } from '../shared/errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../shared/firehose/retry-policy';
+import { type StreamQuota, streamQuotaFrom } from './pace';
 
 export interface PutBatchConfig {
   streamName: string;
   sourceBucket: string;
   artifactBucket: string;
   retry: RetryPolicy;
+  /** The stream's quota, when the deployment states it: PutBatch then paces itself (pace.ts). */
+  quota: StreamQuota;
 }
 
 // The Lambda's own retry budget must end well inside its timeout; 15 minutes is Lambda's maximum.
@@ -33,6 +36,11 @@ export function loadPutBatchConfig(env: Env = process.env): PutBatchConfig {
     max: MAX_BUDGET_MS,
     fallback: DEFAULT_RETRY_POLICY.budgetMs,
   });
+  const throttleWindowMs = integerSetting(env, 'RETRY_THROTTLE_WINDOW_MS', {
+    min: 0,
+    max: 60_000,
+    fallback: DEFAULT_RETRY_POLICY.throttleWindowMs ?? 0,
+  });
   // Checked here, not only in resolveRetryPolicy, so the message names the variables a person set.
   if (maxDelayMs < baseDelayMs) {
     throw new ConfigError(
@@ -43,6 +51,7 @@ export function loadPutBatchConfig(env: Env = process.env): PutBatchConfig {
     streamName: requireString(env, 'DELIVERY_STREAM_NAME'),
     sourceBucket: requireString(env, 'SOURCE_BUCKET'),
     artifactBucket: requireString(env, 'ARTIFACT_BUCKET'),
-    retry: resolveRetryPolicy({ maxAttempts, baseDelayMs, maxDelayMs, budgetMs }),
+    retry: resolveRetryPolicy({ maxAttempts, baseDelayMs, maxDelayMs, budgetMs, throttleWindowMs }),
+    quota: streamQuotaFrom(env),
   };
 }

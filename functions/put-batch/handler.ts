@@ -17,6 +17,7 @@ export async function handler(event: PutBatchInput) {
       streamName: config.streamName,
       artifactBucket: config.artifactBucket,
       retry: config.retry,
+      quota: config.quota,
       logger: logger.createChild({ persistentKeys: { runId: event.runId, chunkId: event.chunk.chunkId } }),
     }),
   );

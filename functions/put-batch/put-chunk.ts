@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../shared/artifacts';
@@ -14,6 +15,7 @@ import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { putBytes, putJson } from '../shared/s3-io';
 import { accountChunk } from './account';
+import { pacingDelayMs, type StreamQuota } from './pace';
 import { readChunkRecords } from './read-chunk';
 
 export interface PutChunkDeps {
@@ -23,6 +25,9 @@ export interface PutChunkDeps {
   artifactBucket: string;
   retry: RetryPolicy;
   logger: LoggerLike;
+  /** The stream's quota, if stated: the item waits its turn before sending (pace.ts). */
+  quota?: StreamQuota;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -35,7 +40,11 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
   // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
   // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
   const records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
-  const sent = await sendAccountingPartialFailure(chunk, records, deps);
+  const pacedMs = await pace(input, deps);
+  // The wait comes out of the retry budget, so the invocation ends as soon as it would have.
+  const retry =
+    pacedMs > 0 ? { ...deps.retry, budgetMs: Math.max(0, deps.retry.budgetMs - pacedMs) } : deps.retry;
+  const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry });
   if (records.length > 0 && sent.accepted === 0) {
     const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
     throw new ChunkThrottledError(
@@ -67,8 +76,17 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) },
     outcome,
   );
-  deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key });
+  deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs });
   return outcome;
+}
+
+/** Waits this item's turn under the stream quota (nothing without a quota or a Map position). */
+async function pace(input: PutBatchInput, deps: PutChunkDeps): Promise<number> {
+  if (!deps.quota || input.item === undefined) return 0;
+  const position = { item: input.item, maxConcurrency: input.maxConcurrency ?? 0 };
+  const ms = pacingDelayMs(input.chunk, position, deps.quota);
+  if (ms > 0) await (deps.sleep ?? ((wait: number) => delay(wait)))(ms);
+  return ms;
 }
 
 /**

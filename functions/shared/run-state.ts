@@ -143,4 +143,7 @@ export interface PutBatchInput {
   chunk: ChunkDescriptor;
   /** Rejects Plan found in the whole source (`plan.rejected`); 0 lets PutBatch skip re-validating. */
   sourceRejects?: number;
+  /** The item's index in the Map run and the Map's MaxConcurrency, for pacing under a stream quota. */
+  item?: number;
+  maxConcurrency?: number;
 }

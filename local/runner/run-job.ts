@@ -11,6 +11,8 @@ import type { ExecutionInput, RunState } from '../../functions/shared/run-state'
 import { listKeys } from '../../functions/shared/s3-io';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
 import { type FaultSettings, type FirehoseQuotas, type LocalServices, startLocalServices } from '../services';
+import { DEFAULT_QUOTAS } from '../services/firehose';
+import { startLocalServicesProcess } from '../services/process';
 import { captureProcessOutput } from './capture-output';
 import { type EngineEventShape, executeDefinition } from './execute-definition';
 import { type LambdaHandler, type LambdaHandlers, localHandlers, localSubstitutions } from './local-lambdas';
@@ -42,6 +44,16 @@ export interface LocalJobOptions {
   /** Progress lines go to stderr (or `write`); `interactive` draws bars. */
   progress?: { write?: (text: string) => void; interactive: boolean };
   names?: LocalResourceNames;
+  /**
+   * Run the local services in this process instead of a child process of their own (the default,
+   * which gives them a core of their own while the engine and the handlers use this one).
+   */
+  inProcessServices?: boolean;
+  /**
+   * Tell PutBatch the local stream's quota (as a deployment states its stream's), so it paces itself
+   * instead of being throttled and retrying (default true). False: retries alone handle throttling.
+   */
+  paceToQuota?: boolean;
   /** Fault tests: wraps a function's handler (by ARN), e.g. to crash after Firehose accepted a batch. */
   wrapHandler?: (functionArn: string, handler: LambdaHandler) => LambdaHandler;
 }
@@ -61,7 +73,12 @@ function applyEnvironment(values: Record<string, string>): () => void {
   };
 }
 
-function functionEnvironment(endpoint: string, names: LocalResourceNames, retry: Partial<RetryPolicy> = {}) {
+function functionEnvironment(
+  endpoint: string,
+  names: LocalResourceNames,
+  retry: Partial<RetryPolicy> = {},
+  quota?: FirehoseQuotas,
+) {
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: names.region,
@@ -77,6 +94,12 @@ function functionEnvironment(endpoint: string, names: LocalResourceNames, retry:
   if (retry.baseDelayMs !== undefined) env.RETRY_BASE_DELAY_MS = String(retry.baseDelayMs);
   if (retry.maxDelayMs !== undefined) env.RETRY_MAX_DELAY_MS = String(retry.maxDelayMs);
   if (retry.budgetMs !== undefined) env.RETRY_BUDGET_MS = String(retry.budgetMs);
+  if (retry.throttleWindowMs !== undefined) env.RETRY_THROTTLE_WINDOW_MS = String(retry.throttleWindowMs);
+  if (quota) {
+    env.STREAM_RECORDS_PER_SECOND = String(Math.floor(quota.recordsPerSecond));
+    env.STREAM_BYTES_PER_SECOND = String(Math.floor(quota.bytesPerSecond));
+    env.STREAM_REQUESTS_PER_SECOND = String(Math.floor(quota.requestsPerSecond));
+  }
   return env;
 }
 
@@ -126,12 +149,14 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
   const servicesDir = join(dataDir, 'services');
   const runDir = join(dataDir, 'runs', runId);
   await mkdir(join(runDir, 'output'), { recursive: true });
-  const services: LocalServices = await startLocalServices({
+  const start = options.inProcessServices ? startLocalServices : startLocalServicesProcess;
+  const services: LocalServices = await start({
     dataDir: servicesDir,
     faults: options.faults,
     quotas: options.quotas,
   });
-  const restoreEnv = applyEnvironment(functionEnvironment(services.endpoint, names, options.retry));
+  const quota = options.paceToQuota === false ? undefined : { ...DEFAULT_QUOTAS, ...options.quotas };
+  const restoreEnv = applyEnvironment(functionEnvironment(services.endpoint, names, options.retry, quota));
   const output = captureProcessOutput(join(runDir, 'functions.log.jsonl'));
   const write = options.progress?.write ?? output.stderr;
   const progress = new RunProgress(write, options.progress?.interactive ?? false);

@@ -145,6 +145,8 @@ describe('the stack with default settings', () => {
         RETRY_BASE_DELAY_MS: expect.stringMatching(/^\d+$/),
         RETRY_MAX_DELAY_MS: expect.stringMatching(/^\d+$/),
         RETRY_BUDGET_MS: expect.stringMatching(/^\d+$/),
+        // PutBatch's retry policy gained the throttling window (retry-policy.ts).
+        RETRY_THROTTLE_WINDOW_MS: expect.stringMatching(/^\d+$/),
       });
       expect(own(advanceRound)).toEqual({
         ARTIFACT_BUCKET: artifacts,

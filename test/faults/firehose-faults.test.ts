@@ -75,6 +75,8 @@ describe('the workflow under failed Firehose requests and throttling', () => {
   it('delivers every record exactly once through a stream throttled to 2,000 records per second', async () => {
     const result = await runCell('throttled to 2,000 records/s', workspace, {
       quotas: { recordsPerSecond: 2000 },
+      // This cell is about retries under throttling: told the quota, PutBatch would pace itself instead.
+      paceToQuota: false,
       // Throttling needs time to clear: a retry policy that waits up to ~1 s in all.
       retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 400, budgetMs: 3000 },
       requeueRounds: 8,

@@ -114,13 +114,16 @@ describe('the state machine definition', () => {
     expect(map.ToleratedFailurePercentage).toBe(100);
   });
 
-  it("gives each PutBatch item its chunk, run, round and the plan's reject count", () => {
+  it("gives each PutBatch item its chunk, run, round, the plan's reject count and its place in the Map", () => {
     const map = definition.States.LoadChunks as Record<string, unknown>;
     // sourceRejects: with none in the whole source, PutBatch need not validate the records again.
+    // item and maxConcurrency: where the item sits in the Map run, to pace itself under the quota.
     expect(map.ItemSelector).toEqual({
       'runId.$': '$.runId',
       'round.$': '$.round.number',
       'sourceRejects.$': '$.plan.rejected',
+      'item.$': '$$.Map.Item.Index',
+      'maxConcurrency.$': '$.settings.maxConcurrency',
       'chunk.$': '$$.Map.Item.Value',
     });
   });

@@ -15,3 +15,20 @@ export function fullJitterDelay(attempt: number, policy: RetryPolicy, random: ()
   const unit = Number.isFinite(r) ? Math.min(1, Math.max(0, r)) : 0;
   return Math.floor(unit * ceiling);
 }
+
+/**
+ * The delay before retrying an attempt whose failures were all throttling: until the next quota
+ * window of `throttleWindowMs` (windows of the wall clock, `now` in ms), plus the full-jitter delay
+ * above. Without a window it is the full-jitter delay alone.
+ */
+export function throttledDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+  now: number,
+): number {
+  const jitter = fullJitterDelay(attempt, policy, random);
+  const window = policy.throttleWindowMs ?? 0;
+  if (!(window > 0)) return jitter;
+  return window - (((now % window) + window) % window) + jitter;
+}

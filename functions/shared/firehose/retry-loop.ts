@@ -1,4 +1,4 @@
-import { fullJitterDelay } from './backoff';
+import { fullJitterDelay, throttledDelay } from './backoff';
 import { classifyFirehoseError, describeFatalError } from './errors-classify';
 import type { RetryPolicy } from './retry-policy';
 import { FirehoseSendError } from './send-error';
@@ -111,7 +111,14 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
 
     pending = round.failed.map((f) => f.index);
     const elapsedMs = deps.now() - input.startedAt;
-    const delayMs = attempt < policy.maxAttempts ? fullJitterDelay(attempt - 1, policy, deps.random) : 0;
+    // Throttling clears only with the next quota window; any other failure may clear at once.
+    const onlyThrottled = round.throttled > 0 && round.throttled === round.failed.length;
+    const delayMs =
+      attempt >= policy.maxAttempts
+        ? 0
+        : onlyThrottled
+          ? throttledDelay(attempt - 1, policy, deps.random, deps.now())
+          : fullJitterDelay(attempt - 1, policy, deps.random);
     const giveUp =
       attempt >= policy.maxAttempts
         ? GiveUpReason.maxAttempts

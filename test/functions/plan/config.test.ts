@@ -109,6 +109,8 @@ describe('loadPutBatchConfig', () => {
       sourceBucket: 'source-bucket',
       artifactBucket: 'artifact-bucket',
       retry: DEFAULT_RETRY_POLICY,
+      // No stream quota stated: PutBatch does not pace itself.
+      quota: {},
     });
   });
 
@@ -120,8 +122,9 @@ describe('loadPutBatchConfig', () => {
         RETRY_BASE_DELAY_MS: '50',
         RETRY_MAX_DELAY_MS: '400',
         RETRY_BUDGET_MS: '10000',
+        RETRY_THROTTLE_WINDOW_MS: '500',
       }).retry,
-    ).toEqual({ maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 400, budgetMs: 10_000 });
+    ).toEqual({ maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 400, budgetMs: 10_000, throttleWindowMs: 500 });
   });
 
   it.each(['DELIVERY_STREAM_NAME', 'SOURCE_BUCKET', 'ARTIFACT_BUCKET'])(

@@ -172,6 +172,23 @@ describe('putRecordBatch', () => {
     });
   });
 
+  it('waits for the next one-second quota window, plus jitter, before retrying an attempt that was only throttled', async () => {
+    const { deps, state, advance } = fakeDeps(() => 0.5);
+    const script: Entry[][] = [['throttled', 'throttled'], ['ok', 'internal'], ['ok']];
+    firehose.on(PutRecordBatchCommand).callsFake(() => {
+      advance(250); // each call takes 250 ms
+      return respond(script.shift() ?? []);
+    });
+    const policy = { ...POLICY, throttleWindowMs: 1_000 };
+
+    const outcome = await putRecordBatch(testClient(), STREAM, makeRecords(2), policy, deps);
+
+    // Throttled at 1,000,250: 750 ms to the next window plus 0.5 × 100; then a plain InternalFailure
+    // with one entry accepted keeps the documented full jitter, 0.5 × 200.
+    expect(outcome.calls).toBe(3);
+    expect(state.sleeps).toEqual([800, 100]);
+  });
+
   it('stops before a sleep that would end past the time budget, counting time spent in calls', async () => {
     const { deps, state, advance } = fakeDeps(() => 0.999_999);
     firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {

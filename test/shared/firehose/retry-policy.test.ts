@@ -14,6 +14,7 @@ describe('resolveRetryPolicy', () => {
     [{ maxAttempts: 2.5 }, 'maxAttempts'],
     [{ maxAttempts: Number.NaN }, 'maxAttempts'],
     [{ baseDelayMs: -1 }, 'baseDelayMs'],
+    [{ throttleWindowMs: -1 }, 'throttleWindowMs'],
     [{ maxDelayMs: 50, baseDelayMs: 100 }, 'maxDelayMs'],
     [{ maxDelayMs: Number.POSITIVE_INFINITY }, 'maxDelayMs'],
     [{ budgetMs: -5 }, 'budgetMs'],
