@@ -74,8 +74,10 @@ interface FunctionSpec {
 }
 
 // Beyond the retry budget, a PutBatch invocation reads its range from S3 and writes its outcome.
-// Kept below the PutBatch state's TimeoutSeconds (35 s) minus the budget, so Lambda's timeout fires first.
-export const PUT_BATCH_TIMEOUT_HEADROOM = Duration.seconds(10);
+// Beyond the retry budget: one Firehose call started at its end (REQUEST_TIMEOUT_MS, 10 s) plus the
+// S3 reads and writes. Budget + headroom stays below the PutBatch state's TimeoutSeconds (45 s), so
+// Lambda's own timeout fires first.
+export const PUT_BATCH_TIMEOUT_HEADROOM = Duration.seconds(20);
 
 /**
  * The four Lambda functions of the state machine, each with its own role holding exactly what its
@@ -130,9 +132,14 @@ export class LoaderFunctions extends Construct {
         allow(['s3:GetObject'], [sourceObjects]),
         // Without ListBucket S3 answers 403 for a missing key; with it Plan can say "does not exist".
         allow(['s3:ListBucket'], [sourceBucket.bucketArn]),
-        // A rerun of dead letters reads `runs/<runId>/dead-letter/records.jsonl` as its source.
+        // A rerun of dead letters reads `runs/<runId>/dead-letter/records.jsonl` as its source; listing
+        // `runs/` lets a missing one be reported as missing rather than as access denied.
         allow(['s3:GetObject'], [runObjects]),
-        allow(['s3:PutObject'], [runObjects]),
+        allow(['s3:ListBucket'], [artifactBucket.bucketArn], {
+          StringLike: { 's3:prefix': `${RUNS_PREFIX}*` },
+        }),
+        // The manifest and rejects are streamed as multipart uploads, aborted if planning fails.
+        allow(['s3:PutObject', 's3:AbortMultipartUpload'], [runObjects]),
       ],
     });
 
@@ -176,6 +183,8 @@ export class LoaderFunctions extends Construct {
           StringLike: { 's3:prefix': `${RUNS_PREFIX}*` },
         }),
         allow(['s3:GetObject', 's3:PutObject'], [runObjects]),
+        // Manifests and dead letters are streamed as multipart uploads, aborted if writing fails.
+        allow(['s3:AbortMultipartUpload'], [runObjects]),
         // Copies the source ranges of dead chunks into the dead-letter file.
         allow(['s3:GetObject'], [sourceObjects]),
         // PutMetricData has no resource-level permissions; the namespace condition is its only scope.

@@ -118,7 +118,8 @@ export class LoaderStateMachine extends Construct {
       new iam.PolicyStatement({
         sid: 'ManageMapChildExecutions',
         actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [executionsArn(':*')],
+        // Its own executions, and the Map's child executions, named `<name>/<Map label>:<id>`.
+        resources: [executionsArn(':*'), executionsArn(`/${DISTRIBUTED_MAP_LABEL}:*`)],
       }),
       new iam.PolicyStatement({
         // A redriven parent redrives only the Map Run's unsuccessful child executions.

@@ -4,6 +4,7 @@ import { artifactKeys, chunkId } from '../shared/artifacts';
 import type { ChunkDescriptor } from '../shared/chunk';
 import { readChunkPayloads } from '../shared/chunk-io';
 import { mapWithConcurrency } from '../shared/concurrency';
+import { AccountingError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import { type ChunkOutcome, type DeadLetterSummary, RoundNext, type RunState } from '../shared/run-state';
 import { getJson, listKeys, readJsonLines, S3LineWriter } from '../shared/s3-io';
@@ -68,6 +69,7 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     totals = { ...totals, deadLettered: totals.deadLettered + deadLetter.records };
   }
 
+  if (next === RoundNext.done) assertAccountedFor(state, totals);
   const sum = (pick: (outcome: ChunkOutcome) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
   await publishRoundMetrics(deps, {
     DeliveredRecords: sum((o) => o.delivered),
@@ -107,20 +109,25 @@ async function writeDeadLetters(
   const bucket = deps.config.artifactBucket;
   const recordsKey = artifactKeys.deadLetterRecords(runId);
   const manifestKey = artifactKeys.deadLetterManifest(runId);
-  const records = new S3LineWriter(deps.s3, { bucket, key: recordsKey });
+  // The descriptors first: cheap, and enough to find every record even if copying them fails below.
   const manifest = new S3LineWriter(deps.s3, { bucket, key: manifestKey });
+  for (const chunk of chunks) await manifest.writeJson(chunk);
+  await manifest.close();
+  const records = new S3LineWriter(deps.s3, { bucket, key: recordsKey });
   let count = 0;
   try {
     for (const chunk of chunks) {
-      await manifest.writeJson(chunk);
       for (const payload of await readChunkPayloads(deps.s3, chunk)) {
         await records.write(payload);
         count += 1;
       }
     }
-  } finally {
-    await Promise.all([records.close(), manifest.close()]);
+  } catch (error) {
+    // A half-written records file must not look complete: abort it, the step fails and is retried.
+    records.abort(error);
+    throw error;
   }
+  await records.close();
   // Payload lines are exactly the bytes Firehose would have received, so `lines` reads them back unchanged.
   const rerunInput = { source: { bucket, key: recordsKey }, format: 'lines', individualRecords: 0 };
   const message =
@@ -131,7 +138,31 @@ async function writeDeadLetters(
   return { records: count, recordsKey, manifestKey, message };
 }
 
+/**
+ * At the end every planned record is delivered or dead-lettered (rejects were never planned). If the
+ * sums disagree, bookkeeping is wrong somewhere: fail loudly instead of reporting a clean run.
+ */
+function assertAccountedFor(state: RunState, totals: RunState['totals']): void {
+  if (totals.delivered + totals.deadLettered !== state.plan.records) {
+    throw new AccountingError(
+      `run ${state.runId}: ${state.plan.records} records were planned but ${totals.delivered} delivered + ` +
+        `${totals.deadLettered} dead-lettered were counted; outcomes under runs/${state.runId}/ need a look`,
+    );
+  }
+}
+
+/** Monitoring is best effort: a failed PutMetricData is logged, it must not fail a finished round. */
 async function publishRoundMetrics(deps: AdvanceDeps, values: Record<string, number>): Promise<void> {
+  try {
+    await sendRoundMetrics(deps, values);
+  } catch (error) {
+    deps.logger.warn('round metrics not published', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+async function sendRoundMetrics(deps: AdvanceDeps, values: Record<string, number>): Promise<void> {
   const dimensions = [{ Name: 'DeliveryStreamName', Value: deps.config.streamName }];
   await deps.cloudWatch.send(
     new PutMetricDataCommand({

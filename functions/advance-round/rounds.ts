@@ -27,6 +27,8 @@ export function addOutcome(totals: RunTotals, outcome: ChunkOutcome): RunTotals 
     attempts: totals.attempts + outcome.attempts,
     throttledEntries: totals.throttledEntries + outcome.throttledEntries,
     failedPutCount: totals.failedPutCount + outcome.failedPutCount,
+    // Outcomes written before this field existed count as 0 rather than NaN.
+    bytesSent: totals.bytesSent + (outcome.bytesSent ?? 0),
   };
 }
 

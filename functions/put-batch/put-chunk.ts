@@ -13,7 +13,7 @@ import {
 } from '../shared/firehose';
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
-import { putBytes, putJson } from '../shared/s3-io';
+import { getJsonIfExists, putBytes, putJson } from '../shared/s3-io';
 import { accountChunk } from './account';
 import { pacingDelayMs, type StreamQuota } from './pace';
 import { readChunkRecords } from './read-chunk';
@@ -37,6 +37,17 @@ export interface PutChunkDeps {
  */
 export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promise<ChunkOutcome> {
   const { chunk, runId, round } = input;
+  // Step Functions may run an item again after it finished (a lost Lambda response, a redrive): the
+  // outcome object says it was sent, so sending again would only duplicate its records.
+  const outcomeRef = { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) };
+  const earlier = await getJsonIfExists<ChunkOutcome>(deps.s3, outcomeRef);
+  if (earlier) {
+    deps.logger.info('chunk already put in this round; not sending it again', {
+      chunkId: chunk.chunkId,
+      round,
+    });
+    return earlier;
+  }
   // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
   // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
   const records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
@@ -69,13 +80,10 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     attempts: sent.attempts,
     throttledEntries: sent.throttledEntries,
     failedPutCount: sent.failedPutCount,
+    bytesSent: sent.bytesSent,
     ...(requeue ? { requeue } : {}),
   };
-  await putJson(
-    deps.s3,
-    { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) },
-    outcome,
-  );
+  await putJson(deps.s3, outcomeRef, outcome);
   deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs });
   return outcome;
 }

@@ -79,6 +79,14 @@ export class MetricsLaggingError extends LoaderError {
   }
 }
 
+/** The run's totals do not add up: a bookkeeping bug, reported instead of a clean-looking run. */
+export class AccountingError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AccountingError';
+  }
+}
+
 /** The names the state machine may use in Retry/Catch `ErrorEquals` besides `States.*` and `Lambda.*`. */
 export const LOADER_ERROR_NAMES = [
   'LoaderError',
@@ -90,4 +98,5 @@ export const LOADER_ERROR_NAMES = [
   'FirehoseRequestError',
   'MetricsLaggingError',
   'TransientAwsError',
+  'AccountingError',
 ] as const;

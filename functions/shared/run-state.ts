@@ -69,6 +69,8 @@ export interface RunTotals {
   attempts: number;
   throttledEntries: number;
   failedPutCount: number;
+  /** Payload bytes put on the wire, retries included (measured by the sender, not planned). */
+  bytesSent: number;
 }
 
 export const emptyTotals = (): RunTotals => ({
@@ -83,6 +85,7 @@ export const emptyTotals = (): RunTotals => ({
   attempts: 0,
   throttledEntries: 0,
   failedPutCount: 0,
+  bytesSent: 0,
 });
 
 export interface DeadLetterSummary {
@@ -132,6 +135,7 @@ export interface ChunkOutcome {
   attempts: number;
   throttledEntries: number;
   failedPutCount: number;
+  bytesSent: number;
   /** The failed entries, written to a re-queue object and described like any chunk. */
   requeue?: ChunkDescriptor;
 }

@@ -62,6 +62,17 @@ export async function getJson<T>(s3: S3Client, ref: ObjectRef): Promise<T> {
   ) as T;
 }
 
+/** The object parsed as JSON, or undefined when there is no such key. */
+export async function getJsonIfExists<T>(s3: S3Client, ref: ObjectRef): Promise<T | undefined> {
+  try {
+    return await getJson<T>(s3, ref);
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
+      return undefined;
+    throw error;
+  }
+}
+
 /** Yields each non-blank line of a JSON Lines object, parsed. Streams: the object is never held whole. */
 export async function* readJsonLines<T>(s3: S3Client, ref: ObjectRef): AsyncGenerator<T> {
   const body = await readRange(s3, ref, { start: 0 });
@@ -122,5 +133,10 @@ export class S3LineWriter {
   async close(): Promise<void> {
     this.stream.end();
     await this.upload;
+  }
+
+  /** Fails the upload so no object is created (lib-storage aborts a multipart upload it started). */
+  abort(reason: unknown): void {
+    this.stream.destroy(reason instanceof Error ? reason : new Error(String(reason)));
   }
 }

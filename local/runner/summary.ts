@@ -19,6 +19,9 @@ export interface RunSummary {
     attempts: number;
     acceptedFirehoseRecords: number;
     acceptedBytes: number;
+    /** Measured by the sender: payload bytes put on the wire, retries included. */
+    bytesSent: number;
+    /** Planned: the source's record payload bytes (each record once). */
     payloadBytes: number;
     billedBytes: number;
     billedBytesUnpacked: number;
@@ -81,6 +84,7 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
       attempts: totals?.attempts ?? 0,
       acceptedFirehoseRecords: totals?.acceptedFirehoseRecords ?? 0,
       acceptedBytes: totals?.acceptedBytes ?? 0,
+      bytesSent: totals?.bytesSent ?? 0,
       payloadBytes: plan?.payloadBytes ?? 0,
       billedBytes: plan?.billedBytes ?? 0,
       billedBytesUnpacked: plan?.billedBytesUnpacked ?? 0,

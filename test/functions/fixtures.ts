@@ -57,6 +57,7 @@ export function outcome(overrides: Partial<ChunkOutcome> = {}): ChunkOutcome {
     attempts: 1,
     throttledEntries: 0,
     failedPutCount: 0,
+    bytesSent: 100,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { LOADER_ERROR_NAMES } from '../../functions/shared/errors';
 import { DEFAULT_RETRY_POLICY } from '../../functions/shared/firehose';
+import { REQUEST_TIMEOUT_MS } from '../../functions/shared/firehose/client';
 import { MAX_EXPRESS_EXECUTION_SECONDS } from '../../functions/shared/limits';
 import { PUT_BATCH_TIMEOUT_HEADROOM } from '../../lib/loader-functions';
 import {
@@ -95,6 +96,8 @@ describe('the state machine definition', () => {
     expect(invocations * putBatch.TimeoutSeconds + sleeps).toBeLessThanOrEqual(MAX_EXPRESS_EXECUTION_SECONDS);
     // The Lambda itself (retry budget plus headroom) times out before the state does.
     const lambdaSeconds = DEFAULT_RETRY_POLICY.budgetMs / 1000 + PUT_BATCH_TIMEOUT_HEADROOM.toSeconds();
+    // A Firehose call started as the budget ends must finish inside the Lambda's timeout.
+    expect(PUT_BATCH_TIMEOUT_HEADROOM.toSeconds()).toBeGreaterThan(REQUEST_TIMEOUT_MS / 1000);
     expect(lambdaSeconds).toBeLessThan(putBatch.TimeoutSeconds);
   });
 

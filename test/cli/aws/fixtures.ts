@@ -67,6 +67,7 @@ export function runState(round: Partial<RunState['round']> = {}, extra: Partial<
       attempts: 0,
       throttledEntries: 0,
       failedPutCount: 0,
+      bytesSent: 0,
     },
     ...extra,
   };
@@ -84,6 +85,7 @@ const totals = (delivered: number, requeued: number, deadLettered = 0): RunState
   attempts: 7,
   throttledEntries: requeued,
   failedPutCount: requeued,
+  bytesSent: delivered * 292,
 });
 
 /** Builds a history with ids, previous ids and one second between events, as GetExecutionHistory returns it. */

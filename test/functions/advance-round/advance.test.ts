@@ -186,6 +186,7 @@ describe('advanceRound against the local services', () => {
       attempts: 4,
       throttledEntries: 2,
       failedPutCount: 2,
+      bytesSent: 200,
     });
     expect(next.deadLetter).toBeUndefined();
     expect(next.plan).toEqual(state.plan);
@@ -256,6 +257,7 @@ describe('advanceRound against the local services', () => {
       attempts: 5,
       throttledEntries: 2,
       failedPutCount: 3,
+      bytesSent: 300,
     });
     // Every good record of the source is either delivered or dead-lettered, once.
     expect(last.totals.delivered + last.totals.deadLettered).toBe(state.plan.records);

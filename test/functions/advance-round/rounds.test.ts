@@ -66,6 +66,7 @@ describe('addOutcome', () => {
       attempts: 9000,
       throttledEntries: 10000,
       failedPutCount: 11000,
+      bytesSent: 12000,
     };
     const chunk: ChunkOutcome = {
       chunkId: 'r0-c000001',
@@ -80,6 +81,7 @@ describe('addOutcome', () => {
       attempts: 7,
       throttledEntries: 8,
       failedPutCount: 9,
+      bytesSent: 10,
     };
     expect(addOutcome(totals, chunk)).toEqual({
       delivered: 1001,
@@ -93,6 +95,7 @@ describe('addOutcome', () => {
       attempts: 9007,
       throttledEntries: 10008,
       failedPutCount: 11009,
+      bytesSent: 12010,
     });
   });
 

@@ -103,6 +103,7 @@ describe('putChunk against the local services', () => {
       attempts: 1,
       throttledEntries: 0,
       failedPutCount: 0,
+      bytesSent: Buffer.byteLength(bytes),
     });
     const stored = await getJson<ChunkOutcome>(s3Client(), {
       bucket: aws.names.artifactBucket,
@@ -111,6 +112,18 @@ describe('putChunk against the local services', () => {
     expect(stored).toEqual(outcome);
     await aws.services.flush();
     expect(await deliveredText(s3Client(), destinationBucket)).toBe(bytes);
+  });
+
+  it('does not send a chunk again when Step Functions runs an item that already finished', async () => {
+    const { streamName, destinationBucket } = await aws.stream('put-twice');
+    const [chunk] = await plannedChunks('run-twice', 'in/twice.jsonl');
+    const first = await putChunk({ runId: 'run-twice', round: 0, chunk }, deps(streamName));
+
+    const second = await putChunk({ runId: 'run-twice', round: 0, chunk }, deps(streamName));
+
+    expect(second).toEqual(first);
+    await aws.services.flush();
+    expect(await deliveredText(s3Client(), destinationBucket)).toBe(payloadsOf(GOOD).join(''));
   });
 
   it('still skips the malformed line inside the chunk when Plan reported rejects in the source', async () => {

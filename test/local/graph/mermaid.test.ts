@@ -25,9 +25,7 @@ describe('renderMermaid', () => {
     expect(text).toContain('MoreRounds -->|"$.round.next == #quot;requeue#quot;"| WaitBeforeRequeue');
     expect(text).toContain('MoreRounds -->|"Default"| CheckMetrics');
     expect(text).toContain('AllRecordsAccountedFor -->|"$.totals.deadLettered #gt; 0"| RecordsDeadLettered');
-    expect(text).toContain(
-      'Plan -.->|"Catch: InvalidInputError, ConfigError, MalformedSourceError"| DescribeRefusal',
-    );
+    expect(text).toContain('Plan -.->|"Catch: InvalidInputError, MalformedSourceError"| DescribeRefusal');
     expect(text).toContain('CheckMetrics -.->|"Catch: MetricsLaggingError"| MetricsStillLagging');
   });
 
