@@ -38,6 +38,11 @@ export async function rerunFailed(
     format: RecordFormat.lines,
     individualRecords: 0,
   });
+  if (rerun.records.input !== original.records.deadLettered) {
+    // The rerun did not get as far as planning those records (its summary says why): the original's
+    // dead letters are still where they were, and the next rerun-failed starts from them again.
+    return { rerun, updated: original };
+  }
   const delivered = original.records.delivered + rerun.records.delivered;
   const deadLettered = rerun.records.deadLettered;
   const updated: RunSummary & { reruns?: string[] } = {

@@ -7,6 +7,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { InputFormat } from '../../functions/shared/chunk';
 import { ConfigError } from '../../functions/shared/errors';
 import type { RetryPolicy } from '../../functions/shared/firehose';
+import { createLogger } from '../../functions/shared/logger';
 import type { ExecutionInput, RunState } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
@@ -19,6 +20,7 @@ import { type LambdaHandler, type LambdaHandlers, localHandlers, localSubstituti
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
 import { type JsonObject, LOCAL_ITEMS_KEY, LOCAL_RESULTS_KEY } from './lower-distributed-map';
 import { RunProgress } from './progress';
+import { type LastStep, needsSalvage, salvageRun } from './salvage';
 import { buildSummary, type RunSummary } from './summary';
 
 export interface LocalJobOptions {
@@ -176,7 +178,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
     await writeFile(join(runDir, 'input.json'), `${JSON.stringify(executionInput, null, 2)}\n`);
     const before = new Set(await collect(listKeys(s3, names.destinationBucket, '')));
 
-    let lastState: RunState | undefined;
+    let last: LastStep | undefined;
     // Streamed line by line: a million-record run logs far more than one string can hold.
     const events = createWriteStream(join(runDir, 'events.jsonl'));
     const definition = JSON.parse(
@@ -195,12 +197,21 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
         events.write(`${JSON.stringify(compactEvent(event))}\n`);
         const name = event.state?.name;
         const output = event.state?.output;
-        if (event.type === 'StateExited' && name && STATE_STEPS.has(name) && isRunState(output))
-          lastState = output;
+        if (event.type === 'StateExited' && name && STATE_STEPS.has(name) && isRunState(output)) {
+          last = { step: name, state: output };
+        }
       },
     });
     await new Promise<void>((resolve) => events.end(resolve));
-    if (result.status === 'SUCCEEDED') lastState = result.output as RunState;
+    let lastState = result.status === 'SUCCEEDED' ? (result.output as RunState) : last?.state;
+    let salvaged = false;
+    if (needsSalvage(last, result.status)) {
+      write(
+        'the run stopped before its round was totalled: counting what was delivered, dead-lettering the rest…\n',
+      );
+      lastState = await salvageRun(last.state, createLogger('firehose-loader-local-runner'));
+      salvaged = true;
+    }
 
     await services.flush();
     const delivered = (await collect(listKeys(s3, names.destinationBucket, ''))).filter(
@@ -222,6 +233,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
       status: result.status,
       ...(result.status === 'FAILED' ? { error: describeFailure(result.error, result.cause) } : {}),
       state: lastState,
+      salvaged,
       streamName: names.streamName,
       outputFiles,
       outputBytes,

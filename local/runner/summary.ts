@@ -8,6 +8,8 @@ export interface RunSummary {
   runId: string;
   status: 'SUCCEEDED' | 'FAILED';
   error?: { name: string; message: string };
+  /** The run stopped mid-round and the runner totalled that round itself (see local/runner/salvage.ts). */
+  salvaged: boolean;
   records: { input: number; delivered: number; deadLettered: number; rejected: number; requeued: number };
   firehose: {
     streamName: string;
@@ -47,6 +49,7 @@ export interface SummaryInputs {
   status: 'SUCCEEDED' | 'FAILED';
   error?: { name: string; message: string };
   state?: RunState;
+  salvaged?: boolean;
   streamName: string;
   outputFiles: string[];
   outputBytes: number;
@@ -67,6 +70,7 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
     runId: inputs.runId,
     status: inputs.status,
     ...(inputs.error ? { error: inputs.error } : {}),
+    salvaged: inputs.salvaged ?? false,
     records: {
       input: (plan?.records ?? 0) + rejected,
       delivered: totals?.delivered ?? 0,

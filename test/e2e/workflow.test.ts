@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { graphCommand } from '../../bin/commands/graph';
+import type { LambdaHandler } from '../../local/runner/local-lambdas';
 import { rerunFailed } from '../../local/runner/rerun-failed';
 import { runLocalJob } from '../../local/runner/run-job';
 import { expectAddsUp, expectedLines, linesOf, mockFile, tempDataDir } from './helpers';
@@ -150,5 +151,85 @@ describe('the whole workflow, run locally on the real definition and handlers', 
     expect(svg).toContain(summary.runId);
     expect(svg).toMatch(/data-state="PutBatch"[^>]*data-outcome="succeeded"/);
     expect(svg).toMatch(/data-state="WaitBeforeRequeue"[^>]*data-outcome="not-run"/);
+  });
+});
+
+describe('a local run that stops in the middle of a round', () => {
+  let data: Awaited<ReturnType<typeof tempDataDir>>;
+  beforeAll(async () => {
+    data = await tempDataDir();
+  });
+  afterAll(async () => {
+    await data.cleanup();
+  });
+
+  /** AdvanceRound fails with an error nothing retries, the way a step whose retries ran out does. */
+  const crashAdvanceRound = (arn: string, handler: LambdaHandler): LambdaHandler =>
+    arn.endsWith(':firehose-loader-advance-round')
+      ? async () => {
+          throw Object.assign(new Error('simulated failure after the retries'), { name: 'SimulatedCrash' });
+        }
+      : handler;
+
+  it('totals the round it stopped in, dead-letters the rest, and rerun-failed then delivers them', async () => {
+    const input = await mockFile(data.dir, 1_500, 'jsonl', 21);
+    const stopped = await runLocalJob({
+      dataDir: data.dir,
+      inputFile: input,
+      faults: { entryFailureRate: 0.5, seed: 4 },
+      retry: { ...fastRetry, maxAttempts: 1 },
+      fastTimers: true,
+      wrapHandler: crashAdvanceRound,
+      progress: quiet,
+    });
+
+    expect(stopped.status).toBe('FAILED');
+    expect(stopped.error?.name).toBe('SimulatedCrash');
+    expect(stopped.salvaged).toBe(true);
+    expectAddsUp(stopped);
+    expect(stopped.records.deadLettered).toBeGreaterThan(0);
+    const delivered = await linesOf(stopped.output.files);
+    const dead = await linesOf(stopped.deadLetter.files);
+    expect([...delivered, ...dead].sort()).toEqual(await expectedLines(input));
+
+    const { updated } = await rerunFailed(stopped.runId, {
+      dataDir: data.dir,
+      fastTimers: true,
+      progress: quiet,
+    });
+    expect(updated.records).toEqual(
+      expect.objectContaining({ input: 1_500, delivered: 1_500, deadLettered: 0 }),
+    );
+    expect(await linesOf(updated.output.files)).toEqual(await expectedLines(input));
+  });
+
+  it('leaves the original summary as it was when the rerun itself cannot plan', async () => {
+    const input = await mockFile(data.dir, 300, 'jsonl', 22);
+    const failed = await runLocalJob({
+      dataDir: data.dir,
+      inputFile: input,
+      faults: { entryFailureRate: 1, seed: 2 },
+      retry: { ...fastRetry, maxAttempts: 1, budgetMs: 100 },
+      requeueRounds: 0,
+      fastTimers: true,
+      progress: quiet,
+    });
+    expect(failed.records.deadLettered).toBe(300);
+    const crashPlan = (arn: string, handler: LambdaHandler): LambdaHandler =>
+      arn.endsWith(':firehose-loader-plan')
+        ? async () => {
+            throw Object.assign(new Error('plan unavailable'), { name: 'SimulatedCrash' });
+          }
+        : handler;
+
+    const { rerun, updated } = await rerunFailed(failed.runId, {
+      dataDir: data.dir,
+      fastTimers: true,
+      progress: quiet,
+      wrapHandler: crashPlan,
+    });
+
+    expect(rerun?.status).toBe('FAILED');
+    expect(updated).toEqual(failed);
   });
 });
