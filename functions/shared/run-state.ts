@@ -56,12 +56,11 @@ export interface RoundState {
   waitSeconds: number;
 }
 
-/** Sums over every round; `delivered` and `deadLettered` count input records, never Firehose records. */
-export interface RunTotals {
+/** What the sender counted for a chunk; summed the same way into the run totals. */
+export interface SendCounts {
+  /** Input records accepted, and input records handed to the next round. */
   delivered: number;
-  deadLettered: number;
   requeued: number;
-  failedChunks: number;
   acceptedFirehoseRecords: number;
   acceptedBytes: number;
   putRecordCalls: number;
@@ -71,6 +70,12 @@ export interface RunTotals {
   failedPutCount: number;
   /** Payload bytes put on the wire, retries included (measured by the sender, not planned). */
   bytesSent: number;
+}
+
+/** Sums over every round; `delivered` and `deadLettered` count input records, never Firehose records. */
+export interface RunTotals extends SendCounts {
+  deadLettered: number;
+  failedChunks: number;
 }
 
 export const emptyTotals = (): RunTotals => ({
@@ -122,20 +127,10 @@ export interface RunState {
 }
 
 /** What PutBatch records for one chunk in one round, as an S3 object the round's totals are built from. */
-export interface ChunkOutcome {
+export interface ChunkOutcome extends SendCounts {
   chunkId: string;
   round: number;
   records: number;
-  delivered: number;
-  requeued: number;
-  acceptedFirehoseRecords: number;
-  acceptedBytes: number;
-  putRecordCalls: number;
-  putRecordBatchCalls: number;
-  attempts: number;
-  throttledEntries: number;
-  failedPutCount: number;
-  bytesSent: number;
   /** The failed entries, written to a re-queue object and described like any chunk. */
   requeue?: ChunkDescriptor;
 }

@@ -2,7 +2,12 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { AwsDeps } from '../../../bin/commands/aws/deps';
-import type { DeadLetterSummary, MetricsReport, RunState } from '../../../functions/shared/run-state';
+import {
+  type DeadLetterSummary,
+  emptyTotals,
+  type MetricsReport,
+  type RunState,
+} from '../../../functions/shared/run-state';
 
 export const REGION = 'eu-west-1';
 export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:123456789012:stateMachine:firehose-loader`;
@@ -55,20 +60,7 @@ export function runState(round: Partial<RunState['round']> = {}, extra: Partial<
       waitSeconds: 0,
       ...round,
     },
-    totals: {
-      delivered: 0,
-      deadLettered: 0,
-      requeued: 0,
-      failedChunks: 0,
-      acceptedFirehoseRecords: 0,
-      acceptedBytes: 0,
-      putRecordCalls: 0,
-      putRecordBatchCalls: 0,
-      attempts: 0,
-      throttledEntries: 0,
-      failedPutCount: 0,
-      bytesSent: 0,
-    },
+    totals: emptyTotals(),
     ...extra,
   };
 }
