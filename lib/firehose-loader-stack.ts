@@ -83,6 +83,11 @@ export class FirehoseLoaderStack extends Stack {
         requeueRounds: settings.requeueRounds,
       },
       metricsNamespace: settings.metricsNamespace,
+      streamQuota: {
+        recordsPerSecond: settings.streamRecordsPerSecond,
+        bytesPerSecond: settings.streamBytesPerSecond,
+        requestsPerSecond: settings.streamRequestsPerSecond,
+      },
       logLevel: settings.functionLogLevel,
       logRetention,
       removalPolicy,

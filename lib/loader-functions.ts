@@ -58,6 +58,12 @@ export interface LoaderFunctionsProps {
   readonly retryPolicy?: RetryPolicy;
   /** Namespace of the custom metrics (DeliveredRecords, RequeuedRecords, DeadLetteredRecords, FailedPutCount). */
   readonly metricsNamespace: string;
+  /** The stream's quota for PutBatch's pacing; 0 or unset fields do not pace. */
+  readonly streamQuota?: {
+    readonly recordsPerSecond: number;
+    readonly bytesPerSecond: number;
+    readonly requestsPerSecond: number;
+  };
   readonly logLevel: FunctionLogLevel;
   readonly logRetention: logs.RetentionDays;
   /** Removal policy of the functions' log groups. */
@@ -158,6 +164,9 @@ export class LoaderFunctions extends Construct {
         RETRY_MAX_DELAY_MS: String(retry.maxDelayMs),
         RETRY_BUDGET_MS: String(retry.budgetMs),
         RETRY_THROTTLE_WINDOW_MS: String(retry.throttleWindowMs ?? 0),
+        STREAM_RECORDS_PER_SECOND: String(props.streamQuota?.recordsPerSecond ?? 0),
+        STREAM_BYTES_PER_SECOND: String(props.streamQuota?.bytesPerSecond ?? 0),
+        STREAM_REQUESTS_PER_SECOND: String(props.streamQuota?.requestsPerSecond ?? 0),
       },
       statements: [
         allow(['firehose:PutRecord', 'firehose:PutRecordBatch'], [deliveryStream.deliveryStreamArn]),

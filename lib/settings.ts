@@ -58,6 +58,14 @@ export interface LoaderSettings {
   sampleRecords: number;
   /** SNS topic ARN the alarms notify; empty for alarms without actions. */
   alarmTopicArn: string;
+  /**
+   * The stream's Direct PUT quota (Service Quotas, or the RecordsPerSecondLimit, BytesPerSecondLimit
+   * and PutRequestsPerSecondLimit metrics); when set, PutBatch paces itself to it instead of being
+   * throttled. 0 leaves it unset: stating a quota lower than the real one only slows loads down.
+   */
+  streamRecordsPerSecond: number;
+  streamBytesPerSecond: number;
+  streamRequestsPerSecond: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<LoaderSettings> = Object.freeze({
@@ -79,6 +87,9 @@ export const DEFAULT_SETTINGS: Readonly<LoaderSettings> = Object.freeze({
   sampleKey: 'samples/sample_records.json',
   sampleRecords: 2_550,
   alarmTopicArn: '',
+  streamRecordsPerSecond: 0,
+  streamBytesPerSecond: 0,
+  streamRequestsPerSecond: 0,
 });
 
 /** Context keys are `firehose-loader:<setting>`, so they cannot clash with CDK feature flags. */
@@ -165,6 +176,9 @@ function parseSettings(raw: Record<string, unknown>): Partial<LoaderSettings> {
     sampleKey: (n, v) => matching(n, v, /^[^/].{0,1023}$/),
     sampleRecords: (n, v) => integer(n, v, { min: 1, max: 1_000_000 }),
     alarmTopicArn: (n, v) => matching(n, v, /^(arn:[^:]+:sns:[^:]+:\d{12}:[\w-]+)?$/),
+    streamRecordsPerSecond: (n, v) => integer(n, v, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    streamBytesPerSecond: (n, v) => integer(n, v, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    streamRequestsPerSecond: (n, v) => integer(n, v, { min: 0, max: Number.MAX_SAFE_INTEGER }),
   };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {

@@ -147,6 +147,10 @@ describe('the stack with default settings', () => {
         RETRY_BUDGET_MS: expect.stringMatching(/^\d+$/),
         // PutBatch's retry policy gained the throttling window (retry-policy.ts).
         RETRY_THROTTLE_WINDOW_MS: expect.stringMatching(/^\d+$/),
+        // No quota stated by default (0): PutBatch does not pace (pace.ts).
+        STREAM_RECORDS_PER_SECOND: '0',
+        STREAM_BYTES_PER_SECOND: '0',
+        STREAM_REQUESTS_PER_SECOND: '0',
       });
       expect(own(advanceRound)).toEqual({
         ARTIFACT_BUCKET: artifacts,
@@ -298,7 +302,21 @@ describe('the stack with other settings', () => {
       logRetentionDays: 7,
       streamName: 'other-stream',
       alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:loader-alarms',
+      streamRecordsPerSecond: 100_000,
+      streamBytesPerSecond: 1_048_576,
+      streamRequestsPerSecond: 1_000,
     });
+  });
+
+  it('tells PutBatch the stream quota it should pace itself to', () => {
+    const env = envOf(s.json, s.id(s.stack.functions.putBatch));
+    expect(env).toEqual(
+      expect.objectContaining({
+        STREAM_RECORDS_PER_SECOND: '100000',
+        STREAM_BYTES_PER_SECOND: '1048576',
+        STREAM_REQUESTS_PER_SECOND: '1000',
+      }),
+    );
   });
 
   it('encrypts the buckets and the stream with one rotating customer managed key', () => {
