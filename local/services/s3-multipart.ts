@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { finished, pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import { S3Error } from './s3-errors';
 import type { ObjectHeaders, ObjectMeta, S3Store } from './s3-store';
 import { receiveBody } from './s3-upload';
@@ -87,10 +88,12 @@ export class MultipartUploads {
       }
       const temp = this.store.tempPath();
       const out = createWriteStream(temp);
+      // Written chunk by chunk: a pipeline per part with `end: false` leaves its listeners on `out`,
+      // and an upload of more than ten parts then trips Node's MaxListenersExceededWarning.
       for (const { partNumber } of parts) {
-        await pipeline(createReadStream(path.join(this.dir(uploadId), `${partNumber}.part`)), out, {
-          end: false,
-        });
+        for await (const chunk of createReadStream(path.join(this.dir(uploadId), `${partNumber}.part`))) {
+          if (!out.write(chunk)) await once(out, 'drain');
+        }
       }
       out.end();
       await finished(out);
