@@ -22,17 +22,16 @@ export const localSubstitutions = (names: LocalResourceNames) =>
   buildDefinitionSubstitutions(localDefinitionRefs(names));
 
 export type LambdaHandler = (event: never) => Promise<unknown>;
-type Handler = LambdaHandler;
-export type LambdaHandlers = Map<string, Handler>;
+export type LambdaHandlers = Map<string, LambdaHandler>;
 
 /** Function ARN → the real handler, run in this process. */
-export function localHandlers(names: LocalResourceNames): Map<string, Handler> {
+export function localHandlers(names: LocalResourceNames): LambdaHandlers {
   const refs = localDefinitionRefs(names);
-  return new Map<string, Handler>([
-    [refs.planFunctionArn, plan as Handler],
-    [refs.putBatchFunctionArn, putBatch as Handler],
-    [refs.advanceRoundFunctionArn, advanceRound as Handler],
-    [refs.checkMetricsFunctionArn, checkMetrics as Handler],
+  return new Map<string, LambdaHandler>([
+    [refs.planFunctionArn, plan as LambdaHandler],
+    [refs.putBatchFunctionArn, putBatch as LambdaHandler],
+    [refs.advanceRoundFunctionArn, advanceRound as LambdaHandler],
+    [refs.checkMetricsFunctionArn, checkMetrics as LambdaHandler],
   ]);
 }
 
@@ -49,7 +48,7 @@ export class LambdaInvocationError extends Error {
 }
 
 /** Invokes a handler the way `arn:aws:states:::lambda:invoke` does: `{FunctionName, Payload}` in, `{Payload}` out. */
-export async function invokeLocally(handlers: Map<string, Handler>, parameters: unknown): Promise<unknown> {
+export async function invokeLocally(handlers: LambdaHandlers, parameters: unknown): Promise<unknown> {
   const { FunctionName, Payload } = parameters as { FunctionName: string; Payload: unknown };
   const handler = handlers.get(FunctionName);
   if (!handler)

@@ -1,0 +1,62 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { artifactKeys } from '../shared/artifacts';
+import type { LoggerLike } from '../shared/logger';
+import { emptyTotals, RoundNext, type RunState } from '../shared/run-state';
+import { putJson } from '../shared/s3-io';
+import type { PlanConfig } from './config';
+import { planSource } from './plan-source';
+import { resolveExecutionInput } from './run-settings';
+
+export interface PlanEvent {
+  input: unknown;
+  runId: string;
+  startedAt: string;
+}
+
+/**
+ * Validates the execution input, plans the source into a chunk manifest and returns the run's first
+ * state (round 0, nothing counted yet), also kept as `runs/<runId>/plan.json`.
+ */
+export async function startRun(
+  event: PlanEvent,
+  deps: { s3: S3Client; config: PlanConfig; logger: LoggerLike },
+): Promise<RunState> {
+  const { s3, config } = deps;
+  const input = resolveExecutionInput(event.input, config);
+  const { summary, format } = await planSource(
+    s3,
+    {
+      runId: event.runId,
+      source: input.source,
+      format: input.format,
+      individualRecords: input.individualRecords,
+      pack: input.pack,
+      maxBatchRecords: config.maxBatchRecords,
+      maxBatchBytes: config.maxBatchBytes,
+      artifactBucket: config.artifactBucket,
+    },
+    deps.logger,
+  );
+  const state: RunState = {
+    runId: event.runId,
+    startedAt: event.startedAt,
+    settings: {
+      ...input,
+      format,
+      maxBatchRecords: config.maxBatchRecords,
+      maxBatchBytes: config.maxBatchBytes,
+    },
+    plan: summary,
+    round: {
+      number: 0,
+      manifestKey: summary.manifestKey,
+      chunks: summary.chunks,
+      records: summary.records,
+      next: RoundNext.done,
+      waitSeconds: 0,
+    },
+    totals: emptyTotals(),
+  };
+  await putJson(s3, { bucket: config.artifactBucket, key: artifactKeys.plan(event.runId) }, state);
+  return state;
+}
