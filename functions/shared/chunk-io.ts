@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type ChunkDescriptor, RecordFormat } from './chunk';
 import { SourceChangedError } from './errors';
@@ -61,7 +62,7 @@ async function compactPayloads(body: AsyncIterable<Uint8Array>, chunk: ChunkDesc
   const pieces: Uint8Array[] = [];
   for await (const piece of body) pieces.push(piece);
   const bytes = Buffer.concat(pieces);
-  return splitCompactLines(bytes) ?? scannedPayloads([bytes], chunk, false);
+  return splitCompactLines(bytes) ?? scannedPayloads(Readable.from([bytes]), chunk, false);
 }
 
 async function scannedPayloads(

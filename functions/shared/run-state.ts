@@ -122,8 +122,23 @@ export interface RunState {
   totals: RunTotals;
   deadLetter?: DeadLetterSummary;
   metrics?: MetricsReport;
-  /** Written by the Distributed Map's ResultWriter; not read by the functions. */
+  /**
+   * The Distributed Map's result (a MapRunOutput when it has a ResultWriter). AdvanceRound reads the
+   * round's outcomes from its files; unknown because the state machine, not a function, writes it.
+   */
   mapRun?: unknown;
+}
+
+/** Where a Distributed Map's ResultWriter put the manifest.json of its files. */
+export interface ResultWriterDetails {
+  Bucket: string;
+  Key: string;
+}
+
+/** What a Distributed Map with a ResultWriter returns at its ResultPath (`$.mapRun`). */
+export interface MapRunOutput {
+  MapRunArn?: string;
+  ResultWriterDetails?: ResultWriterDetails;
 }
 
 /** What PutBatch records for one chunk in one round, as an S3 object the round's totals are built from. */
@@ -145,4 +160,10 @@ export interface PutBatchInput {
   /** The item's index in the Map run and the Map's MaxConcurrency, for pacing under a stream quota. */
   item?: number;
   maxConcurrency?: number;
+  /**
+   * `$$.State.RetryCount` of the PutBatch state and `$$.Execution.RedriveCount` of its child execution:
+   * both 0 means no earlier attempt can have sent this chunk, so its outcome need not be looked up.
+   */
+  retryCount?: number;
+  redriveCount?: number;
 }

@@ -126,6 +126,25 @@ describe('putChunk against the local services', () => {
     expect(await deliveredText(s3Client(), destinationBucket)).toBe(payloadsOf(GOOD).join(''));
   });
 
+  it('looks for an earlier outcome on a retry or a redrive, and not on the first attempt', async () => {
+    const { streamName, destinationBucket } = await aws.stream('put-attempts');
+    const [chunk] = await plannedChunks('run-attempts', 'in/attempts.jsonl');
+    const key = artifactKeys.outcome('run-attempts', 0, chunk.chunkId);
+    // A stale outcome a first attempt cannot have left: only a lookup would find it.
+    await putText(s3Client(), aws.names.artifactBucket, key, JSON.stringify({ chunkId: 'stale' }));
+    const input = { runId: 'run-attempts', round: 0, chunk };
+
+    const first = await putChunk({ ...input, retryCount: 0, redriveCount: 0 }, deps(streamName));
+    const retried = await putChunk({ ...input, retryCount: 1, redriveCount: 0 }, deps(streamName));
+    const redriven = await putChunk({ ...input, retryCount: 0, redriveCount: 1 }, deps(streamName));
+
+    expect(first).toMatchObject({ chunkId: chunk.chunkId, delivered: 12 });
+    expect(retried).toEqual(first);
+    expect(redriven).toEqual(first);
+    await aws.services.flush();
+    expect(await deliveredText(s3Client(), destinationBucket)).toBe(payloadsOf(GOOD).join(''));
+  });
+
   it('still skips the malformed line inside the chunk when Plan reported rejects in the source', async () => {
     const { streamName, destinationBucket } = await aws.stream('put-validated');
     const [chunk] = await plannedChunks('run-validated', 'in/validated.jsonl');
