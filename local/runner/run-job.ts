@@ -1,9 +1,8 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { InputFormat } from '../../functions/shared/chunk';
 import { ConfigError } from '../../functions/shared/errors';
 import type { RetryPolicy } from '../../functions/shared/firehose';
@@ -165,7 +164,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
   try {
     const s3 = new S3Client({ forcePathStyle: true });
     await ensureLocalResources(s3, new FirehoseClient({}), names);
-    const source = options.sourceObject ?? (await uploadInput(s3, names, runId, options.inputFile));
+    const source = options.sourceObject ?? (await stageInput(services, names, runId, options.inputFile));
     const input: ExecutionInput = {
       source,
       ...(options.format ? { format: options.format } : {}),
@@ -263,13 +262,16 @@ function describeFailure(error = 'Error', cause = ''): { name: string; message: 
   return { name: error, message: cause };
 }
 
-async function uploadInput(s3: S3Client, names: LocalResourceNames, runId: string, file: string | undefined) {
+/** Puts the input file in the local source bucket (as `aws s3 cp` would on AWS; no need for HTTP here). */
+async function stageInput(
+  services: LocalServices,
+  names: LocalResourceNames,
+  runId: string,
+  file: string | undefined,
+) {
   if (!file) throw new ConfigError('a local run needs an input file or a source object');
   const key = `inputs/${runId}/${basename(file)}`;
-  await new Upload({
-    client: s3,
-    params: { Bucket: names.sourceBucket, Key: key, Body: createReadStream(file) },
-  }).done();
+  await services.putFile(names.sourceBucket, key, resolve(file));
   return { bucket: names.sourceBucket, key };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The local services in a child process of their own (see process.ts): started with the options the
- * parent sends over IPC, answering setFaults, setQuotas, flush and stop. The child stops by itself
+ * parent sends over IPC, answering setFaults, setQuotas, flush, putFile and stop. The child stops by itself
  * when the IPC channel closes, which also happens when the parent crashes or is killed, so it can
  * never outlive its parent.
  */
@@ -32,7 +32,10 @@ async function handle(message: ParentMessage): Promise<void> {
   if (message.op === 'setFaults') services.setFaults(message.faults);
   else if (message.op === 'setQuotas') services.setQuotas(message.quotas);
   else if (message.op === 'flush') await services.flush();
-  else await services.stop();
+  else if (message.op === 'putFile') {
+    const etag = await services.putFile(message.bucket, message.key, message.file);
+    return reply({ id: message.id, ok: true, etag });
+  } else await services.stop();
   reply({ id: message.id, ok: true });
 }
 

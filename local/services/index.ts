@@ -11,7 +11,7 @@ import { MetricStore } from './metric-store';
 import { Route, routeRequest } from './router';
 import { newRequestId, S3Service } from './s3';
 import type { S3FaultSettings } from './s3-faults';
-import { S3Store } from './s3-store';
+import { DEFAULT_CONTENT_TYPE, S3Store } from './s3-store';
 
 /**
  * Local S3, Firehose and CloudWatch on one 127.0.0.1 port, wire-compatible with the AWS SDKs and
@@ -42,6 +42,11 @@ export interface LocalServices {
   setQuotas(q: Partial<FirehoseQuotas>): void;
   /** Delivers every buffered Firehose record to S3 now. */
   flush(): Promise<void>;
+  /**
+   * Stores a file of this machine as an object, as an upload would but without HTTP and the SDK:
+   * how the local runner stages its input. Returns the object's ETag.
+   */
+  putFile(bucket: string, key: string, file: string): Promise<string>;
   /** Stops taking requests, lets those in flight finish, then flushes: nothing accepted is lost. */
   stop(): Promise<void>;
 }
@@ -125,6 +130,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     },
     setQuotas: (quotas) => firehose.setQuotas(quotas),
     flush: () => firehose.flush(),
+    putFile: async (bucket, key, file) => (await store.putFile(bucket, key, file, DEFAULT_CONTENT_TYPE)).etag,
     stop: () => {
       stopping ??= stop();
       return stopping;

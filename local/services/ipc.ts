@@ -6,9 +6,10 @@ export type ParentMessage = { id: number } & (
   | { op: 'setFaults'; faults: Partial<FaultSettings> }
   | { op: 'setQuotas'; quotas: Partial<FirehoseQuotas> }
   | { op: 'flush' }
+  | { op: 'putFile'; bucket: string; key: string; file: string }
   | { op: 'stop' }
 );
 
 export type ChildReply =
-  | { id: number; ok: true; endpoint?: string; port?: number }
+  | { id: number; ok: true; endpoint?: string; port?: number; etag?: string }
   | { id: number; ok: false; error: string };

@@ -85,6 +85,10 @@ export async function startLocalServicesProcess(
     flush: async () => {
       await request({ op: 'flush' });
     },
+    putFile: async (bucket, key, file) => {
+      const reply = await request({ op: 'putFile', bucket, key, file });
+      return reply.ok ? (reply.etag ?? '') : '';
+    },
     stop: () => {
       stopping ??= stop();
       return stopping;

@@ -196,6 +196,19 @@ export class S3Store {
     });
   }
 
+  /** Writes an object from a local file (the runner staging its input), without going through HTTP. */
+  async putFile(bucket: string, key: string, file: string, contentType: string): Promise<ObjectMeta> {
+    const temp = this.tempPath();
+    const digest = new DigestStream([]);
+    await pipeline(createReadStream(file), digest, createWriteStream(temp));
+    return this.commit(bucket, key, temp, {
+      etag: `"${digest.result().md5.toString('hex')}"`,
+      size: digest.bytes,
+      contentType,
+      userMetadata: {},
+    });
+  }
+
   /** False when there was no such object. */
   deleteObject(bucketName: string, key: string): Promise<boolean> {
     const bucket = this.bucket(bucketName);

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../../local/runner/local-resources';
 import { startLocalServicesProcess } from '../../../local/services/process';
 
@@ -39,6 +40,30 @@ async function waitUntil(condition: () => boolean, ms: number): Promise<boolean>
 }
 
 describe('startLocalServicesProcess', () => {
+  it('stores a file of this machine as an object readable through S3, with the MD5 ETag an upload gets', async () => {
+    const services = await startLocalServicesProcess({ dataDir: join(dir, 'services') });
+    try {
+      const config = { endpoint: services.endpoint, region: names.region, credentials, forcePathStyle: true };
+      const s3 = new S3Client(config);
+      await ensureLocalResources(s3, new FirehoseClient(config), names);
+      const file = join(dir, 'input.jsonl');
+      const text = '{"a":1}\n{"b":"ü"}\n';
+      await writeFile(file, text);
+
+      const etag = await services.putFile(names.sourceBucket, 'inputs/x/input.jsonl', file);
+
+      expect(etag).toBe(`"${createHash('md5').update(text).digest('hex')}"`);
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: names.sourceBucket, Key: 'inputs/x/input.jsonl' }),
+      );
+      expect(object.ETag).toBe(etag);
+      expect(await object.Body?.transformToString()).toBe(text);
+      await expect(services.putFile('no-such-bucket', 'k', file)).rejects.toThrow(/no bucket no-such-bucket/);
+    } finally {
+      await services.stop();
+    }
+  });
+
   it('serves the same services from a child process, applies quotas and delivers on flush and stop', async () => {
     const services = await startLocalServicesProcess({ dataDir: dir });
     try {
