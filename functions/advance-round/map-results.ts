@@ -1,0 +1,148 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LoggerLike } from '../shared/logger';
+import type { ChunkOutcome, MapRunOutput, ResultWriterDetails } from '../shared/run-state';
+import { getJson, type ObjectRef } from '../shared/s3-io';
+import { isTransientAwsError } from '../shared/transient';
+
+/**
+ * What a Distributed Map's ResultWriter leaves in S3 with only Resource and Parameters set, i.e. the
+ * defaults Transformation NONE and OutputType JSON. "ResultWriter (Map)",
+ * https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html, says:
+ *
+ * - NONE "returns the output of the child workflow executions unchanged, in addition to the workflow
+ *   metadata"; "Step Functions consolidates all child workflow execution data, such as execution input
+ *   and output, ARN, and execution status. It then exports executions with the same status to their
+ *   respective files in the specified Amazon S3 location."
+ * - The Map state's result is `{ "MapRunArn": ..., "ResultWriterDetails": { "Bucket", "Key" } }`, Key
+ *   naming `<Prefix>/<map run id>/manifest.json`.
+ *
+ * The field lists below follow the page's examples and a published run's files
+ * (https://sigpwned.com/2023/04/27/aws-step-functions-distributed-map-resultwriter-example):
+ * manifest.json lists `{ Key, Size }` per status (SUCCEEDED_n.json, FAILED_n.json, PENDING_n.json, an
+ * empty list when none), and each result file is a JSON array of entries whose `Output` and `Input` are
+ * JSON *strings*. Nothing here depends on which statuses list which child, or on redrive details: a
+ * chunk without a succeeded result is read from its outcome object.
+ */
+export interface ResultFileRef {
+  Key: string;
+  /** Bytes. */
+  Size: number;
+}
+
+export interface ResultWriterManifest {
+  DestinationBucket: string;
+  MapRunArn: string;
+  ResultFiles: { FAILED: ResultFileRef[]; PENDING: ResultFileRef[]; SUCCEEDED: ResultFileRef[] };
+}
+
+export type ChildStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING';
+
+export interface MapRunResultEntry {
+  ExecutionArn: string;
+  Name: string;
+  /** The child's input as a JSON string; absent when InputDetails.Included is false. */
+  Input?: string;
+  InputDetails: { Included: boolean };
+  /** The child's output as a JSON string (succeeded children only). */
+  Output?: string;
+  OutputDetails?: { Included: boolean };
+  Error?: string;
+  Cause?: string;
+  StartDate: string;
+  StopDate?: string;
+  Status: ChildStatus;
+}
+
+// The fields AdvanceRound sums; an Output lacking one is not a full ChunkOutcome (an older PutBatch
+// returned only {chunkId, delivered, requeued}) and its chunk is read from its outcome object instead.
+const COUNTED = [
+  'records',
+  'delivered',
+  'requeued',
+  'acceptedFirehoseRecords',
+  'acceptedBytes',
+  'putRecordCalls',
+  'putRecordBatchCalls',
+  'attempts',
+  'throttledEntries',
+  'failedPutCount',
+  'bytesSent',
+] as const;
+
+/** A full outcome of this round for one of its chunks, or undefined. */
+export function outcomeOf(
+  output: unknown,
+  round: number,
+  chunkIds: ReadonlySet<string>,
+): ChunkOutcome | undefined {
+  let value = output;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const candidate = value as Record<string, unknown>;
+  if (typeof candidate.chunkId !== 'string' || !chunkIds.has(candidate.chunkId)) return undefined;
+  if (candidate.round !== round) return undefined;
+  if (!COUNTED.every((field) => typeof candidate[field] === 'number')) return undefined;
+  return value as ChunkOutcome;
+}
+
+export const resultWriterDetailsOf = (mapRun: unknown): ResultWriterDetails | undefined => {
+  const details = (mapRun as MapRunOutput | undefined)?.ResultWriterDetails;
+  return typeof details?.Bucket === 'string' && typeof details.Key === 'string' ? details : undefined;
+};
+
+export interface RoundScope {
+  round: number;
+  chunkIds: ReadonlySet<string>;
+}
+
+/**
+ * Reads one Map result object, or undefined when it cannot be had for good (missing, refused, not
+ * JSON): the chunks it would have covered are then read from their outcome objects, which is slower
+ * but exact, and the warning names what was wrong. A transient failure is thrown: the step is retried.
+ */
+async function readResultObject<T>(s3: S3Client, ref: ObjectRef, logger: LoggerLike): Promise<T | undefined> {
+  try {
+    return await getJson<T>(s3, ref);
+  } catch (error) {
+    if (isTransientAwsError(error)) throw error;
+    logger.warn('Map result object not read; its chunks are read from their outcome objects', {
+      key: ref.key,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    return undefined;
+  }
+}
+
+/**
+ * The outcomes carried by the succeeded children's Output, by chunk id. Only what is certainly this
+ * round's full outcome is taken; every other chunk (failed or pending child, a missing or unreadable
+ * result, a stale Map result) is left out, so the caller reads its outcome object as before.
+ */
+export async function succeededOutcomes(
+  s3: S3Client,
+  details: ResultWriterDetails,
+  scope: RoundScope,
+  logger: LoggerLike,
+): Promise<Map<string, ChunkOutcome>> {
+  const found = new Map<string, ChunkOutcome>();
+  // The result files sit next to their manifest (DestinationBucket names the same bucket).
+  const bucket = details.Bucket;
+  const manifest = await readResultObject<ResultWriterManifest>(s3, { bucket, key: details.Key }, logger);
+  // One file at a time: a file may be large (up to 5 GB on AWS), and a round's files are few.
+  for (const file of manifest?.ResultFiles?.SUCCEEDED ?? []) {
+    const entries = await readResultObject<MapRunResultEntry[]>(s3, { bucket, key: file.Key }, logger);
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      if (entry?.Status !== 'SUCCEEDED') continue;
+      const outcome = outcomeOf(entry.Output, scope.round, scope.chunkIds);
+      // PutBatch returns the stored outcome when a chunk runs again, so a repeat is the same outcome.
+      if (outcome && !found.has(outcome.chunkId)) found.set(outcome.chunkId, outcome);
+    }
+  }
+  return found;
+}
