@@ -3,12 +3,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys, chunkId } from '../shared/artifacts';
 import type { ChunkDescriptor } from '../shared/chunk';
 import { readChunkPayloads } from '../shared/chunk-io';
-import { mapWithConcurrency } from '../shared/concurrency';
 import { AccountingError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import { type ChunkOutcome, type DeadLetterSummary, RoundNext, type RunState } from '../shared/run-state';
-import { getJson, listKeys, readJsonLines, S3LineWriter } from '../shared/s3-io';
+import { readJsonLines, S3LineWriter } from '../shared/s3-io';
 import type { AdvanceRoundConfig } from './config';
+import { roundOutcomes } from './outcomes';
 import { addOutcome, decideNext, leftoverChunks, requeueWaitSeconds } from './rounds';
 
 export interface AdvanceDeps {
@@ -17,9 +17,6 @@ export interface AdvanceDeps {
   config: AdvanceRoundConfig;
   logger: LoggerLike;
 }
-
-// Outcome objects are tiny; this many GETs in flight keeps a 20,000-chunk round to seconds.
-const OUTCOME_READ_CONCURRENCY = 32;
 
 /** Totals the round just run, then starts another round over what is left, or dead-letters it. */
 export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<RunState> {
@@ -32,13 +29,12 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
   })) {
     manifest.push(chunk);
   }
-  const outcomeKeys: string[] = [];
-  for await (const key of listKeys(deps.s3, bucket, artifactKeys.outcomesPrefix(state.runId, roundNumber))) {
-    outcomeKeys.push(key);
-  }
-  const outcomes = await mapWithConcurrency(outcomeKeys, OUTCOME_READ_CONCURRENCY, (key) =>
-    getJson<ChunkOutcome>(deps.s3, { bucket, key }),
-  );
+  const read = await roundOutcomes(state, manifest, {
+    s3: deps.s3,
+    artifactBucket: bucket,
+    logger: deps.logger,
+  });
+  const { outcomes } = read;
   const byChunk = new Map(outcomes.map((outcome) => [outcome.chunkId, outcome]));
   let totals = outcomes.reduce(addOutcome, state.totals);
   const leftover = leftoverChunks(manifest, byChunk);
@@ -81,6 +77,8 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     round: roundNumber,
     chunks: manifest.length,
     outcomes: outcomes.length,
+    fromMapResults: read.fromMapResults,
+    fromOutcomeObjects: read.fromObjects,
     failedChunks: leftover.failedChunks,
     leftoverChunks: leftover.chunks.length,
     leftoverRecords,

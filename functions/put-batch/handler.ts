@@ -1,16 +1,20 @@
 import { firehoseClient, s3Client } from '../shared/aws-clients';
 import { createLogger } from '../shared/logger';
-import type { PutBatchInput } from '../shared/run-state';
+import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { withTransientErrorsNamed } from '../shared/transient';
 import { loadPutBatchConfig } from './config';
 import { putChunk } from './put-chunk';
 
 const logger = createLogger('firehose-loader-put-batch');
 
-/** One Distributed Map item: one chunk, one PutRecordBatch (or PutRecord per record). Returns a small summary. */
-export async function handler(event: PutBatchInput) {
+/**
+ * One Distributed Map item: one chunk, one PutRecordBatch (or PutRecord per record). Returns the whole
+ * outcome (under 1 KB, a re-queue descriptor included) so the Map's ResultWriter carries it to
+ * AdvanceRound, which then need not GET each chunk's outcome object.
+ */
+export async function handler(event: PutBatchInput): Promise<ChunkOutcome> {
   const config = loadPutBatchConfig();
-  const outcome = await withTransientErrorsNamed(() =>
+  return withTransientErrorsNamed(() =>
     putChunk(event, {
       s3: s3Client(),
       firehose: firehoseClient(),
@@ -21,5 +25,4 @@ export async function handler(event: PutBatchInput) {
       logger: logger.createChild({ persistentKeys: { runId: event.runId, chunkId: event.chunk.chunkId } }),
     }),
   );
-  return { chunkId: outcome.chunkId, delivered: outcome.delivered, requeued: outcome.requeued };
 }

@@ -1,19 +1,15 @@
 import { advanceRound } from '../../../functions/advance-round/advance';
 import { loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { loadPlanConfig } from '../../../functions/plan/config';
-import { planSource } from '../../../functions/plan/plan-source';
 import { resolveExecutionInput } from '../../../functions/plan/run-settings';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
-import type { ChunkDescriptor } from '../../../functions/shared/chunk';
 import { DEFAULT_METRICS_NAMESPACE } from '../../../functions/shared/metrics-namespace';
-import type { RunState } from '../../../functions/shared/run-state';
-import { putBytes, putJson, readJsonLines } from '../../../functions/shared/s3-io';
-import { outcome, recordingLogger, runState } from '../fixtures';
-import { getText, keysUnder, type LocalAws, metricSums, putText, startLocalAws } from '../local-aws';
+import { putJson } from '../../../functions/shared/s3-io';
+import { outcome, recordingLogger } from '../fixtures';
+import { getText, keysUnder, type LocalAws, metricSums, startLocalAws } from '../local-aws';
+import { GOOD, ROUND_ZERO_TOTALS, readManifest, requeueOf, roundZero } from './round-zero';
 
-const GOOD = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: i, page: `/p/${i}` }));
-const SOURCE_TEXT = `${[...GOOD.slice(0, 5), 'not json', ...GOOD.slice(5)].join('\n')}\n`;
 const METRICS = ['DeliveredRecords', 'RequeuedRecords', 'FailedPutCount', 'DeadLetteredRecords'] as const;
 
 let aws: LocalAws;
@@ -36,125 +32,9 @@ const deps = (streamName: string) => ({
   logger: recordingLogger(),
 });
 
-async function readManifest(key: string): Promise<ChunkDescriptor[]> {
-  const chunks: ChunkDescriptor[] = [];
-  for await (const chunk of readJsonLines<ChunkDescriptor>(s3Client(), {
-    bucket: aws.names.artifactBucket,
-    key,
-  })) {
-    chunks.push(chunk);
-  }
-  return chunks;
-}
-
-/** Writes a re-queue object holding `lines` and returns the descriptor PutBatch would give it. */
-async function requeueOf(
-  runId: string,
-  round: number,
-  chunkId: string,
-  lines: string[],
-): Promise<ChunkDescriptor> {
-  const key = artifactKeys.requeue(runId, round, chunkId);
-  const body = lines.map((line) => `${line}\n`).join('');
-  await putBytes(s3Client(), { bucket: aws.names.artifactBucket, key }, body);
-  const bytes = Buffer.byteLength(body);
-  return {
-    chunkId,
-    bucket: aws.names.artifactBucket,
-    key,
-    format: 'lines',
-    start: 0,
-    end: bytes,
-    records: lines.length,
-    firehoseRecords: lines.length,
-    payloadBytes: bytes,
-    mode: 'batch',
-    pack: false,
-    firstRecord: 0,
-    firstLine: 1,
-  };
-}
-
-/**
- * Round 0 of a run over a 12-record source planned into 3 chunks of 4: the first chunk delivered
- * everything, the second re-queued 2 of its records, the third never reported (its execution failed).
- */
-async function roundZero(
-  runId: string,
-  requeueRounds: number,
-): Promise<{ state: RunState; manifest: ChunkDescriptor[] }> {
-  const s3 = s3Client();
-  const key = `in/${runId}.jsonl`;
-  await putText(s3, aws.names.sourceBucket, key, SOURCE_TEXT);
-  const { summary } = await planSource(
-    s3,
-    {
-      runId,
-      source: { bucket: aws.names.sourceBucket, key },
-      format: 'jsonl',
-      individualRecords: 0,
-      pack: false,
-      maxBatchRecords: 4,
-      maxBatchBytes: 4 * 1024 * 1024,
-      artifactBucket: aws.names.artifactBucket,
-    },
-    recordingLogger(),
-  );
-  const manifest = await readManifest(summary.manifestKey);
-  expect(manifest.map((c) => [c.chunkId, c.records])).toEqual([
-    ['r0-c000000', 4],
-    ['r0-c000001', 4],
-    ['r0-c000002', 4],
-  ]);
-  const [first, second] = manifest;
-  const bucket = aws.names.artifactBucket;
-  await putJson(
-    s3,
-    { bucket, key: artifactKeys.outcome(runId, 0, first.chunkId) },
-    outcome({
-      chunkId: first.chunkId,
-      records: 4,
-      delivered: 4,
-      acceptedFirehoseRecords: 4,
-      acceptedBytes: 100,
-    }),
-  );
-  await putJson(
-    s3,
-    { bucket, key: artifactKeys.outcome(runId, 0, second.chunkId) },
-    outcome({
-      chunkId: second.chunkId,
-      records: 4,
-      delivered: 2,
-      requeued: 2,
-      acceptedFirehoseRecords: 2,
-      acceptedBytes: 50,
-      attempts: 3,
-      throttledEntries: 2,
-      failedPutCount: 2,
-      requeue: await requeueOf(runId, 0, second.chunkId, [GOOD[5], GOOD[7]]),
-    }),
-  );
-  const base = runState();
-  const state = runState({
-    runId,
-    settings: { ...base.settings, source: { bucket: aws.names.sourceBucket, key }, requeueRounds },
-    plan: summary,
-    round: {
-      number: 0,
-      manifestKey: summary.manifestKey,
-      chunks: 3,
-      records: 12,
-      next: 'done',
-      waitSeconds: 0,
-    },
-  });
-  return { state, manifest };
-}
-
 describe('advanceRound against the local services', () => {
   it('writes the next round manifest from re-queued entries and failed chunks and asks for another round', async () => {
-    const { state, manifest } = await roundZero('run-requeue', 1);
+    const { state, manifest } = await roundZero(aws, 'run-requeue', 1);
 
     const next = await advanceRound(state, deps('adv-requeue'));
 
@@ -166,7 +46,7 @@ describe('advanceRound against the local services', () => {
       next: 'requeue',
       waitSeconds: 5,
     });
-    const written = await readManifest(next.round.manifestKey);
+    const written = await readManifest(aws, next.round.manifestKey);
     expect(written.map((c) => c.chunkId)).toEqual(['r1-c000000', 'r1-c000001']);
     expect(written[0]).toMatchObject({
       key: artifactKeys.requeue('run-requeue', 0, 'r0-c000001'),
@@ -174,20 +54,7 @@ describe('advanceRound against the local services', () => {
       records: 2,
     });
     expect(written[1]).toEqual({ ...manifest[2], chunkId: 'r1-c000001' });
-    expect(next.totals).toEqual({
-      delivered: 6,
-      deadLettered: 0,
-      requeued: 2,
-      failedChunks: 1,
-      acceptedFirehoseRecords: 6,
-      acceptedBytes: 150,
-      putRecordCalls: 0,
-      putRecordBatchCalls: 2,
-      attempts: 4,
-      throttledEntries: 2,
-      failedPutCount: 2,
-      bytesSent: 200,
-    });
+    expect(next.totals).toEqual(ROUND_ZERO_TOTALS);
     expect(next.deadLetter).toBeUndefined();
     expect(next.plan).toEqual(state.plan);
     expect(next.settings).toEqual(state.settings);
@@ -202,7 +69,7 @@ describe('advanceRound against the local services', () => {
   it('dead-letters what is left after the last round, with the exact payloads, a manifest and a rerun message', async () => {
     const runId = 'run-dead';
     const streamName = 'adv-dead';
-    const { state, manifest } = await roundZero(runId, 1);
+    const { state, manifest } = await roundZero(aws, runId, 1);
     const afterZero = await advanceRound(state, deps(streamName));
     expect(afterZero.round.next).toBe('requeue');
     // Round 1: the re-queued entries deliver one of two; the failed chunk fails again.
@@ -218,7 +85,7 @@ describe('advanceRound against the local services', () => {
         acceptedFirehoseRecords: 1,
         acceptedBytes: 25,
         failedPutCount: 1,
-        requeue: await requeueOf(runId, 1, 'r1-c000000', [GOOD[7]]),
+        requeue: await requeueOf(aws, runId, 1, 'r1-c000000', [GOOD[7]]),
       }),
     );
 
@@ -231,7 +98,7 @@ describe('advanceRound against the local services', () => {
     expect(await getText(s3Client(), bucket, recordsKey)).toBe(
       [GOOD[7], ...GOOD.slice(8)].map((line) => `${line}\n`).join(''),
     );
-    const deadManifest = await readManifest(manifestKey);
+    const deadManifest = await readManifest(aws, manifestKey);
     expect(deadManifest.map((c) => c.key)).toEqual([
       artifactKeys.requeue(runId, 1, 'r1-c000000'),
       manifest[2].key,
@@ -270,7 +137,7 @@ describe('advanceRound against the local services', () => {
   });
 
   it('dead-letters right after the first round when the run allows no re-queue rounds', async () => {
-    const { state } = await roundZero('run-no-requeue', 0);
+    const { state } = await roundZero(aws, 'run-no-requeue', 0);
 
     const next = await advanceRound(state, deps('adv-no-requeue'));
 
@@ -284,7 +151,7 @@ describe('advanceRound against the local services', () => {
 
   it('finishes without dead letters or a new manifest when every chunk delivered everything', async () => {
     const runId = 'run-clean';
-    const { state, manifest } = await roundZero(runId, 3);
+    const { state, manifest } = await roundZero(aws, runId, 3);
     for (const chunk of manifest) {
       await putJson(
         s3Client(),
@@ -314,7 +181,7 @@ describe('advanceRound against the local services', () => {
 
   // On AWS a rerun is a new execution whose input names the dead-letter file.
   it('gives in its message an execution input that reruns exactly the dead-letter file', async () => {
-    const { state } = await roundZero('run-rerun-input', 0);
+    const { state } = await roundZero(aws, 'run-rerun-input', 0);
     const next = await advanceRound(state, deps('adv-rerun-input'));
 
     // The input may carry more fields after source (format, for example).

@@ -1,0 +1,79 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { artifactKeys } from '../shared/artifacts';
+import type { ChunkDescriptor } from '../shared/chunk';
+import { mapWithConcurrency } from '../shared/concurrency';
+import type { LoggerLike } from '../shared/logger';
+import type { ChunkOutcome, RunState } from '../shared/run-state';
+import { getJson, listKeys } from '../shared/s3-io';
+import { resultWriterDetailsOf, succeededOutcomes } from './map-results';
+
+// Outcome objects are tiny; this many GETs in flight keeps a 20,000-chunk round to seconds.
+const OUTCOME_READ_CONCURRENCY = 32;
+
+export interface OutcomeDeps {
+  s3: S3Client;
+  artifactBucket: string;
+  logger: LoggerLike;
+}
+
+export interface RoundOutcomes {
+  /** At most one per chunk. */
+  outcomes: ChunkOutcome[];
+  /** Where they came from: the Map's result files, or one outcome object GET each. */
+  fromMapResults: number;
+  fromObjects: number;
+}
+
+/**
+ * The outcomes PutBatch recorded for the round's chunks. The succeeded children's Output carries the
+ * full outcome, so the Map's result files give most of them in a few GETs. Every chunk they do not
+ * cover (its child failed, maybe after writing the outcome, or never ran, or the results are missing)
+ * is looked up among the round's outcome objects as before: found, it counts once; absent, the chunk
+ * failed. Existence comes from a LIST, not from a GET's 404: S3 answers a GET of a missing key with 403
+ * unless the caller may list the bucket, and this role may list only under a prefix condition, which
+ * is not worth depending on. Without ResultWriter details (an older input, a salvaged run) every
+ * outcome object is listed and read, as before.
+ */
+export async function roundOutcomes(
+  state: RunState,
+  manifest: readonly ChunkDescriptor[],
+  deps: OutcomeDeps,
+): Promise<RoundOutcomes> {
+  const details = resultWriterDetailsOf(state.mapRun);
+  if (!details) {
+    const outcomes = await storedOutcomes(state, deps);
+    return { outcomes, fromMapResults: 0, fromObjects: outcomes.length };
+  }
+  const round = state.round.number;
+  const chunkIds = new Set(manifest.map((chunk) => chunk.chunkId));
+  // The role may read Map results only in the artifact bucket; elsewhere, read the outcome objects.
+  const ours = details.Bucket === deps.artifactBucket;
+  if (!ours) deps.logger.warn('Map results are not in the artifact bucket; not read', { ...details });
+  const fromMap = ours
+    ? await succeededOutcomes(deps.s3, details, { round, chunkIds }, deps.logger)
+    : new Map<string, ChunkOutcome>();
+  const rest = manifest.filter((chunk) => !fromMap.has(chunk.chunkId));
+  const keys = new Set(rest.map((chunk) => artifactKeys.outcome(state.runId, round, chunk.chunkId)));
+  const fromObjects = keys.size > 0 ? await storedOutcomes(state, deps, keys) : [];
+  return {
+    outcomes: [...fromMap.values(), ...fromObjects],
+    fromMapResults: fromMap.size,
+    fromObjects: fromObjects.length,
+  };
+}
+
+/** The round's outcome objects that exist (all of them, or those among `only`), read concurrently. */
+async function storedOutcomes(
+  state: RunState,
+  deps: OutcomeDeps,
+  only?: ReadonlySet<string>,
+): Promise<ChunkOutcome[]> {
+  const keys: string[] = [];
+  const prefix = artifactKeys.outcomesPrefix(state.runId, state.round.number);
+  for await (const key of listKeys(deps.s3, deps.artifactBucket, prefix)) {
+    if (!only || only.has(key)) keys.push(key);
+  }
+  return mapWithConcurrency(keys, OUTCOME_READ_CONCURRENCY, (key) =>
+    getJson<ChunkOutcome>(deps.s3, { bucket: deps.artifactBucket, key }),
+  );
+}
