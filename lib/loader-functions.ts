@@ -12,6 +12,7 @@ import { RUNS_PREFIX } from '../functions/shared/artifacts';
 import type { InputFormat } from '../functions/shared/chunk';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../functions/shared/firehose/retry-policy';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from '../functions/shared/limits';
+import { MAP_RESULTS_PREFIX } from './loader-buckets';
 import { acknowledge, nagResource } from './nag';
 import type { FunctionLogLevel } from './settings';
 
@@ -112,6 +113,7 @@ export class LoaderFunctions extends Construct {
 
     const sourceObjects = sourceBucket.arnForObjects('*');
     const runObjects = artifactBucket.arnForObjects(`${RUNS_PREFIX}*`);
+    const mapResultObjects = artifactBucket.arnForObjects(`${MAP_RESULTS_PREFIX}*`);
     const allow = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
       new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) });
 
@@ -178,7 +180,7 @@ export class LoaderFunctions extends Construct {
     this.advanceRound = this.createFunction('AdvanceRound', props, {
       entry: FUNCTION_ENTRIES.advanceRound,
       description: 'firehose-loader AdvanceRound: totals a round, plans the re-queue or the dead letters',
-      // Reads every outcome of a round (thousands of small objects for a large file).
+      // Reads a round's Map result files (about 1 KB per chunk) or its outcome objects.
       memorySize: 1024,
       timeout: Duration.minutes(5),
       environment: {
@@ -196,6 +198,9 @@ export class LoaderFunctions extends Construct {
         allow(['s3:AbortMultipartUpload'], [runObjects]),
         // Copies the source ranges of dead chunks into the dead-letter file.
         allow(['s3:GetObject'], [sourceObjects]),
+        // Reads the round's outcomes from the Distributed Map's ResultWriter files; read only, no list:
+        // a result it cannot read is replaced by the chunks' outcome objects.
+        allow(['s3:GetObject'], [mapResultObjects]),
         // PutMetricData has no resource-level permissions; the namespace condition is its only scope.
         allow(['cloudwatch:PutMetricData'], ['*'], {
           StringEquals: { 'cloudwatch:namespace': props.metricsNamespace },
@@ -222,7 +227,7 @@ export class LoaderFunctions extends Construct {
       const useKey = allow(['kms:Decrypt', 'kms:GenerateDataKey'], [props.encryptionKey.keyArn]);
       for (const fn of [this.plan, this.putBatch, this.advanceRound]) fn.addToRolePolicy(useKey);
     }
-    this.acknowledgeFindings(sourceObjects, runObjects);
+    this.acknowledgeFindings(sourceObjects, runObjects, mapResultObjects);
   }
 
   /** The four functions, in the order the state machine first calls them. */
@@ -276,12 +281,12 @@ export class LoaderFunctions extends Construct {
     });
   }
 
-  private acknowledgeFindings(sourceObjects: string, runObjects: string): void {
+  private acknowledgeFindings(sourceObjects: string, runObjects: string, mapResultObjects: string): void {
     acknowledge(
       this,
       'AwsSolutions-IAM5',
-      'Object ARNs need a key wildcard: run artefacts are named per run (runs/<runId>/...) and the source key is chosen per execution; each is scoped to its bucket (and prefix).',
-      [nagResource(this, runObjects), nagResource(this, sourceObjects)],
+      'Object ARNs need a key wildcard: run artefacts are named per run (runs/<runId>/...), Map results per Map Run (map-results/<id>/...), and the source key is chosen per execution; each is scoped to its bucket (and prefix).',
+      [nagResource(this, runObjects), nagResource(this, mapResultObjects), nagResource(this, sourceObjects)],
     );
     acknowledge(
       this,

@@ -55,12 +55,13 @@ describe('IAM: each role holds exactly what its caller needs', () => {
     );
   });
 
-  it('AdvanceRound lists only runs/, reads and writes run artefacts, reads the source and publishes only to its namespace', () => {
+  it('AdvanceRound lists only runs/, reads and writes run artefacts, reads the Map results and the source, and publishes only to its namespace', () => {
     const fn = s.stack.functions.advanceRound;
     expect(permissionsOf(s.json, roleOf(fn))).toEqual(
       sorted([
         `s3:ListBucket ${artifacts} if {"StringLike":{"s3:prefix":"runs/*"}}`,
         `s3:GetObject ${runs}`,
+        `s3:GetObject ${artifacts}/map-results/*`,
         `s3:PutObject ${runs}`,
         `s3:AbortMultipartUpload ${runs}`,
         `s3:GetObject ${source}/*`,
@@ -69,6 +70,14 @@ describe('IAM: each role holds exactly what its caller needs', () => {
         ...XRAY,
       ]),
     );
+  });
+
+  it('only AdvanceRound may read the Map results, and only read them: no function writes or lists map-results/', () => {
+    const lines = (fn: { role?: { node: unknown } }) => permissionsOf(s.json, roleOf(fn));
+    const touching = (fn: { role?: { node: unknown } }) => lines(fn).filter((l) => l.includes('map-results'));
+    const { plan, putBatch, advanceRound, checkMetrics } = s.stack.functions;
+    expect(touching(advanceRound)).toEqual([`s3:GetObject ${artifacts}/map-results/*`]);
+    for (const fn of [plan, putBatch, checkMetrics]) expect(touching(fn)).toEqual([]);
   });
 
   it('CheckMetrics can only read metrics (GetMetricData has no resource scoping)', () => {
