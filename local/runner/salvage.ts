@@ -25,6 +25,8 @@ export function needsSalvage(last: LastStep | undefined, status: 'SUCCEEDED' | '
  * Local counterpart of redriving a run that stopped mid-way: the round it stopped in is totalled as the
  * last one by the same AdvanceRound code, so what the chunk outcomes prove delivered is counted and
  * everything else is dead-lettered (a file `rerun-failed` can send again). Nothing is left unaccounted.
+ * The state it has comes from before the round's Map finished, so there are no Map results to go by:
+ * AdvanceRound lists and reads every outcome object of the round.
  * On AWS the execution stays failed and is redriven (`redrive`), which reruns the failed step.
  */
 export async function salvageRun(state: RunState, logger: LoggerLike): Promise<RunState> {
