@@ -211,7 +211,7 @@ function lowerOne(
       ...(isObject(writer) && isObject(writer.Parameters) ? writer.Parameters : {}),
       'State.$': '$',
     },
-    ResultPath: '$',
+    // No ResultPath: the result replaces the input. The engine takes an explicit "$" as a key named "$".
     ...retriesFor(map, RESULT_WRITER_FAILED),
     ...after,
   };

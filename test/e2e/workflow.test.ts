@@ -49,6 +49,17 @@ describe('the whole workflow, run locally on the real definition and handlers', 
     const output = await linesOf(summary.output.files);
     expect(output).toEqual(await expectedLines(input));
     for (const line of output) expect(() => JSON.parse(line)).not.toThrow();
+    // AdvanceRound found every chunk's outcome in the Map's result files, none by its own GET.
+    const log = await readFile(join(summary.runDir, 'functions.log.jsonl'), 'utf8');
+    const rounds = log
+      .split('\n')
+      .filter((line) => line.includes('"round finished"'))
+      .map(
+        (line) => JSON.parse(line) as { chunks: number; fromMapResults: number; fromOutcomeObjects: number },
+      );
+    expect(rounds).toEqual([
+      expect.objectContaining({ chunks: 6, fromMapResults: 6, fromOutcomeObjects: 0 }),
+    ]);
   });
 
   it('delivers every record exactly once under heavy faults: 30% entry failures, request errors and a tight quota', async () => {

@@ -52,7 +52,9 @@ describe('lowering a Distributed Map for the local engine', () => {
     );
     expect(states.Fan).not.toHaveProperty('ItemReader');
     expect(states.Fan).not.toHaveProperty('ResultWriter');
-    expect(states['Fan.WriteResults']).toEqual(expect.objectContaining({ Next: 'After', ResultPath: '$' }));
+    expect(states['Fan.WriteResults']).toEqual(expect.objectContaining({ Next: 'After' }));
+    // Its output is the whole next state (with the Map's ResultPath set), so no ResultPath of its own.
+    expect(states['Fan.WriteResults']).not.toHaveProperty('ResultPath');
     expect(maps).toEqual([
       expect.objectContaining({ name: 'Fan', inputType: 'JSONL', resultPathKey: 'mapRun' }),
     ]);
