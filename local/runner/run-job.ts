@@ -15,6 +15,7 @@ import { DEFAULT_QUOTAS } from '../services/firehose';
 import { startLocalServicesProcess } from '../services/process';
 import { captureProcessOutput } from './capture-output';
 import { type EngineEventShape, executeDefinition } from './execute-definition';
+import { startHandlerThreads } from './handler-threads';
 import { type LambdaHandler, type LambdaHandlers, localHandlers, localSubstitutions } from './local-lambdas';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
 import { type JsonObject, LOCAL_ITEMS_KEY, LOCAL_RESULTS_KEY } from './lower-distributed-map';
@@ -55,6 +56,11 @@ export interface LocalJobOptions {
    * instead of being throttled and retrying (default true). False: retries alone handle throttling.
    */
   paceToQuota?: boolean;
+  /**
+   * Run the handlers in this many worker threads (0, the default: in this thread, with the engine).
+   * Threads let many PutBatch items use a core the engine leaves idle; see handler-threads.ts.
+   */
+  handlerThreads?: number;
   /** Fault tests: wraps a function's handler (by ARN), e.g. to crash after Firehose accepted a batch. */
   wrapHandler?: (functionArn: string, handler: LambdaHandler) => LambdaHandler;
 }
@@ -159,6 +165,10 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
   const quota = options.paceToQuota === false ? undefined : { ...DEFAULT_QUOTAS, ...options.quotas };
   const restoreEnv = applyEnvironment(functionEnvironment(services.endpoint, names, options.retry, quota));
   const output = captureProcessOutput(join(runDir, 'functions.log.jsonl'));
+  // Started after the environment is set: a thread sees the environment it was started with.
+  const threads = options.handlerThreads
+    ? startHandlerThreads(names, options.handlerThreads, [...localHandlers(names).keys()])
+    : undefined;
   const write = options.progress?.write ?? output.stderr;
   const progress = new RunProgress(write, options.progress?.interactive ?? false);
   try {
@@ -189,7 +199,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
       input: executionInput,
       executionName: runId,
       s3,
-      handlers: wrapAll(localHandlers(names), options.wrapHandler),
+      handlers: wrapAll(threads?.handlers ?? localHandlers(names), options.wrapHandler),
       fastTimers: options.fastTimers,
       onEvent: (event) => {
         progress.onEvent(event);
@@ -245,6 +255,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
     await writeFile(join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {
+    await threads?.stop();
     await output.restore();
     restoreEnv();
     await services.stop();
