@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../../functions/shared/artifacts';
 import type { PutBatchInput } from '../../functions/shared/run-state';
@@ -57,6 +59,23 @@ function crashingPutBatch(plan: CrashPlan) {
   return { wrapHandler, crashed };
 }
 
+interface RoundFinished {
+  round: number;
+  chunks: number;
+  fromMapResults: number;
+  fromOutcomeObjects: number;
+  failedChunks: number;
+}
+
+/** What AdvanceRound logged for each round: where it found the outcomes it counted. */
+async function roundsFinished(runDir: string): Promise<RoundFinished[]> {
+  const log = await readFile(join(runDir, 'functions.log.jsonl'), 'utf8');
+  return log
+    .split('\n')
+    .filter((line) => line.includes('"round finished"'))
+    .map((line) => JSON.parse(line) as RoundFinished);
+}
+
 let workspace: Workspace;
 
 beforeAll(async () => {
@@ -103,6 +122,12 @@ describe('PutBatch crashing after Firehose accepted its batch', () => {
     expect(result.audit.duplicates).toBe(0);
     expect(result.summary.plan.failedChunks).toBe(0);
     expect(result.summary.metrics.verdict).toBe('confirmed');
+    // The crashed children are FAILED in the Map results: their outcomes came from the outcome objects,
+    // every other chunk's from its child's Output, and each chunk was counted once.
+    const [round] = await roundsFinished(result.summary.runDir);
+    expect(round).toMatchObject({ round: 0, fromOutcomeObjects: CRASHES, failedChunks: 0 });
+    expect(round.fromMapResults).toBe(round.chunks - CRASHES);
+    expect(result.summary.records.delivered).toBe(workspace.records);
   });
 
   it('counts the chunks re-queued whole after a crash before their outcome was written as duplicates, and reports them', async () => {
@@ -116,6 +141,10 @@ describe('PutBatch crashing after Firehose accepted its batch', () => {
     expect(expected).toBeGreaterThan(0);
     expect(result.audit.duplicates).toBe(expected);
     expect(result.summary.plan.failedChunks).toBe(CRASHES);
+    // Neither the Map results nor the outcome objects have them: they are the round's failed chunks.
+    const [round] = await roundsFinished(result.summary.runDir);
+    expect(round).toMatchObject({ round: 0, fromOutcomeObjects: 0, failedChunks: CRASHES });
+    expect(round.fromMapResults).toBe(round.chunks - CRASHES);
     expect(result.summary.plan.rounds).toBe(2);
     expect(result.summary.records.delivered).toBe(workspace.records);
     expect(result.summary.metrics.verdict).toBe('mismatch');
