@@ -1,6 +1,7 @@
 import { MalformedSourceError } from '../errors';
 import * as bytes from './bytes';
 import { rejectAt } from './items';
+import { compactJsonEnd } from './json-check';
 import { Scanner, type ScannerOptions } from './scanner';
 import type { ReadItem } from './types';
 
@@ -128,6 +129,9 @@ export class JsonArrayScanner extends Scanner {
         this.done = true;
         return i;
       }
+      const fast = this.options.compactFastPath && this.emits(offset);
+      const next = fast ? this.compactElement(chunk, i, out) : -1;
+      if (next >= 0) return next;
       this.startElement(offset);
       return i;
     }
@@ -144,6 +148,30 @@ export class JsonArrayScanner extends Scanner {
     const problem = `empty array element (nothing between a comma and ${before})`;
     if (this.emits(offset)) out.push(rejectAt(at, problem, new Uint8Array(0)));
     return true;
+  }
+
+  /**
+   * The fast path for an element that lies whole in this chunk, right before its separator, and is
+   * already compact (see compactJsonEnd): its payload is a copy of it plus `\n`, with no decode or
+   * JSON.parse. Returns where scanning goes on, or -1 to leave it to the byte-by-byte scan (which
+   * also builds every reject, so reasons and excerpts stay the same). No `\n` can be inside it, so
+   * the line does not move.
+   */
+  private compactElement(chunk: Buffer, from: number, out: ReadItem[]): number {
+    const end = compactJsonEnd(chunk, from, chunk.length);
+    if (end < 0 || end >= chunk.length) return -1;
+    const separator = chunk[end];
+    if (separator !== COMMA && separator !== CLOSE_BRACKET) return -1;
+    const length = end - from;
+    if (length + 1 > this.options.maxRecordBytes) return -1;
+    if (this.options.validate && !this.isUtf8Span(chunk, from, end)) return -1;
+    const payload = Buffer.allocUnsafe(length + 1);
+    chunk.copy(payload, 0, from, end);
+    payload[length] = LF;
+    this.emitRecord(this.pos + from, this.line, payload, out);
+    if (separator === COMMA) this.previous = 'comma';
+    else this.phase = 'after';
+    return end + 1;
   }
 
   private startElement(offset: number): void {

@@ -1,4 +1,5 @@
 import * as bytes from './bytes';
+import { compactJsonEnd } from './json-check';
 import { Scanner, type ScannerOptions } from './scanner';
 import type { ReadItem } from './types';
 
@@ -41,6 +42,12 @@ export class LineScanner extends Scanner {
           this.done = true;
           return;
         }
+        const fast = this.options.compactFastPath && this.emits(this.lineOffset);
+        const next = fast ? this.compactLine(chunk, i, out) : -1;
+        if (next >= 0) {
+          i = next;
+          continue;
+        }
         this.builder.begin(!this.emits(this.lineOffset));
         this.hasContent = false;
         this.inString = this.escape = this.pendingSpace = this.lastScalar = false;
@@ -58,6 +65,26 @@ export class LineScanner extends Scanner {
   private endLine(out: ReadItem[]): void {
     if (this.hasContent) this.endRecord(this.lineOffset, this.line, out);
     this.phase = 'lineStart';
+  }
+
+  /**
+   * The fast path for a line that lies whole in this chunk and is already its own payload: for
+   * jsonl, one compact JSON value (see compactJsonEnd); for lines, one that neither starts with a
+   * blank nor ends in a CR. Such a line is emitted as a view of the chunk, `\n` included, with no
+   * copy, decode or JSON.parse. Returns where the next line starts, or -1 to leave the line to the
+   * byte-by-byte scan (which also builds every reject, so reasons and excerpts stay the same).
+   */
+  private compactLine(chunk: Buffer, from: number, out: ReadItem[]): number {
+    const newline = chunk.indexOf(LF, from);
+    if (newline <= from || newline - from + 1 > this.options.maxRecordBytes) return -1;
+    if (this.options.format === 'lines') {
+      const first = chunk[from];
+      if (first === SPACE || first === TAB || first === CR || chunk[newline - 1] === CR) return -1;
+    } else if (compactJsonEnd(chunk, from, newline) !== newline) return -1;
+    if (this.options.validate && !this.isUtf8Span(chunk, from, newline)) return -1;
+    this.emitRecord(this.lineOffset, this.line, chunk.subarray(from, newline + 1), out);
+    this.line++;
+    return newline + 1;
   }
 
   /** `lines`: the bytes as they are; the CR of a CRLF is dropped when the payload is built. */

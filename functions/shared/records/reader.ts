@@ -21,12 +21,26 @@ export function detectFormat(head: Uint8Array): RecordFormat {
 /**
  * Streams the records of `stream`, which holds the file's bytes from `start` on: the whole file,
  * or an aligned range (one that starts at a record's offset, as the plan's chunks do). Memory is
- * bounded by the largest record plus one stream chunk.
+ * bounded by the largest record plus one stream chunk, as long as the caller does not keep the
+ * payloads: a jsonl or lines payload may be a view of the stream chunk it lies in (no copy), so a
+ * kept payload keeps that chunk alive too.
  */
 export async function* readRecords(
   stream: AsyncIterable<Uint8Array>,
   options: ReadOptions,
 ): AsyncGenerator<ReadItem> {
+  for await (const batch of readRecordBatches(stream, options)) yield* batch;
+}
+
+/**
+ * readRecords one batch at a time: the items found in each piece of the stream, in order, never an
+ * empty batch. For callers that go through millions of records, where awaiting each one costs more
+ * than the scan itself.
+ */
+export async function* readRecordBatches(
+  stream: AsyncIterable<Uint8Array>,
+  options: ReadOptions,
+): AsyncGenerator<ReadItem[]> {
   const start = options.start ?? 0;
   yield* drive(
     stream,
@@ -40,6 +54,7 @@ export async function* readRecords(
       positionKnown: true,
       maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES,
       validate: options.validate ?? true,
+      compactFastPath: options.compactFastPath ?? true,
       atFileStart: start === 0,
     }),
   );
@@ -50,6 +65,8 @@ export interface RangeOptions {
   start: number;
   end: number;
   maxRecordBytes?: number;
+  /** See ReadOptions.compactFastPath. */
+  compactFastPath?: boolean;
 }
 
 /**
@@ -72,7 +89,7 @@ export async function* readRange(
 ): AsyncGenerator<ReadItem> {
   const fromFileStart = options.format === 'json' || options.start <= UTF8_BOM.length;
   const from = fromFileStart ? 0 : options.start - 1;
-  yield* drive(
+  const batches = drive(
     open(from),
     createScanner({
       format: options.format,
@@ -84,9 +101,11 @@ export async function* readRange(
       positionKnown: fromFileStart,
       maxRecordBytes: options.maxRecordBytes ?? MAX_RECORD_BYTES,
       validate: true,
+      compactFastPath: options.compactFastPath ?? true,
       atFileStart: fromFileStart,
     }),
   );
+  for await (const batch of batches) yield* batch;
 }
 
 function createScanner(options: ScannerOptions): Scanner {
@@ -95,19 +114,18 @@ function createScanner(options: ScannerOptions): Scanner {
   return new LineScanner({ ...options, resync: !options.atFileStart && !options.positionKnown });
 }
 
-async function* drive(stream: AsyncIterable<Uint8Array>, scanner: Scanner): AsyncGenerator<ReadItem> {
-  const out: ReadItem[] = [];
+/** One batch per stream piece that completed any item. */
+async function* drive(stream: AsyncIterable<Uint8Array>, scanner: Scanner): AsyncGenerator<ReadItem[]> {
+  let out: ReadItem[] = [];
   for await (const chunk of stream) {
     scanner.write(chunk, out);
-    yield* flush(out);
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
     // Returning ends the for-await, which closes the stream (an S3 body is destroyed, not drained).
     if (scanner.done) return;
   }
   scanner.end(out);
-  yield* flush(out);
-}
-
-function* flush(out: ReadItem[]): Generator<ReadItem> {
-  const items = out.splice(0, out.length);
-  yield* items;
+  if (out.length > 0) yield out;
 }

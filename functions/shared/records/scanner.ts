@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { RecordFormat } from '../chunk';
 import { startsWithBom, UTF8_BOM } from './bytes';
 import { makeItem, type Position } from './items';
@@ -19,6 +20,8 @@ export interface ScannerOptions {
   maxRecordBytes: number;
   /** Decode and parse each record (see ReadOptions.validate). */
   validate: boolean;
+  /** See ReadOptions.compactFastPath. */
+  compactFastPath: boolean;
   /** The stream starts at the beginning of the file: skip a UTF-8 BOM, expect the opening `[`. */
   atFileStart: boolean;
 }
@@ -36,6 +39,10 @@ export abstract class Scanner {
   private nextIndex: number;
   protected readonly builder: RecordBuilder;
   private bomHead: Buffer | undefined;
+  /** The chunk being scanned is valid UTF-8 in [utf8From, utf8To) (see isUtf8Span). */
+  private utf8Checked = false;
+  private utf8From = 0;
+  private utf8To = 0;
 
   constructor(protected readonly options: ScannerOptions) {
     this.pos = options.start;
@@ -73,6 +80,7 @@ export abstract class Scanner {
 
   private feed(chunk: Buffer, out: ReadItem[]): void {
     if (this.done || chunk.length === 0) return;
+    this.utf8Checked = false;
     this.scan(chunk, out);
     this.pos += chunk.length;
   }
@@ -109,9 +117,53 @@ export abstract class Scanner {
       );
   }
 
+  /**
+   * Emits a record the scanner already knows to be valid, compact and within the size limit, with
+   * the same fields makeItem gives it. Only for records that `emits`.
+   */
+  protected emitRecord(offset: number, line: number, payload: Buffer, out: ReadItem[]): void {
+    const at = this.claim(offset, line);
+    out.push({ kind: 'record', index: at.index, offset: at.offset, line: at.line, payload });
+  }
+
+  /**
+   * Whether `chunk[from, to)` is valid UTF-8, as the strict decoder of makeItem would find it. The
+   * first call for a chunk checks the rest of it with one native call (a record then costs nothing
+   * more), up to a character the chunk's end may cut; if that fails, each span is checked on its own.
+   * Spans must come in order within a chunk, and each must begin at an ASCII byte, after one, or at
+   * the first span's start, and end before an ASCII byte: valid UTF-8 never has an ASCII byte inside a
+   * character, so such a span of a valid region is itself valid.
+   */
+  protected isUtf8Span(chunk: Buffer, from: number, to: number): boolean {
+    if (!this.utf8Checked) {
+      this.utf8Checked = true;
+      const end = Math.max(from, uncutEnd(chunk));
+      this.utf8From = from;
+      this.utf8To = isUtf8(chunk.subarray(from, end)) ? end : from;
+    }
+    if (from >= this.utf8From && to <= this.utf8To) return true;
+    return isUtf8(chunk.subarray(from, to));
+  }
+
   protected lineText(line: number): string {
     return this.options.positionKnown ? `line ${line}` : 'line unknown';
   }
+}
+
+const CONTINUATION_MASK = 0xc0;
+const CONTINUATION = 0x80;
+const MAX_CONTINUATIONS = 3;
+
+/** The chunk's length, less a last multi-byte character that may continue in the next chunk. */
+function uncutEnd(chunk: Buffer): number {
+  let end = chunk.length;
+  for (let k = 0; k < MAX_CONTINUATIONS && end > 0; k++) {
+    if ((chunk[end - 1] & CONTINUATION_MASK) !== CONTINUATION) break;
+    end--;
+  }
+  // The lead byte of that character (or a lone one at the very end).
+  if (end > 0 && chunk[end - 1] >= CONTINUATION_MASK) end--;
+  return end;
 }
 
 /** A Buffer view of the same memory (no copy), for Buffer#copy in the builder. */

@@ -39,6 +39,11 @@ export interface ReadOptions {
    * apply, only the decode and JSON.parse (the costliest part of a re-read) are skipped.
    */
   validate?: boolean;
+  /**
+   * Take the fast path for records already in compact form (default true): same items, less CPU.
+   * False only to compare it with the byte-by-byte scan, which then handles every record.
+   */
+  compactFastPath?: boolean;
 }
 
 /**
