@@ -5,7 +5,7 @@ import { InvalidInputError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import { ChunkPlanner } from '../shared/plan/planner';
 import { resolvePlanSettings } from '../shared/plan/settings';
-import { detectFormat, readRecords } from '../shared/records/reader';
+import { detectFormat, readRecordBatches } from '../shared/records/reader';
 import type { PlanSummary } from '../shared/run-state';
 import { headObject, type ObjectRef, readRange, S3LineWriter } from '../shared/s3-io';
 
@@ -109,8 +109,15 @@ export async function planSource(
   };
 
   try {
-    for await (const item of readRecords(all, { format })) {
-      if (item.kind === 'reject') {
+    // Batches, and an await only when there is something to write: a million records must not cost
+    // a million trips through the event loop.
+    for await (const batch of readRecordBatches(all, { format })) {
+      for (const item of batch) {
+        if (item.kind === 'record') {
+          const planned = planner.add(item);
+          if (planned.length > 0) await writeChunks(planned);
+          continue;
+        }
         rejected += 1;
         await rejects.writeJson({
           record: item.index,
@@ -125,9 +132,7 @@ export async function planSource(
           line: item.line,
           reason: item.reason,
         });
-        continue;
       }
-      await writeChunks(planner.add(item));
     }
     await writeChunks(planner.finish(size));
   } finally {
