@@ -1,4 +1,8 @@
-import { BILLING_INCREMENT_BYTES } from '../limits';
+import * as limits from '../limits';
+
+// A local copy: CommonJS output (tsx, swc, jest) reads imported constants through getters, and this
+// runs three times per record while planning.
+const { BILLING_INCREMENT_BYTES } = limits;
 
 /** What Firehose bills for one record: its size rounded up to the 5 KB increment, at least one. */
 export function billedBytesOf(firehoseRecordBytes: number): number {
