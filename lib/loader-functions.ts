@@ -174,6 +174,10 @@ export class LoaderFunctions extends Construct {
         allow(['firehose:PutRecord', 'firehose:PutRecordBatch'], [deliveryStream.deliveryStreamArn]),
         allow(['s3:GetObject'], [sourceObjects, runObjects]),
         allow(['s3:PutObject'], [runObjects]),
+        // A retried item looks for its chunk's outcome by listing its key (a GET would say 403).
+        allow(['s3:ListBucket'], [artifactBucket.bucketArn], {
+          StringLike: { 's3:prefix': `${RUNS_PREFIX}*` },
+        }),
       ],
     });
 

@@ -13,7 +13,7 @@ import {
 } from '../shared/firehose';
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
-import { getJsonIfExists, putBytes, putJson } from '../shared/s3-io';
+import { getJsonIfListed, putBytes, putJson } from '../shared/s3-io';
 import { accountChunk } from './account';
 import { pacingDelayMs, type StreamQuota } from './pace';
 import { readChunkRecords } from './read-chunk';
@@ -43,7 +43,7 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
   const outcomeRef = { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) };
   const earlier = isFirstAttempt(input)
     ? undefined
-    : await getJsonIfExists<ChunkOutcome>(deps.s3, outcomeRef);
+    : await getJsonIfListed<ChunkOutcome>(deps.s3, outcomeRef);
   if (earlier) {
     deps.logger.info('chunk already put in this round; not sending it again', {
       chunkId: chunk.chunkId,

@@ -62,15 +62,17 @@ export async function getJson<T>(s3: S3Client, ref: ObjectRef): Promise<T> {
   ) as T;
 }
 
-/** The object parsed as JSON, or undefined when there is no such key. */
-export async function getJsonIfExists<T>(s3: S3Client, ref: ObjectRef): Promise<T | undefined> {
-  try {
-    return await getJson<T>(s3, ref);
-  } catch (error) {
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404)
-      return undefined;
-    throw error;
-  }
+/**
+ * The object parsed as JSON, or undefined when there is no such key. Existence comes from a LIST of
+ * the key as prefix, not from a GET's 404: without s3:ListBucket on the bucket S3 answers a GET of a
+ * missing key with 403, and a role may list only under a prefix (an `s3:prefix` condition), which a
+ * GET does not carry.
+ */
+export async function getJsonIfListed<T>(s3: S3Client, ref: ObjectRef): Promise<T | undefined> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: ref.bucket, Prefix: ref.key, MaxKeys: 1 }));
+  // Keys sort in byte order, so the key itself comes before any longer key it is a prefix of.
+  if (listed.Contents?.[0]?.Key !== ref.key) return undefined;
+  return getJson<T>(s3, ref);
 }
 
 /** Yields each non-blank line of a JSON Lines object, parsed. Streams: the object is never held whole. */

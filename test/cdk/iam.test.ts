@@ -39,7 +39,7 @@ describe('IAM: each role holds exactly what its caller needs', () => {
     );
   });
 
-  it('PutBatch puts to this delivery stream only and reads source ranges and run artefacts', () => {
+  it('PutBatch puts to this delivery stream only, reads source ranges and run artefacts and lists only runs/', () => {
     const fn = s.stack.functions.putBatch;
     const stream = `<${s.id(s.stack.deliveryStream.deliveryStream)}.Arn>`;
     expect(permissionsOf(s.json, roleOf(fn))).toEqual(
@@ -49,6 +49,7 @@ describe('IAM: each role holds exactly what its caller needs', () => {
         `s3:GetObject ${source}/*`,
         `s3:GetObject ${runs}`,
         `s3:PutObject ${runs}`,
+        `s3:ListBucket ${artifacts} if {"StringLike":{"s3:prefix":"runs/*"}}`,
         ...logsOf(fn.logGroup),
         ...XRAY,
       ]),
