@@ -3,6 +3,7 @@ import {
   type ReadItem,
   type ReadOptions,
   readRange,
+  readRecordBatches,
   readRecords,
 } from '../../../functions/shared/records/reader';
 import { fastPathFile, fastPathPieces, ownMemory, type RawFile } from './fast-path-files';
@@ -93,5 +94,27 @@ describe('the compact fast path', () => {
     );
     expect(seen.records).toBeGreaterThan(500);
     expect(seen.views).toBeGreaterThan(100);
+  });
+
+  it('comes in non-empty batches that add up to what readRecords yields', async () => {
+    let batches = 0;
+    await fc.assert(
+      fc.asyncProperty(fastPathFile, fastPathPieces, async (file: RawFile, sizes) => {
+        const options: ReadOptions = { format: file.format };
+        const batched = readRecordBatches(streamOf(file.bytes, sizes), options);
+        const got = await outcome(
+          (async function* () {
+            for await (const batch of batched) {
+              expect(batch.length).toBeGreaterThan(0);
+              batches++;
+              yield* batch;
+            }
+          })(),
+        );
+        expect(got).toEqual(await outcome(readRecords(streamOf(file.bytes, sizes), options)));
+      }),
+      RUNS,
+    );
+    expect(batches).toBeGreaterThan(500);
   });
 });
