@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -48,6 +48,8 @@ interface BucketState {
 }
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+const FILE_READ_BYTES = 1024 * 1024;
 
 // Linux NAME_MAX: a path segment longer than 255 bytes cannot be a file name.
 const MAX_FILE_NAME_BYTES = 255;
@@ -199,11 +201,19 @@ export class S3Store {
   /** Writes an object from a local file (the runner staging its input), without going through HTTP. */
   async putFile(bucket: string, key: string, file: string, contentType: string): Promise<ObjectMeta> {
     const temp = this.tempPath();
-    const digest = new DigestStream([]);
-    await pipeline(createReadStream(file), digest, createWriteStream(temp));
+    // The kernel copies while the MD5 reads in large pieces: faster than one pass through a stream.
+    const md5 = createHash('md5');
+    let size = 0;
+    const hashing = (async () => {
+      for await (const piece of createReadStream(file, { highWaterMark: FILE_READ_BYTES })) {
+        md5.update(piece as Buffer);
+        size += (piece as Buffer).length;
+      }
+    })();
+    await Promise.all([copyFile(file, temp), hashing]);
     return this.commit(bucket, key, temp, {
-      etag: `"${digest.result().md5.toString('hex')}"`,
-      size: digest.bytes,
+      etag: `"${md5.digest('hex')}"`,
+      size,
       contentType,
       userMetadata: {},
     });
