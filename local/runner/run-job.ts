@@ -57,12 +57,30 @@ export interface LocalJobOptions {
    */
   paceToQuota?: boolean;
   /**
-   * Run the handlers in this many worker threads (0, the default: in this thread, with the engine).
-   * Threads let many PutBatch items use a core the engine leaves idle; see handler-threads.ts.
+   * Run the handlers in this many worker threads (0: in this thread, with the engine). Threads let
+   * many PutBatch items use the core the engine leaves idle (see handler-threads.ts) but take a moment
+   * to start, so `auto` (the default) uses them only for an input file of AUTO_THREADS_MIN_BYTES or more.
    */
-  handlerThreads?: number;
+  handlerThreads?: number | 'auto';
   /** Fault tests: wraps a function's handler (by ARN), e.g. to crash after Firehose accepted a batch. */
   wrapHandler?: (functionArn: string, handler: LambdaHandler) => LambdaHandler;
+}
+
+// How many handler threads a run gets. Measured on 1,000,000 records (293 MB) on 2 cores: the Map took 15.5 s in this thread, 14.5 s with
+// one handler thread, 12.5 s with two, 12.4 s with three. Below ~64 MiB thread start-up eats the gain.
+const AUTO_THREADS = 2;
+export const AUTO_THREADS_MIN_BYTES = 64 * 1024 * 1024;
+
+export async function handlerThreadCount(options: LocalJobOptions): Promise<number> {
+  const asked = options.handlerThreads ?? 'auto';
+  if (asked !== 'auto') return asked;
+  if (!options.inputFile || options.sourceObject) return 0;
+  // A file that cannot be read is reported by the staging step, with its name.
+  const size = await stat(options.inputFile).then(
+    (file) => file.size,
+    () => 0,
+  );
+  return size >= AUTO_THREADS_MIN_BYTES ? AUTO_THREADS : 0;
 }
 
 export const newRunId = () =>
@@ -166,8 +184,9 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
   const restoreEnv = applyEnvironment(functionEnvironment(services.endpoint, names, options.retry, quota));
   const output = captureProcessOutput(join(runDir, 'functions.log.jsonl'));
   // Started after the environment is set: a thread sees the environment it was started with.
-  const threads = options.handlerThreads
-    ? startHandlerThreads(names, options.handlerThreads, [...localHandlers(names).keys()])
+  const threadCount = await handlerThreadCount(options);
+  const threads = threadCount
+    ? startHandlerThreads(names, threadCount, [...localHandlers(names).keys()])
     : undefined;
   const write = options.progress?.write ?? output.stderr;
   const progress = new RunProgress(write, options.progress?.interactive ?? false);

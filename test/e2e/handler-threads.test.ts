@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runLocalJob } from '../../local/runner/run-job';
+import { AUTO_THREADS_MIN_BYTES, handlerThreadCount, runLocalJob } from '../../local/runner/run-job';
 import { expectAddsUp, expectedLines, linesOf, mockFile, tempDataDir } from './helpers';
 
 const quiet = { write: () => undefined, interactive: false };
@@ -48,5 +48,22 @@ describe('the local workflow with its handlers in worker threads', () => {
       name: 'InvalidInputError',
       message: expect.stringContaining('"maxConcurrency"'),
     });
+  });
+
+  it('starts threads by itself only for an input file of AUTO_THREADS_MIN_BYTES or more', async () => {
+    const small = join(data.dir, 'small.jsonl');
+    const large = join(data.dir, 'large.jsonl');
+    await writeFile(small, '{"a":1}\n');
+    await writeFile(large, '');
+    await truncate(large, AUTO_THREADS_MIN_BYTES); // sparse: the size is what counts
+
+    const count = (options: Partial<Parameters<typeof handlerThreadCount>[0]>) =>
+      handlerThreadCount({ dataDir: data.dir, ...options });
+    expect(await count({ inputFile: small })).toBe(0);
+    expect(await count({ inputFile: large })).toBe(2);
+    expect(await count({ inputFile: large, handlerThreads: 0 })).toBe(0);
+    expect(await count({ inputFile: small, handlerThreads: 1 })).toBe(1);
+    expect(await count({ sourceObject: { bucket: 'b', key: 'k' } })).toBe(0);
+    expect(await count({ inputFile: join(data.dir, 'missing.jsonl') })).toBe(0);
   });
 });
