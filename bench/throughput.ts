@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { runLocalJob } from '../local/runner/run-job';
 import type { RunSummary } from '../local/runner/summary';
 import type { FirehoseQuotas } from '../local/services';
+import { type CpuSeconds, measureCpu } from './cpu';
 import { mockFile } from './data';
 import { type PhaseTimes, phaseTimes } from './events';
 import { buildRequests, type Ceiling, measureCeiling } from './firehose-ceiling';
@@ -33,6 +34,7 @@ interface Measured {
   phases: PhaseTimes;
   exact: boolean;
   digests: { input: string; output: string };
+  cpu: { ceiling: CpuSeconds; workflow: CpuSeconds };
 }
 
 const describeError = (error: unknown) =>
@@ -45,24 +47,31 @@ async function measureAt(ctx: BenchContext, count: number): Promise<Measured> {
   const file = await mockFile(ctx, count, 'jsonl');
   ctx.log(`  ceiling: ${fmt(count)} records in ready-made requests, concurrency ${CONCURRENCY}`);
   const requests = await buildRequests(file);
-  const ceiling = await measureCeiling(join(ctx.tmp, `ceiling-${count}`), requests, CONCURRENCY, UNTHROTTLED);
+  const measuredCeiling = await measureCpu(() =>
+    measureCeiling(join(ctx.tmp, `ceiling-${count}`), requests, CONCURRENCY, UNTHROTTLED),
+  );
+  const ceiling = measuredCeiling.result;
   requests.length = 0;
   ctx.log(
     `  ceiling: ${fmt(Math.round(ceiling.recordsPerSecond))} records/s; workflow: runLocalJob over ${fmt(count)} records`,
   );
-  const summary = await runLocalJob({
-    dataDir: join(ctx.tmp, `throughput-${count}`),
-    inputFile: file,
-    format: 'jsonl',
-    maxConcurrency: CONCURRENCY,
-    quotas: UNTHROTTLED,
-    fastTimers: false,
-    progress: { write: () => undefined, interactive: false },
-  });
+  const run = await measureCpu(() =>
+    runLocalJob({
+      dataDir: join(ctx.tmp, `throughput-${count}`),
+      inputFile: file,
+      format: 'jsonl',
+      maxConcurrency: CONCURRENCY,
+      quotas: UNTHROTTLED,
+      fastTimers: false,
+      progress: { write: () => undefined, interactive: false },
+    }),
+  );
+  const summary = run.result;
   const phases = await phaseTimes(summary.runDir);
   const input = (await linesOf([file])).digest;
   const output = (await linesOf(summary.output.files)).digest;
-  return { count, ceiling, summary, phases, exact: input === output, digests: { input, output } };
+  const cpu = { ceiling: measuredCeiling.cpu, workflow: run.cpu };
+  return { count, ceiling, summary, phases, exact: input === output, digests: { input, output }, cpu };
 }
 
 function rowsOf(m: Measured): { rows: Cell[][]; ratio: number; mapRatio: number; breakdown: string } {
@@ -122,7 +131,19 @@ const dataOf = (m: Measured) => ({
     executionMs: m.phases.executionMs,
     outputMatchesInput: m.exact,
   },
+  cpuSeconds: m.cpu,
 });
+
+const seconds = (value: number | null) => (value === null ? 'unknown' : `${round(value, 1)} s`);
+
+/** Both sides keep both cores busy, so CPU seconds per PutRecordBatch call say what the loader adds. */
+function cpuNote(m: Measured): string {
+  const { ceiling, workflow } = m.cpu;
+  const total = (cpu: CpuSeconds) => cpu.self + (cpu.children ?? 0);
+  const perCall = (cpu: CpuSeconds, calls: number) => `${round((total(cpu) / calls) * 1000, 2)} ms`;
+  const calls = m.summary.firehose.putRecordBatchCalls + m.summary.firehose.putRecordCalls;
+  return `CPU (this process, all threads / the local services process): ceiling ${seconds(ceiling.self)} / ${seconds(ceiling.children)}, ${perCall(ceiling, m.ceiling.calls)} per PutRecordBatch call; whole workflow ${seconds(workflow.self)} / ${seconds(workflow.children)}, ${perCall(workflow, calls)} per Firehose call. The services process is sampled every 0.2 s from /proc, so its last moments may be missed.`;
+}
 
 export async function throughput(ctx: BenchContext): Promise<SectionResult> {
   const started = performance.now();
@@ -164,6 +185,7 @@ export async function throughput(ctx: BenchContext): Promise<SectionResult> {
   notes.push(
     `Both at concurrency ${CONCURRENCY}, on local services with quotas of ${fmt(UNTHROTTLED.recordsPerSecond)} records/s, ${fmt(UNTHROTTLED.requestsPerSecond)} requests/s and ${fmt(UNTHROTTLED.bytesPerSecond)} bytes/s (no throttling); the ceiling sends the same records, pre-built into 500-record PutRecordBatch requests, from the same process. The workflow rate is delivered records over runLocalJob's whole duration; the Map-only ratio is ${mapRatio.toFixed(2)}.`,
     `Where the run's ${round(s.durationMs / 1000, 2)} s go (events.jsonl): ${breakdown}.`,
+    cpuNote(measured),
     `Run ${s.status}: ${fmt(s.records.delivered)} delivered of ${fmt(s.records.input)}, ${fmt(s.firehose.putRecordBatchCalls)} PutRecordBatch calls (minimum ${fmt(s.firehose.minimumPutRecordBatchCalls)}), ${s.plan.rounds} round(s); output lines ${measured.exact ? 'match' : 'DO NOT match'} the input lines (multiset digest ${measured.digests.output} vs ${measured.digests.input}).`,
   );
   return {
