@@ -87,7 +87,7 @@ function rowsOf(m: Measured): { rows: Cell[][]; ratio: number; mapRatio: number;
   const breakdown = [
     ...PHASES.map((name) => `${name} ${share(phases.byState[name] ?? 0)}`),
     `other states ${share(phases.executionMs - known)}`,
-    `outside the state machine (upload of the input to local S3, services start, flush, output listing) ${share(outside)}`,
+    `outside the state machine (services start, staging the input in local S3, handler threads start, flush, output listing) ${share(outside)}`,
   ].join('; ');
   const n = fmt(summary.records.delivered);
   const rows = [
