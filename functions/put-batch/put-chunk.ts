@@ -37,13 +37,12 @@ export interface PutChunkDeps {
  */
 export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promise<ChunkOutcome> {
   const { chunk, runId, round } = input;
-  // Step Functions may run an item again after it finished (a lost Lambda response, a redrive): the
-  // outcome object says it was sent, so sending again would only duplicate its records. A first
-  // attempt of a never-redriven execution has nothing to find: it skips the GET (one per chunk).
+  // Step Functions may run an item again after it finished (a lost Lambda response, a redrive, a
+  // retried Map state starting a new Map Run): the outcome object says it was sent, so sending again
+  // would only duplicate its records. Looked up on every attempt: a rerun child may be a new execution
+  // whose retry and redrive counts are 0, so no count can prove an attempt is the first.
   const outcomeRef = { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) };
-  const earlier = isFirstAttempt(input)
-    ? undefined
-    : await getJsonIfListed<ChunkOutcome>(deps.s3, outcomeRef);
+  const earlier = await getJsonIfListed<ChunkOutcome>(deps.s3, outcomeRef);
   if (earlier) {
     deps.logger.info('chunk already put in this round; not sending it again', {
       chunkId: chunk.chunkId,
@@ -90,9 +89,6 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
   deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs });
   return outcome;
 }
-
-/** Only when Step Functions says so: an input without the counts (older definition) is checked. */
-const isFirstAttempt = (input: PutBatchInput) => input.retryCount === 0 && input.redriveCount === 0;
 
 /** Waits this item's turn under the stream quota (nothing without a quota or a Map position). */
 async function pace(input: PutBatchInput, deps: PutChunkDeps): Promise<number> {

@@ -160,10 +160,4 @@ export interface PutBatchInput {
   /** The item's index in the Map run and the Map's MaxConcurrency, for pacing under a stream quota. */
   item?: number;
   maxConcurrency?: number;
-  /**
-   * `$$.State.RetryCount` of the PutBatch state and `$$.Execution.RedriveCount` of its child execution:
-   * both 0 means no earlier attempt can have sent this chunk, so its outcome need not be looked up.
-   */
-  retryCount?: number;
-  redriveCount?: number;
 }

@@ -3,7 +3,6 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
 import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
 import { readMapItems, writeMapResults } from './map-io';
-import { fillRetryCounts, markRetryCounts, RetryCounter } from './retry-count';
 
 export interface EngineEventShape {
   type: string;
@@ -64,20 +63,12 @@ function fastTimerOverrides(states: Map<string, string>, definition: JsonObject)
  * `lambda:invoke` Task served by the real handler in this process.
  */
 export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
-  const lowered = lowerDistributedMaps(options.definition);
-  const { states, counted } = markRetryCounts(lowered.definition.States as JsonObject);
-  const definition: JsonObject = { ...lowered.definition, States: states };
-  const maps = lowered.maps;
-  const tasks = taskStates(states);
+  const { definition, maps } = lowerDistributedMaps(options.definition);
+  const tasks = taskStates(definition.States as JsonObject);
   const overrides: Record<string, LocalHandler> = {};
-  const retries = new RetryCounter();
   for (const [name, resource] of tasks) {
     if (resource === 'arn:aws:states:::lambda:invoke') {
-      overrides[name] = (parameters: unknown) =>
-        invokeLocally(
-          options.handlers,
-          counted.has(name) ? fillRetryCounts(parameters, retries.next(name, parameters)) : parameters,
-        );
+      overrides[name] = (parameters: unknown) => invokeLocally(options.handlers, parameters);
     }
   }
   let mapRuns = 0;
@@ -110,8 +101,6 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
         Name: options.executionName,
         StartTime: startTime,
         Input: options.input,
-        // A local execution is never redriven (rerun-failed starts a new one).
-        RedriveCount: 0,
       },
     } as never,
   });

@@ -131,18 +131,6 @@ describe('the state machine definition', () => {
     });
   });
 
-  it('tells PutBatch its retry and redrive counts, so only a repeated attempt looks for an earlier outcome', () => {
-    const map = definition.States.LoadChunks as { ItemProcessor: { States: Record<string, unknown> } };
-    const putBatch = map.ItemProcessor.States.PutBatch as { Parameters: { Payload: Record<string, string> } };
-    const selector = (definition.States.LoadChunks as { ItemSelector: Record<string, string> }).ItemSelector;
-    // Every field the ItemSelector gives the child is passed on, plus the two counts.
-    expect(putBatch.Parameters.Payload).toEqual({
-      ...Object.fromEntries(Object.keys(selector).map((key) => [key, `$.${key.slice(0, -2)}`])),
-      'retryCount.$': '$$.State.RetryCount',
-      'redriveCount.$': '$$.Execution.RedriveCount',
-    });
-  });
-
   it('loops back to the Map for re-queue rounds through a growing Wait', () => {
     const choice = definition.States.MoreRounds as { Choices: { Next: string }[]; Default: string };
     expect(choice.Choices[0]?.Next).toBe('WaitBeforeRequeue');

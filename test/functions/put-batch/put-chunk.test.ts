@@ -126,21 +126,19 @@ describe('putChunk against the local services', () => {
     expect(await deliveredText(s3Client(), destinationBucket)).toBe(payloadsOf(GOOD).join(''));
   });
 
-  it('looks for an earlier outcome on a retry or a redrive, and not on the first attempt', async () => {
-    const { streamName, destinationBucket } = await aws.stream('put-attempts');
-    const [chunk] = await plannedChunks('run-attempts', 'in/attempts.jsonl');
-    const key = artifactKeys.outcome('run-attempts', 0, chunk.chunkId);
-    // A stale outcome a first attempt cannot have left: only a lookup would find it.
-    await putText(s3Client(), aws.names.artifactBucket, key, JSON.stringify({ chunkId: 'stale' }));
-    const input = { runId: 'run-attempts', round: 0, chunk };
+  it('finds an earlier outcome by its exact key, not by a longer key that starts with it', async () => {
+    const { streamName, destinationBucket } = await aws.stream('put-lookup');
+    const [chunk] = await plannedChunks('run-lookup', 'in/lookup.jsonl');
+    const key = artifactKeys.outcome('run-lookup', 0, chunk.chunkId);
+    // Listed under the outcome key as a prefix, but not the outcome: the chunk must still be sent.
+    await putText(s3Client(), aws.names.artifactBucket, `${key}.old`, JSON.stringify({ chunkId: 'stale' }));
+    const input = { runId: 'run-lookup', round: 0, chunk };
 
-    const first = await putChunk({ ...input, retryCount: 0, redriveCount: 0 }, deps(streamName));
-    const retried = await putChunk({ ...input, retryCount: 1, redriveCount: 0 }, deps(streamName));
-    const redriven = await putChunk({ ...input, retryCount: 0, redriveCount: 1 }, deps(streamName));
+    const first = await putChunk(input, deps(streamName));
+    const again = await putChunk(input, deps(streamName));
 
     expect(first).toMatchObject({ chunkId: chunk.chunkId, delivered: 12 });
-    expect(retried).toEqual(first);
-    expect(redriven).toEqual(first);
+    expect(again).toEqual(first);
     await aws.services.flush();
     expect(await deliveredText(s3Client(), destinationBucket)).toBe(payloadsOf(GOOD).join(''));
   });
