@@ -22,42 +22,47 @@ class ThreadedHandlerError extends Error {
   }
 }
 
+// What Step Functions sees when a function's runtime dies: not retried by PutBatch's Retry, so the
+// chunk's child execution fails and AdvanceRound re-queues the chunk, as with a crashed Lambda.
+const CRASHED = 'Lambda.Unknown';
+
 interface Thread {
   worker: Worker;
-  inFlight: number;
+  /** This thread's invocations still running: a thread that dies fails only these. */
+  pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+  alive: boolean;
 }
 
-type Pending = Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
+const fromSource = __filename.endsWith('.ts');
+const DEFAULT_ENTRY = join(__dirname, fromSource ? 'handler-thread.ts' : 'handler-thread.js');
 
-function startThread(names: LocalResourceNames, pending: Pending): Thread {
-  const fromSource = __filename.endsWith('.ts');
-  const worker = new Worker(join(__dirname, fromSource ? 'handler-thread.ts' : 'handler-thread.js'), {
+function startThread(entry: string, names: LocalResourceNames): Thread {
+  const worker = new Worker(entry, {
     workerData: { names },
+    // From TypeScript sources (tsx, jest) the thread loads through tsx, as the services child does.
+    execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
     // Explicitly this thread's environment as set now (under jest, process.env is a copy of its own).
     env: { ...process.env },
-    // From TypeScript sources (tsx, jest) the thread loads through tsx, as the services child does.
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
     // Piped by hand, so the handlers' log lines go where this thread's stdout goes (the run's log).
     stdout: true,
     stderr: true,
   });
   worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk));
   worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const thread = { worker, inFlight: 0 };
+  const thread: Thread = { worker, pending: new Map(), alive: true };
   worker.on('message', (reply: ThreadReply) => {
-    thread.inFlight -= 1;
-    const waiting = pending.get(reply.id);
-    pending.delete(reply.id);
+    const waiting = thread.pending.get(reply.id);
+    thread.pending.delete(reply.id);
     if (reply.ok) waiting?.resolve(reply.result);
     else waiting?.reject(new ThreadedHandlerError(reply.name, reply.message));
   });
-  // A thread that dies fails every invocation still waiting, as a crashed Lambda would.
-  worker.on('error', (error) => {
-    for (const [id, { reject }] of pending) {
-      pending.delete(id);
-      reject(new ThreadedHandlerError('Lambda.Unknown', error.message));
-    }
-  });
+  const died = (why: string) => {
+    thread.alive = false;
+    for (const { reject } of thread.pending.values()) reject(new ThreadedHandlerError(CRASHED, why));
+    thread.pending.clear();
+  };
+  worker.on('error', (error) => died(`handler thread crashed: ${error.message}`));
+  worker.on('exit', (code) => died(`handler thread exited (code ${code})`));
   return thread;
 }
 
@@ -65,18 +70,27 @@ function startThread(names: LocalResourceNames, pending: Pending): Thread {
  * The handlers, run in `count` worker threads instead of the engine's thread, as Lambda runs each
  * function apart from the state machine: many PutBatch items' AWS SDK work then uses the core the
  * engine leaves idle. Each thread has its own SDK clients and module state, like a Lambda container;
- * the environment is the one this thread has when they start. Each call goes to the least busy thread.
+ * the environment is the one this thread has when they start. Each call goes to the least busy live
+ * thread; a thread that dies fails its own running calls (as crashed Lambdas) and gets no more.
  */
-export function startHandlerThreads(names: LocalResourceNames, count: number, functionArns: string[]) {
-  const pending: Pending = new Map();
+export function startHandlerThreads(
+  names: LocalResourceNames,
+  count: number,
+  functionArns: string[],
+  entry = DEFAULT_ENTRY,
+) {
   let nextId = 0;
-  const threads = Array.from({ length: count }, () => startThread(names, pending));
+  const threads = Array.from({ length: count }, () => startThread(entry, names));
   const invoke = (functionArn: string, payload: unknown) =>
     new Promise<unknown>((resolve, reject) => {
-      const thread = threads.reduce((least, t) => (t.inFlight < least.inFlight ? t : least));
+      const live = threads.filter((t) => t.alive);
+      if (live.length === 0) {
+        reject(new ThreadedHandlerError(CRASHED, 'every handler thread has stopped'));
+        return;
+      }
+      const thread = live.reduce((least, t) => (t.pending.size < least.pending.size ? t : least));
       const id = nextId++;
-      pending.set(id, { resolve, reject });
-      thread.inFlight += 1;
+      thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ id, functionArn, payload } satisfies ThreadRequest);
     });
   const handlers: LambdaHandlers = new Map(
@@ -86,7 +100,8 @@ export function startHandlerThreads(names: LocalResourceNames, count: number, fu
   const stop = async () => {
     await Promise.all(
       threads.map(async ({ worker }) => {
-        const drained = Promise.all([once(worker.stdout, 'end'), once(worker.stderr, 'end')]);
+        const streams = [worker.stdout, worker.stderr].filter((stream) => !stream.readableEnded);
+        const drained = Promise.all(streams.map((stream) => once(stream, 'end')));
         await worker.terminate();
         await drained;
       }),
