@@ -34,14 +34,18 @@ export async function startLocalServicesProcess(
     pending.clear();
   });
 
-  const request = (message: Request, timeoutMs = STOP_TIMEOUT_MS): Promise<ChildReply> =>
+  /** `timeoutMs` null: no time limit (the child's exit still fails the request). */
+  const request = (message: Request, timeoutMs: number | null = STOP_TIMEOUT_MS): Promise<ChildReply> =>
     new Promise((resolve, reject) => {
       if (exited) return reject(exited);
       const id = nextId++;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new Error(`the local services process did not answer ${message.op} in ${timeoutMs} ms`));
-      }, timeoutMs);
+      const timer =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(() => {
+              pending.delete(id);
+              reject(new Error(`the local services process did not answer ${message.op} in ${timeoutMs} ms`));
+            }, timeoutMs);
       const settle = (reply: ChildReply) => {
         clearTimeout(timer);
         if (reply.ok) resolve(reply);
@@ -86,7 +90,8 @@ export async function startLocalServicesProcess(
       await request({ op: 'flush' });
     },
     putFile: async (bucket, key, file) => {
-      const reply = await request({ op: 'putFile', bucket, key, file });
+      // A copy takes as long as the file needs: no time limit (a dying child still fails it).
+      const reply = await request({ op: 'putFile', bucket, key, file }, null);
       return reply.ok ? (reply.etag ?? '') : '';
     },
     stop: () => {

@@ -210,7 +210,14 @@ export class S3Store {
         size += (piece as Buffer).length;
       }
     })();
-    await Promise.all([copyFile(file, temp), hashing]);
+    // Both settle before the temp file is removed: a copy still running would write it again.
+    const failed = (await Promise.allSettled([copyFile(file, temp), hashing])).find(
+      (result) => result.status === 'rejected',
+    );
+    if (failed) {
+      await rm(temp, { force: true });
+      throw failed.reason;
+    }
     return this.commit(bucket, key, temp, {
       etag: `"${md5.digest('hex')}"`,
       size,
