@@ -3,6 +3,7 @@ import { putChunk } from '../../../functions/put-batch/put-chunk';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { firehoseClient, s3Client } from '../../../functions/shared/aws-clients';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
+import { readChunkPayloads } from '../../../functions/shared/chunk-io';
 import { type RetryPolicy, resolveRetryPolicy } from '../../../functions/shared/firehose';
 import type { ChunkOutcome } from '../../../functions/shared/run-state';
 import { getJson, readJsonLines } from '../../../functions/shared/s3-io';
@@ -141,6 +142,49 @@ describe('putChunk against the local services', () => {
     expect(again).toEqual(first);
     await aws.services.flush();
     expect(await deliveredText(s3Client(), destinationBucket)).toBe(payloadsOf(GOOD).join(''));
+  });
+
+  it('reads the same payloads from planned chunks whether it splits compact lines or scans them', async () => {
+    const s3 = s3Client();
+    // Compact lines, then spaced and CRLF ones: some chunks are byte-for-byte payloads, some are not.
+    const lines = [
+      ...GOOD,
+      '{"spaced": [1, 2]}',
+      '{"crlf":true}\r',
+      ...GOOD.map((line) => line.replace('"id"', '"n"')),
+    ];
+    await putText(s3, aws.names.sourceBucket, 'in/compact.jsonl', `${lines.join('\n')}\n`);
+    const { summary } = await planSource(
+      s3,
+      {
+        runId: 'run-compact',
+        source: { bucket: aws.names.sourceBucket, key: 'in/compact.jsonl' },
+        format: 'jsonl',
+        individualRecords: 0,
+        pack: false,
+        maxBatchRecords: 5,
+        maxBatchBytes: 4 * 1024 * 1024,
+        artifactBucket: aws.names.artifactBucket,
+      },
+      recordingLogger(),
+    );
+    expect(summary.rejected).toBe(0);
+    const chunks: ChunkDescriptor[] = [];
+    for await (const chunk of readJsonLines<ChunkDescriptor>(s3, {
+      bucket: aws.names.artifactBucket,
+      key: summary.manifestKey,
+    })) {
+      chunks.push(chunk);
+    }
+    const compact = chunks.filter((chunk) => chunk.payloadBytes === chunk.end - chunk.start);
+    expect(compact.length).toBeGreaterThan(0);
+    expect(compact.length).toBeLessThan(chunks.length);
+
+    for (const chunk of chunks) {
+      const split = await readChunkPayloads(s3, chunk, { validate: false });
+      const scanned = await readChunkPayloads(s3, chunk, { validate: true });
+      expect(split.map(String)).toEqual(scanned.map(String));
+    }
   });
 
   it('still skips the malformed line inside the chunk when Plan reported rejects in the source', async () => {
