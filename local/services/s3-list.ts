@@ -50,7 +50,7 @@ export function utf8Compare(a: string, b: string): number {
 }
 
 /** First index whose key is >= target. */
-function lowerBound(keys: string[], target: string): number {
+export function lowerBound(keys: string[], target: string): number {
   let low = 0;
   let high = keys.length;
   while (low < high) {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream } from './digest';
+import { lowerBound } from './s3-list';
 
 /**
  * The object store behind local S3, also written to directly by local Firehose.
@@ -179,7 +180,8 @@ export class S3Store {
       const meta: ObjectMeta = { ...fields, key, lastModified: new Date().toISOString(), dataPath };
       // Written in place (no temp file + rename): init() skips a metadata file cut short by a crash.
       await writeFile(this.metaFile(bucketName, key), JSON.stringify(meta));
-      if (!previous) bucket.sorted = undefined;
+      // Kept sorted in place: a bucket listed between many puts (outcome lookups) is not re-sorted each time.
+      if (!previous) bucket.sorted?.splice(lowerBound(bucket.sorted, key), 0, key);
       bucket.objects.set(key, meta);
       return meta;
     });
@@ -233,7 +235,8 @@ export class S3Store {
       const meta = bucket.objects.get(key);
       if (!meta) return false;
       bucket.objects.delete(key);
-      bucket.sorted = undefined;
+      const at = bucket.sorted ? lowerBound(bucket.sorted, key) : -1;
+      if (at >= 0 && bucket.sorted?.[at] === key) bucket.sorted.splice(at, 1);
       await unlink(this.metaFile(bucketName, key)).catch(ignoreMissing);
       await this.removeData(bucketName, meta.dataPath);
       return true;
