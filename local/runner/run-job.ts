@@ -26,7 +26,7 @@ import { buildSummary, type RunSummary } from './summary';
 export interface LocalJobOptions {
   /** Everything local lives here: `services/` (the S3 files) and `runs/<runId>/`. */
   dataDir: string;
-  /** The file to load; it is uploaded to the local source bucket. */
+  /** The file to load; it is staged in the local source bucket (putFile). */
   inputFile?: string;
   /** Or an object already in the local S3 (a previous run's dead-letter records, for `rerun-failed`). */
   sourceObject?: { bucket: string; key: string };
@@ -66,8 +66,9 @@ export interface LocalJobOptions {
   wrapHandler?: (functionArn: string, handler: LambdaHandler) => LambdaHandler;
 }
 
-// How many handler threads a run gets. Measured on 1,000,000 records (293 MB) on 2 cores: the Map took 15.5 s in this thread, 14.5 s with
-// one handler thread, 12.5 s with two, 12.4 s with three. Below ~64 MiB thread start-up eats the gain.
+// How many handler threads a run gets. Measured on 1,000,000 records (293 MB) on 2 cores, one run
+// each: the Map took 15.5 s in this thread, 14.5 s with one handler thread, 12.5 s with two, 12.4 s
+// with three. Below ~64 MiB thread start-up eats the gain.
 const AUTO_THREADS = 2;
 export const AUTO_THREADS_MIN_BYTES = 64 * 1024 * 1024;
 
