@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { type RequestContext, readBody, sendXml } from './http-util';
+import { S3Error } from './s3-errors';
+import { MAX_XML_BODY_BYTES, s3Headers, sendS3Xml } from './s3-http';
+import { decodeToken, encodeToken, listPage, utf8Compare } from './s3-list';
+import type { ObjectMeta, S3Store } from './s3-store';
+import { isXmlObject, parseXml, S3_XMLNS, type XmlObject, xmlDocument, xmlText } from './xml';
+
+/** Local S3 requests on a bucket as a whole: create, delete, location, listings, DeleteObjects. */
+
+// S3 limits: list calls return at most 1,000 keys; DeleteObjects takes at most 1,000 keys (S3 API
+// reference).
+const MAX_LIST_KEYS = 1000;
+const MAX_DELETE_KEYS = 1000;
+// S3 bucket naming rules: 3-63 characters, lower-case letters, digits, dots and hyphens.
+const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const OWNER = {
+  ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a',
+  DisplayName: 'local',
+} as const;
+
+export function requireBucket(store: S3Store, bucket: string): void {
+  if (!store.hasBucket(bucket)) throw new S3Error('NoSuchBucket', undefined, { BucketName: bucket });
+}
+
+export function listBuckets(ctx: RequestContext, store: S3Store): void {
+  sendS3Xml(ctx, 'ListAllMyBucketsResult', {
+    Owner: { ...OWNER },
+    Buckets: {
+      Bucket: store
+        .listBuckets()
+        .map(({ name, creationDate }) => ({ Name: name, CreationDate: creationDate })),
+    },
+  });
+}
+
+export async function createBucket(
+  ctx: RequestContext,
+  store: S3Store,
+  region: string,
+  bucket: string,
+): Promise<void> {
+  if (!BUCKET_NAME_PATTERN.test(bucket) || /^\d+\.\d+\.\d+\.\d+$/.test(bucket) || bucket.includes('..')) {
+    throw new S3Error('InvalidBucketName', undefined, { BucketName: bucket });
+  }
+  await readBody(ctx.req, MAX_XML_BODY_BYTES);
+  const created = await store.createBucket(bucket);
+  // S3 answers a repeated CreateBucket with success in us-east-1 only (legacy behaviour), 409 elsewhere.
+  if (!created && region !== 'us-east-1')
+    throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
+  ctx.res.writeHead(200, s3Headers(ctx, { location: `/${bucket}` })).end();
+}
+
+export async function deleteBucket(ctx: RequestContext, store: S3Store, bucket: string): Promise<void> {
+  const result = await store.deleteBucket(bucket);
+  if (result !== 'deleted') throw new S3Error(result, undefined, { BucketName: bucket });
+  ctx.res.writeHead(204, s3Headers(ctx)).end();
+}
+
+export function getBucketLocation(ctx: RequestContext, store: S3Store, region: string, bucket: string): void {
+  requireBucket(store, bucket);
+  // us-east-1 is reported as an empty LocationConstraint.
+  const location = region === 'us-east-1' ? '' : region;
+  sendXml(ctx, 200, xmlDocument('LocationConstraint', S3_XMLNS, { '#text': location }), s3Headers(ctx));
+}
+
+export function listObjects(ctx: RequestContext, store: S3Store, bucket: string, v2: boolean): void {
+  requireBucket(store, bucket);
+  const q = ctx.url.searchParams;
+  const prefix = q.get('prefix') ?? '';
+  const delimiter = q.get('delimiter') ?? '';
+  const maxKeys = Math.min(MAX_LIST_KEYS, Math.max(0, Number(q.get('max-keys') ?? MAX_LIST_KEYS) || 0));
+  const urlEncoded = q.get('encoding-type') === 'url';
+  const encode = (text: string) =>
+    urlEncoded ? encodeURIComponent(text).replace(/%20/g, '+').replace(/%2F/g, '/') : text;
+  const startAfter = (v2 ? q.get('start-after') : q.get('marker')) ?? '';
+  const token = v2 ? q.get('continuation-token') : null;
+  let resume = { after: startAfter, skipPrefix: '' };
+  if (token !== null) {
+    const decoded = decodeToken(token);
+    if (!decoded) throw new S3Error('InvalidArgument', 'The continuation token provided is incorrect');
+    resume = utf8Compare(decoded.after, startAfter) > 0 ? decoded : resume;
+  }
+  const page = listPage(store.sortedKeys(bucket), { prefix, delimiter, maxKeys, ...resume });
+  const contents = page.keys.map((key) => {
+    const meta = store.getObject(bucket, key) as ObjectMeta;
+    return {
+      Key: encode(key),
+      LastModified: meta.lastModified,
+      ETag: meta.etag,
+      Size: meta.size,
+      ...(v2 ? {} : { Owner: { ...OWNER } }),
+      StorageClass: 'STANDARD',
+    };
+  });
+  const common = page.prefixes.map((p) => ({ Prefix: encode(p) }));
+  const last = page.last;
+  const body: XmlObject = v2
+    ? {
+        Name: bucket,
+        Prefix: encode(prefix),
+        Delimiter: delimiter === '' ? undefined : encode(delimiter),
+        MaxKeys: maxKeys,
+        EncodingType: urlEncoded ? 'url' : undefined,
+        KeyCount: contents.length + common.length,
+        IsTruncated: page.truncated,
+        ContinuationToken: token ?? undefined,
+        NextContinuationToken: page.truncated && last ? encodeToken(last) : undefined,
+        StartAfter: q.has('start-after') ? encode(startAfter) : undefined,
+        Contents: contents,
+        CommonPrefixes: common,
+      }
+    : {
+        Name: bucket,
+        Prefix: encode(prefix),
+        Marker: encode(startAfter),
+        NextMarker: page.truncated && last ? encode(last.after) : undefined,
+        Delimiter: delimiter === '' ? undefined : encode(delimiter),
+        MaxKeys: maxKeys,
+        EncodingType: urlEncoded ? 'url' : undefined,
+        IsTruncated: page.truncated,
+        Contents: contents,
+        CommonPrefixes: common,
+      };
+  sendS3Xml(ctx, 'ListBucketResult', body);
+}
+
+export async function deleteObjects(ctx: RequestContext, store: S3Store, bucket: string): Promise<void> {
+  requireBucket(store, bucket);
+  const body = await readBody(ctx.req, MAX_XML_BODY_BYTES);
+  const contentMd5 = ctx.req.headers['content-md5'];
+  if (typeof contentMd5 === 'string' && contentMd5 !== createHash('md5').update(body).digest('base64')) {
+    throw new S3Error('BadDigest');
+  }
+  const root = parseXml(body.toString('utf8')).Delete;
+  const objects = isXmlObject(root) && Array.isArray(root.Object) ? root.Object : undefined;
+  if (!isXmlObject(root) || !objects || objects.length === 0 || objects.length > MAX_DELETE_KEYS) {
+    throw new S3Error('MalformedXML');
+  }
+  const quiet = xmlText(root.Quiet) === 'true';
+  const deleted: XmlObject[] = [];
+  for (const entry of objects) {
+    const key = isXmlObject(entry) ? xmlText(entry.Key) : undefined;
+    if (key === undefined) throw new S3Error('MalformedXML');
+    await store.deleteObject(bucket, key);
+    deleted.push({ Key: key });
+  }
+  sendS3Xml(ctx, 'DeleteResult', { Deleted: quiet ? [] : deleted });
+}

@@ -1,0 +1,186 @@
+import { createWriteStream } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { DigestStream } from './digest';
+import { type RequestContext, readBody } from './http-util';
+import { checkConditions, parseRange } from './s3-conditions';
+import { S3Error } from './s3-errors';
+import { MAX_XML_BODY_BYTES, s3Headers, sendS3Xml } from './s3-http';
+import type { MultipartUploads } from './s3-multipart';
+import { DEFAULT_CONTENT_TYPE, type ObjectHeaders, type ObjectMeta, type S3Store } from './s3-store';
+import { receiveBody } from './s3-upload';
+import { isXmlObject, parseXml, type XmlValue, xmlText } from './xml';
+
+/** Local S3 requests on one object: put, copy, complete a multipart upload, get and head. */
+
+export async function putObject(
+  ctx: RequestContext,
+  store: S3Store,
+  bucket: string,
+  key: string,
+): Promise<void> {
+  const temp = store.tempPath();
+  const { md5, size } = await receiveBody(ctx.req, temp);
+  const meta = await store.commit(bucket, key, temp, {
+    ...objectHeaders(ctx.req.headers),
+    etag: `"${md5.toString('hex')}"`,
+    size,
+  });
+  ctx.res.writeHead(200, s3Headers(ctx, { etag: meta.etag })).end();
+}
+
+export async function copyObject(
+  ctx: RequestContext,
+  store: S3Store,
+  bucket: string,
+  key: string,
+): Promise<void> {
+  const source = decodeURIComponent(String(ctx.req.headers['x-amz-copy-source']).split('?')[0]).replace(
+    /^\//,
+    '',
+  );
+  const slash = source.indexOf('/');
+  const sourceBucket = source.slice(0, slash);
+  const sourceKey = source.slice(slash + 1);
+  if (slash <= 0 || !store.hasBucket(sourceBucket))
+    throw new S3Error('NoSuchBucket', undefined, { BucketName: sourceBucket });
+  const meta = store.getObject(sourceBucket, sourceKey);
+  if (!meta) throw new S3Error('NoSuchKey', undefined, { Key: sourceKey });
+  await readBody(ctx.req, MAX_XML_BODY_BYTES);
+  const temp = store.tempPath();
+  const digest = new DigestStream([]);
+  await pipeline(store.readStream(meta), digest, createWriteStream(temp));
+  const replace = ctx.req.headers['x-amz-metadata-directive'] === 'REPLACE';
+  const headers: ObjectHeaders = replace ? objectHeaders(ctx.req.headers) : pickHeaders(meta);
+  const copied = await store.commit(bucket, key, temp, {
+    ...headers,
+    etag: `"${digest.result().md5.toString('hex')}"`,
+    size: digest.bytes,
+  });
+  sendS3Xml(ctx, 'CopyObjectResult', { LastModified: copied.lastModified, ETag: copied.etag });
+}
+
+export async function completeUpload(
+  ctx: RequestContext,
+  uploads: MultipartUploads,
+  bucket: string,
+  key: string,
+  uploadId: string,
+): Promise<void> {
+  const root = parseXml(
+    (await readBody(ctx.req, MAX_XML_BODY_BYTES)).toString('utf8'),
+  ).CompleteMultipartUpload;
+  const partList: XmlValue[] = isXmlObject(root) && Array.isArray(root.Part) ? root.Part : [];
+  const parts = partList.map((part) => {
+    const partNumber = Number(isXmlObject(part) ? xmlText(part.PartNumber) : Number.NaN);
+    const etag = isXmlObject(part) ? xmlText(part.ETag) : undefined;
+    if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML');
+    return { partNumber, etag };
+  });
+  const meta = await uploads.complete(bucket, key, uploadId, parts);
+  sendS3Xml(ctx, 'CompleteMultipartUploadResult', {
+    Location: `http://${ctx.req.headers.host ?? '127.0.0.1'}/${bucket}/${encodeURIComponent(key)}`,
+    Bucket: bucket,
+    Key: key,
+    ETag: meta.etag,
+  });
+}
+
+export function getObject(
+  ctx: RequestContext,
+  store: S3Store,
+  bucket: string,
+  key: string,
+  head: boolean,
+): void {
+  const meta = store.getObject(bucket, key);
+  if (!meta) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  checkConditions(ctx.req.headers, meta);
+  const q = ctx.url.searchParams;
+  const headers = s3Headers(ctx, {
+    etag: meta.etag,
+    'last-modified': new Date(meta.lastModified).toUTCString(),
+    'accept-ranges': 'bytes',
+    'content-type': q.get('response-content-type') ?? meta.contentType,
+  });
+  const optional: [string, string | undefined][] = [
+    ['content-encoding', q.get('response-content-encoding') ?? meta.contentEncoding],
+    ['cache-control', q.get('response-cache-control') ?? meta.cacheControl],
+    ['content-disposition', q.get('response-content-disposition') ?? meta.contentDisposition],
+    ['content-language', q.get('response-content-language') ?? meta.contentLanguage],
+    ['expires', q.get('response-expires') ?? meta.expires],
+  ];
+  for (const [name, value] of optional) if (value !== undefined) headers[name] = value;
+  for (const [name, value] of Object.entries(meta.userMetadata)) headers[`x-amz-meta-${name}`] = value;
+
+  const range = parseRange(ctx.req.headers.range, meta.size);
+  if (range === 'unsatisfiable') {
+    throw new S3Error(
+      'InvalidRange',
+      undefined,
+      { RangeRequested: String(ctx.req.headers.range), ActualObjectSize: String(meta.size) },
+      {
+        'content-range': `bytes */${meta.size}`,
+      },
+    );
+  }
+  if (range) {
+    headers['content-range'] = `bytes ${range.start}-${range.end}/${meta.size}`;
+    headers['content-length'] = String(range.end - range.start + 1);
+  } else {
+    headers['content-length'] = String(meta.size);
+  }
+  ctx.res.writeHead(range ? 206 : 200, headers);
+  if (head || meta.size === 0) {
+    ctx.res.end();
+    return;
+  }
+  const stream = store.readStream(meta, range ?? undefined);
+  stream.on('error', () => ctx.res.destroy());
+  stream.pipe(ctx.res);
+}
+
+export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
+  const text = (name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
+  // aws-chunked is transfer framing, not a property of the object.
+  const encoding = text('content-encoding')
+    ?.split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && part !== 'aws-chunked')
+    .join(',');
+  const userMetadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-amz-meta-') && typeof value === 'string')
+      userMetadata[name.slice('x-amz-meta-'.length)] = value;
+  }
+  return {
+    contentType: text('content-type') ?? DEFAULT_CONTENT_TYPE,
+    contentEncoding: encoding === '' ? undefined : encoding,
+    cacheControl: text('cache-control'),
+    contentDisposition: text('content-disposition'),
+    contentLanguage: text('content-language'),
+    expires: text('expires'),
+    userMetadata,
+  };
+}
+
+function pickHeaders(meta: ObjectMeta): ObjectHeaders {
+  const {
+    contentType,
+    contentEncoding,
+    cacheControl,
+    contentDisposition,
+    contentLanguage,
+    expires,
+    userMetadata,
+  } = meta;
+  return {
+    contentType,
+    contentEncoding,
+    cacheControl,
+    contentDisposition,
+    contentLanguage,
+    expires,
+    userMetadata,
+  };
+}
