@@ -1,0 +1,220 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type DeliveryReport, StreamDelivery } from './firehose-delivery';
+import { FirehoseRequestError } from './firehose-errors';
+import {
+  ACCOUNT_ID,
+  BUCKET_ARN_PATTERN,
+  parseDestination,
+  type S3Destination,
+  STREAM_NAME_PATTERN,
+} from './firehose-input';
+import type { FirehoseQuotas } from './firehose-settings';
+import { isObject } from './http-util';
+import type { S3Store } from './s3-store';
+import { TokenBucket } from './token-bucket';
+
+/** Local Firehose delivery streams: Create/Describe/List/DeleteDeliveryStream, kept in streams.json. */
+
+// ListDeliveryStreams returns 10 names unless Limit says otherwise (Firehose API reference).
+const DEFAULT_LIST_LIMIT = 10;
+
+const DestinationKind = { extended: 'ExtendedS3', plain: 'S3' } as const;
+type DestinationKind = (typeof DestinationKind)[keyof typeof DestinationKind];
+
+interface StreamConfig {
+  name: string;
+  arn: string;
+  createdMs: number;
+  versionId: string;
+  kind: DestinationKind;
+  destination: S3Destination;
+}
+
+export interface Stream {
+  config: StreamConfig;
+  delivery: StreamDelivery;
+  quota: { records: TokenBucket; requests: TokenBucket; bytes: TokenBucket };
+}
+
+export class DeliveryStreams {
+  private readonly streams = new Map<string, Stream>();
+  private readonly stateFile: string;
+
+  constructor(
+    private readonly store: S3Store,
+    private readonly region: string,
+    dataDir: string,
+    /** The quotas in force when a stream is added: its token buckets start at them. */
+    private readonly quotas: () => FirehoseQuotas,
+    private readonly onDelivery: (streamName: string, report: DeliveryReport) => void,
+  ) {
+    this.stateFile = path.join(dataDir, 'firehose', 'streams.json');
+  }
+
+  /** Delivery stream definitions survive restarts; buffered records are flushed on stop instead. */
+  async init(): Promise<void> {
+    await mkdir(path.dirname(this.stateFile), { recursive: true });
+    let saved: StreamConfig[] = [];
+    try {
+      saved = JSON.parse(await readFile(this.stateFile, 'utf8')) as StreamConfig[];
+    } catch {
+      // First start: no streams yet.
+    }
+    for (const config of saved) this.addStream(config);
+  }
+
+  values(): IterableIterator<Stream> {
+    return this.streams.values();
+  }
+
+  async createDeliveryStream(input: Record<string, unknown>): Promise<unknown> {
+    const name = input.DeliveryStreamName;
+    if (typeof name !== 'string' || !STREAM_NAME_PATTERN.test(name)) {
+      throw new FirehoseRequestError(
+        'InvalidArgumentException',
+        `Invalid DeliveryStreamName: ${String(name)}`,
+      );
+    }
+    const type = input.DeliveryStreamType ?? 'DirectPut';
+    if (type !== 'DirectPut') {
+      throw new FirehoseRequestError(
+        'InvalidArgumentException',
+        `Local Firehose supports only DirectPut streams, not ${String(type)}`,
+      );
+    }
+    if (this.streams.has(name)) {
+      throw new FirehoseRequestError(
+        'ResourceInUseException',
+        `Firehose ${name} under accountId ${ACCOUNT_ID} already exists`,
+      );
+    }
+    const extended = input.ExtendedS3DestinationConfiguration;
+    const plain = input.S3DestinationConfiguration;
+    const source = isObject(extended) ? extended : isObject(plain) ? plain : undefined;
+    if (!source) {
+      throw new FirehoseRequestError(
+        'InvalidArgumentException',
+        'Local Firehose supports only S3 destinations: give ExtendedS3DestinationConfiguration or S3DestinationConfiguration',
+      );
+    }
+    const config: StreamConfig = {
+      name,
+      arn: `arn:aws:firehose:${this.region}:${ACCOUNT_ID}:deliverystream/${name}`,
+      createdMs: Date.now(),
+      versionId: '1',
+      kind: isObject(extended) ? DestinationKind.extended : DestinationKind.plain,
+      destination: parseDestination(source),
+    };
+    this.addStream(config);
+    await this.save();
+    return { DeliveryStreamARN: config.arn };
+  }
+
+  listDeliveryStreams(input: Record<string, unknown>): unknown {
+    const limit = typeof input.Limit === 'number' ? input.Limit : DEFAULT_LIST_LIMIT;
+    const after =
+      typeof input.ExclusiveStartDeliveryStreamName === 'string'
+        ? input.ExclusiveStartDeliveryStreamName
+        : '';
+    const type = input.DeliveryStreamType;
+    const names = [...this.streams.keys()]
+      .sort()
+      .filter((name) => name > after && (type === undefined || type === 'DirectPut'));
+    return { DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit };
+  }
+
+  async deleteDeliveryStream(input: Record<string, unknown>): Promise<unknown> {
+    const stream = this.stream(input.DeliveryStreamName);
+    // Deliver what was accepted before the stream goes away: nothing accepted is lost.
+    await stream.delivery.deliver();
+    stream.delivery.stop();
+    this.streams.delete(stream.config.name);
+    await this.save();
+    return {};
+  }
+
+  stream(name: unknown): Stream {
+    if (typeof name !== 'string' || !STREAM_NAME_PATTERN.test(name)) {
+      throw new FirehoseRequestError(
+        'InvalidArgumentException',
+        `Invalid DeliveryStreamName: ${String(name)}`,
+      );
+    }
+    const stream = this.streams.get(name);
+    if (!stream) {
+      throw new FirehoseRequestError(
+        'ResourceNotFoundException',
+        `Firehose ${name} under account ${ACCOUNT_ID} not found.`,
+      );
+    }
+    return stream;
+  }
+
+  private addStream(config: StreamConfig): void {
+    const { destination } = config;
+    const bucket = (destination.BucketARN.match(BUCKET_ARN_PATTERN) ?? [])[1] ?? '';
+    const delivery = new StreamDelivery(
+      {
+        streamName: config.name,
+        versionId: config.versionId,
+        bucket,
+        prefix: destination.Prefix ?? '',
+        sizeBytes: destination.BufferingHints.SizeInMBs * 1024 * 1024,
+        intervalMs: destination.BufferingHints.IntervalInSeconds * 1000,
+        gzip: destination.CompressionFormat === 'GZIP',
+      },
+      this.store,
+      (report) => this.onDelivery(config.name, report),
+    );
+    const quotas = this.quotas();
+    this.streams.set(config.name, {
+      config,
+      delivery,
+      quota: {
+        records: new TokenBucket(quotas.recordsPerSecond),
+        requests: new TokenBucket(quotas.requestsPerSecond),
+        bytes: new TokenBucket(quotas.bytesPerSecond),
+      },
+    });
+  }
+
+  private async save(): Promise<void> {
+    const temp = `${this.stateFile}.tmp`;
+    await writeFile(
+      temp,
+      JSON.stringify(
+        [...this.streams.values()].map((s) => s.config),
+        null,
+        2,
+      ),
+    );
+    await rename(temp, this.stateFile);
+  }
+
+  describe(config: StreamConfig): unknown {
+    const { destination } = config;
+    const description = { ...destination, EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' } };
+    const created = config.createdMs / 1000;
+    return {
+      DeliveryStreamName: config.name,
+      DeliveryStreamARN: config.arn,
+      DeliveryStreamStatus: 'ACTIVE',
+      DeliveryStreamType: 'DirectPut',
+      DeliveryStreamEncryptionConfiguration: { Status: 'DISABLED' },
+      VersionId: config.versionId,
+      CreateTimestamp: created,
+      LastUpdateTimestamp: created,
+      Destinations: [
+        {
+          DestinationId: 'destinationId-000000000001',
+          S3DestinationDescription: description,
+          ...(config.kind === DestinationKind.extended
+            ? { ExtendedS3DestinationDescription: { ...description, S3BackupMode: 'Disabled' } }
+            : {}),
+        },
+      ],
+      HasMoreDestinations: false,
+    };
+  }
+}
