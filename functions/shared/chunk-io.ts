@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type ChunkDescriptor, RecordFormat } from './chunk';
 import { SourceChangedError } from './errors';
 import { splitCompactLines } from './records/compact-lines';
-import { readRecords } from './records/reader';
+import { readRecordBatches } from './records/reader';
 import { readRange } from './s3-io';
 
 const isPreconditionFailure = (error: unknown) =>
@@ -71,7 +71,8 @@ async function scannedPayloads(
   validate: boolean,
 ): Promise<Buffer[]> {
   const payloads: Buffer[] = [];
-  for await (const item of readRecords(body, {
+  // Batches: one await per stream piece, not per record.
+  for await (const batch of readRecordBatches(body, {
     format: chunk.format,
     start: chunk.start,
     end: chunk.end,
@@ -79,7 +80,7 @@ async function scannedPayloads(
     firstLine: chunk.firstLine,
     validate,
   })) {
-    if (item.kind === 'record') payloads.push(item.payload);
+    for (const item of batch) if (item.kind === 'record') payloads.push(item.payload);
   }
   return payloads;
 }
