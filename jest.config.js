@@ -13,7 +13,7 @@ const INTEGRATION = [
 ];
 
 const isFile = (path) => path.endsWith('.test.ts');
-const escape = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const asRegex = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const shared = {
   testEnvironment: 'node',
@@ -31,7 +31,7 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: INTEGRATION.map(
-        (path) => `<rootDir>/${escape(path)}${isFile(path) ? '$' : '/'}`,
+        (path) => `<rootDir>/${asRegex(path)}${isFile(path) ? '$' : '/'}`,
       ),
     },
     {
