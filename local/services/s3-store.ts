@@ -42,6 +42,8 @@ export interface ObjectMeta extends ObjectHeaders {
 interface BucketState {
   name: string;
   creationDate: string;
+  /** Its LocationConstraint, or undefined for a bucket made before regions were kept (the service's). */
+  region: string | undefined;
   objects: Map<string, ObjectMeta>;
   sorted: string[] | undefined;
   /** Commits and deletes in one bucket run one at a time: they create and prune directories. */
@@ -76,6 +78,7 @@ export class S3Store {
       const dir = path.join(this.metaRoot, entry.name);
       const info = JSON.parse(await readFile(path.join(dir, 'bucket.json'), 'utf8')) as {
         creationDate: string;
+        region?: string;
       };
       const objects = new Map<string, ObjectMeta>();
       const files = await readdir(path.join(dir, 'objects'));
@@ -90,6 +93,7 @@ export class S3Store {
       this.buckets.set(entry.name, {
         name: entry.name,
         creationDate: info.creationDate,
+        region: info.region,
         objects,
         sorted: undefined,
         lock: Promise.resolve(),
@@ -107,12 +111,18 @@ export class S3Store {
     return this.buckets.has(name);
   }
 
+  /** The region a bucket was created in, if it was recorded. */
+  bucketRegion(name: string): string | undefined {
+    return this.buckets.get(name)?.region;
+  }
+
   /** False when the bucket already exists. */
-  async createBucket(name: string): Promise<boolean> {
+  async createBucket(name: string, region?: string): Promise<boolean> {
     if (this.buckets.has(name)) return false;
     const state: BucketState = {
       name,
       creationDate: new Date().toISOString(),
+      region,
       objects: new Map(),
       sorted: undefined,
       lock: Promise.resolve(),
@@ -122,7 +132,7 @@ export class S3Store {
     await mkdir(path.join(this.metaRoot, name, 'objects'), { recursive: true });
     await writeFile(
       path.join(this.metaRoot, name, 'bucket.json'),
-      JSON.stringify({ creationDate: state.creationDate }),
+      JSON.stringify({ creationDate: state.creationDate, region }),
     );
     return true;
   }
