@@ -4,7 +4,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFil
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DigestStream } from './digest';
+import { DigestStream, type StoredChecksum } from './digest';
 import { lowerBound } from './s3-list';
 
 /**
@@ -37,6 +37,8 @@ export interface ObjectMeta extends ObjectHeaders {
   lastModified: string;
   /** Where the bytes are, relative to the data directory. */
   dataPath: string;
+  /** The flexible checksum the object was uploaded with, returned with ChecksumMode=ENABLED. */
+  checksum?: StoredChecksum;
 }
 
 interface BucketState {
@@ -180,7 +182,7 @@ export class S3Store {
     bucketName: string,
     key: string,
     tempFile: string,
-    fields: { etag: string; size: number } & ObjectHeaders,
+    fields: { etag: string; size: number; checksum?: StoredChecksum } & ObjectHeaders,
   ): Promise<ObjectMeta> {
     const bucket = this.bucket(bucketName);
     return this.withLock(bucket, async () => {
