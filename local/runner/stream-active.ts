@@ -1,4 +1,5 @@
 import { DescribeDeliveryStreamCommand, type FirehoseClient } from '@aws-sdk/client-firehose';
+import { LoaderError } from '../../functions/shared/errors';
 
 /**
  * Waits until a delivery stream is ACTIVE. A new stream is CREATING for a while and refuses records
@@ -15,7 +16,8 @@ export interface WaitForStreamOptions {
 const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 const DEFAULT_POLL_MS = 100;
 
-export class StreamNotActiveError extends Error {
+/** A LoaderError, so the CLI reports it in one line naming the stream. */
+export class StreamNotActiveError extends LoaderError {
   constructor(message: string) {
     super(message);
     this.name = 'StreamNotActiveError';
