@@ -24,6 +24,8 @@ export interface ExecuteOptions {
   handlers: LambdaHandlers;
   /** Tests: Wait states and Retry intervals take milliseconds instead of seconds. */
   fastTimers?: boolean;
+  /** Retry intervals in ms by state name, over those of fastTimers (every Retry of that state). */
+  retryIntervalOverridesMs?: Record<string, number>;
   onEvent?: (event: EngineEventShape) => void;
 }
 
@@ -55,6 +57,14 @@ function fastTimerOverrides(states: Map<string, string>, definition: JsonObject)
   return {
     waitTimeOverrides: Object.fromEntries(waits),
     retryIntervalOverrides: Object.fromEntries([...states.keys()].map((name) => [name, 5])),
+  };
+}
+
+function timerOverrides(states: Map<string, string>, definition: JsonObject, options: ExecuteOptions) {
+  const fast = options.fastTimers ? fastTimerOverrides(states, definition) : undefined;
+  return {
+    ...(fast ? { waitTimeOverrides: fast.waitTimeOverrides } : {}),
+    retryIntervalOverrides: { ...fast?.retryIntervalOverrides, ...options.retryIntervalOverridesMs },
   };
 }
 
@@ -93,7 +103,7 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
   const execution = machine.run(options.input as never, {
     overrides: {
       taskResourceLocalHandlers: overrides as never,
-      ...(options.fastTimers ? fastTimerOverrides(tasks, definition) : {}),
+      ...timerOverrides(tasks, definition, options),
     },
     context: {
       Execution: {

@@ -39,6 +39,13 @@ export interface LocalJobOptions {
   rawExecutionInput?: unknown;
   faults?: Partial<FaultSettings>;
   quotas?: Partial<FirehoseQuotas>;
+  /**
+   * Local CloudWatch shows datapoints this long after they are put, as AWS does a minute or more later,
+   * so CheckMetrics meets MetricsLaggingError. With fastTimers its retries then come every half of it.
+   */
+  metricPublishDelayMs?: number;
+  /** A new local stream is CREATING this long (LocalServicesOptions.streamCreatingMs). */
+  streamCreatingMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Tests: Wait states and Step Functions retries take milliseconds. */
   fastTimers?: boolean;
@@ -82,6 +89,12 @@ export async function handlerThreadCount(options: LocalJobOptions): Promise<numb
     () => 0,
   );
   return size >= AUTO_THREADS_MIN_BYTES ? AUTO_THREADS : 0;
+}
+
+/** With fast timers and a metrics delay, CheckMetrics retries every half delay (not every 5 ms). */
+function metricsRetryOverride(options: LocalJobOptions): Record<string, number> | undefined {
+  const delay = options.metricPublishDelayMs ?? 0;
+  return options.fastTimers && delay > 0 ? { CheckMetrics: Math.ceil(delay / 2) } : undefined;
 }
 
 export const newRunId = () =>
@@ -180,6 +193,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
     dataDir: servicesDir,
     faults: options.faults,
     quotas: options.quotas,
+    metricPublishDelayMs: options.metricPublishDelayMs,
+    streamCreatingMs: options.streamCreatingMs,
   });
   const quota = options.paceToQuota === false ? undefined : { ...DEFAULT_QUOTAS, ...options.quotas };
   const restoreEnv = applyEnvironment(functionEnvironment(services.endpoint, names, options.retry, quota));
@@ -221,6 +236,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
       s3,
       handlers: wrapAll(threads?.handlers ?? localHandlers(names), options.wrapHandler),
       fastTimers: options.fastTimers,
+      retryIntervalOverridesMs: metricsRetryOverride(options),
       onEvent: (event) => {
         progress.onEvent(event);
         events.write(`${JSON.stringify(compactEvent(event))}\n`);

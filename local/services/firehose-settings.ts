@@ -34,3 +34,9 @@ export const DEFAULT_FAULTS: FaultSettings = {
   latencyMs: 0,
   seed: 1,
 };
+
+/**
+ * How long a new stream stays CREATING. AWS takes tens of seconds; a few hundred milliseconds is enough
+ * to make a caller that does not wait for ACTIVE fail here as it would there.
+ */
+export const DEFAULT_STREAM_CREATING_MS = 250;

@@ -33,6 +33,8 @@ export interface LocalServicesOptions {
   faults?: Partial<FaultSettings>;
   /** CloudWatch datapoints become visible this long after they are put (CloudWatch lags 1-3 minutes). */
   metricPublishDelayMs?: number;
+  /** A new delivery stream is CREATING this long before it is ACTIVE (default 250 ms; AWS takes longer). */
+  streamCreatingMs?: number;
 }
 
 export interface LocalServices {
@@ -67,6 +69,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     options.dataDir,
     options.quotas ?? {},
     options.faults ?? {},
+    options.streamCreatingMs,
   );
   await firehose.init();
   const s3 = new S3Service(store, region, options.faults ?? {});

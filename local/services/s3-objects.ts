@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { DigestStream } from './digest';
+import { DigestStream, isVerifiableChecksum, type StoredChecksum, type VerifiableChecksum } from './digest';
 import { type RequestContext, readBody } from './http-util';
 import { checkConditions, parseRange } from './s3-conditions';
 import { S3Error } from './s3-errors';
@@ -20,13 +20,14 @@ export async function putObject(
   key: string,
 ): Promise<void> {
   const temp = store.tempPath();
-  const { md5, size } = await receiveBody(ctx.req, temp);
+  const { md5, size, checksum } = await receiveBody(ctx.req, temp);
   const meta = await store.commit(bucket, key, temp, {
     ...objectHeaders(ctx.req.headers),
     etag: `"${md5.toString('hex')}"`,
     size,
+    ...(checksum ? { checksum } : {}),
   });
-  ctx.res.writeHead(200, s3Headers(ctx, { etag: meta.etag })).end();
+  ctx.res.writeHead(200, s3Headers(ctx, { etag: meta.etag, ...checksumHeaders(meta.checksum) })).end();
 }
 
 export async function copyObject(
@@ -48,16 +49,26 @@ export async function copyObject(
   if (!meta) throw new S3Error('NoSuchKey', undefined, { Key: sourceKey });
   await readBody(ctx.req, MAX_XML_BODY_BYTES);
   const temp = store.tempPath();
-  const digest = new DigestStream([]);
+  // The copy keeps the source's checksum algorithm unless the request names another.
+  const named = String(ctx.req.headers['x-amz-checksum-algorithm'] ?? '').toLowerCase();
+  const algorithm = isVerifiableChecksum(named) ? named : meta.checksum?.algorithm;
+  const digest = new DigestStream(algorithm ? [algorithm] : []);
   await pipeline(store.readStream(meta), digest, createWriteStream(temp));
   const replace = ctx.req.headers['x-amz-metadata-directive'] === 'REPLACE';
   const headers: ObjectHeaders = replace ? objectHeaders(ctx.req.headers) : pickHeaders(meta);
+  const { md5, checksums } = digest.result();
+  const value = algorithm ? checksums.get(algorithm) : undefined;
   const copied = await store.commit(bucket, key, temp, {
     ...headers,
-    etag: `"${digest.result().md5.toString('hex')}"`,
+    etag: `"${md5.toString('hex')}"`,
     size: digest.bytes,
+    ...(algorithm && value ? { checksum: { algorithm, value } } : {}),
   });
-  sendS3Xml(ctx, 'CopyObjectResult', { LastModified: copied.lastModified, ETag: copied.etag });
+  sendS3Xml(ctx, 'CopyObjectResult', {
+    LastModified: copied.lastModified,
+    ETag: copied.etag,
+    ...(copied.checksum ? { [CHECKSUM_ELEMENTS[copied.checksum.algorithm]]: copied.checksum.value } : {}),
+  });
 }
 
 export async function completeUpload(
@@ -114,6 +125,9 @@ export function getObject(
   for (const [name, value] of Object.entries(meta.userMetadata)) headers[`x-amz-meta-${name}`] = value;
 
   const range = parseRange(ctx.req.headers.range, meta.size);
+  // With ChecksumMode=ENABLED S3 returns the whole object's checksum, but not for a part of it (Range).
+  if (ctx.req.headers['x-amz-checksum-mode'] === 'ENABLED' && !range)
+    Object.assign(headers, checksumHeaders(meta.checksum));
   if (range === 'unsatisfiable') {
     throw new S3Error(
       'InvalidRange',
@@ -138,6 +152,23 @@ export function getObject(
   const stream = store.readStream(meta, range ?? undefined);
   stream.on('error', () => ctx.res.destroy());
   stream.pipe(ctx.res);
+}
+
+// CopyObjectResult's element for each checksum (S3 API reference, CopyObject).
+const CHECKSUM_ELEMENTS: Record<VerifiableChecksum, string> = {
+  crc32: 'ChecksumCRC32',
+  crc32c: 'ChecksumCRC32C',
+  sha1: 'ChecksumSHA1',
+  sha256: 'ChecksumSHA256',
+};
+
+/**
+ * The headers that carry a stored checksum: PutObject's response, and GET/HEAD with ChecksumMode=ENABLED
+ * (S3 user guide, "Checking object integrity"). A single PUT's checksum covers the whole object.
+ */
+function checksumHeaders(checksum: StoredChecksum | undefined): Record<string, string> {
+  if (!checksum) return {};
+  return { [`x-amz-checksum-${checksum.algorithm}`]: checksum.value, 'x-amz-checksum-type': 'FULL_OBJECT' };
 }
 
 export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {

@@ -4,7 +4,7 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFil
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DigestStream } from './digest';
+import { DigestStream, type StoredChecksum } from './digest';
 import { lowerBound } from './s3-list';
 
 /**
@@ -37,11 +37,15 @@ export interface ObjectMeta extends ObjectHeaders {
   lastModified: string;
   /** Where the bytes are, relative to the data directory. */
   dataPath: string;
+  /** The flexible checksum the object was uploaded with, returned with ChecksumMode=ENABLED. */
+  checksum?: StoredChecksum;
 }
 
 interface BucketState {
   name: string;
   creationDate: string;
+  /** Its LocationConstraint, or undefined for a bucket made before regions were kept (the service's). */
+  region: string | undefined;
   objects: Map<string, ObjectMeta>;
   sorted: string[] | undefined;
   /** Commits and deletes in one bucket run one at a time: they create and prune directories. */
@@ -76,6 +80,7 @@ export class S3Store {
       const dir = path.join(this.metaRoot, entry.name);
       const info = JSON.parse(await readFile(path.join(dir, 'bucket.json'), 'utf8')) as {
         creationDate: string;
+        region?: string;
       };
       const objects = new Map<string, ObjectMeta>();
       const files = await readdir(path.join(dir, 'objects'));
@@ -90,6 +95,7 @@ export class S3Store {
       this.buckets.set(entry.name, {
         name: entry.name,
         creationDate: info.creationDate,
+        region: info.region,
         objects,
         sorted: undefined,
         lock: Promise.resolve(),
@@ -107,12 +113,18 @@ export class S3Store {
     return this.buckets.has(name);
   }
 
+  /** The region a bucket was created in, if it was recorded. */
+  bucketRegion(name: string): string | undefined {
+    return this.buckets.get(name)?.region;
+  }
+
   /** False when the bucket already exists. */
-  async createBucket(name: string): Promise<boolean> {
+  async createBucket(name: string, region?: string): Promise<boolean> {
     if (this.buckets.has(name)) return false;
     const state: BucketState = {
       name,
       creationDate: new Date().toISOString(),
+      region,
       objects: new Map(),
       sorted: undefined,
       lock: Promise.resolve(),
@@ -122,7 +134,7 @@ export class S3Store {
     await mkdir(path.join(this.metaRoot, name, 'objects'), { recursive: true });
     await writeFile(
       path.join(this.metaRoot, name, 'bucket.json'),
-      JSON.stringify({ creationDate: state.creationDate }),
+      JSON.stringify({ creationDate: state.creationDate, region }),
     );
     return true;
   }
@@ -170,7 +182,7 @@ export class S3Store {
     bucketName: string,
     key: string,
     tempFile: string,
-    fields: { etag: string; size: number } & ObjectHeaders,
+    fields: { etag: string; size: number; checksum?: StoredChecksum } & ObjectHeaders,
   ): Promise<ObjectMeta> {
     const bucket = this.bucket(bucketName);
     return this.withLock(bucket, async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from './http-util';
 import {
+  bucketRegion,
   createBucket,
   deleteBucket,
   deleteObjects,
@@ -102,7 +103,12 @@ export class S3Service {
           return createBucket(ctx, this.store, this.region, bucket);
         case 'HEAD':
           requireBucket(this.store, bucket);
-          ctx.res.writeHead(200, s3Headers(ctx, { 'x-amz-bucket-region': this.region })).end();
+          ctx.res
+            .writeHead(
+              200,
+              s3Headers(ctx, { 'x-amz-bucket-region': bucketRegion(this.store, this.region, bucket) }),
+            )
+            .end();
           return;
         case 'DELETE':
           return deleteBucket(ctx, this.store, bucket);

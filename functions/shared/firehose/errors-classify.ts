@@ -158,7 +158,10 @@ const FIXES: Record<ErrorCategory, (ctx: FixContext) => string> = {
   credentials: (c) =>
     `The credentials were refused in region ${c.region}: check that they are valid and not expired, that ` +
     `the role may call firehose:${c.operation} on the stream, and the machine clock`,
-  validation: () => 'The request did not match the Firehose API: check the stream name and record data',
+  // Firehose answers a record over 1,000 KiB or more than 500 records with ValidationException too.
+  validation: () =>
+    'The request did not match the Firehose API: check the stream name and the record data (at most ' +
+    '500 records per batch, each at most 1,000 KiB before base64)',
   clientError: () => 'Firehose refused the request; a retry would get the same answer',
   badResponse: () =>
     'Resending could duplicate records, so nothing was resent: check the Firehose endpoint (AWS_ENDPOINT_URL)',
