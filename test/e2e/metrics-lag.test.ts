@@ -12,7 +12,7 @@ import { expectAddsUp, mockFile, tempDataDir } from './helpers';
 const quiet = { write: () => undefined, interactive: false };
 // Far longer than the few milliseconds between the last put and the first CheckMetrics; with fast
 // timers CheckMetrics retries every half of it, so its 8 retries span four times the delay.
-const METRICS_DELAY_MS = 3000;
+const METRICS_DELAY_MS = 5000;
 
 interface LoggedEvent {
   type: string;
