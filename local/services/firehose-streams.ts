@@ -12,7 +12,7 @@ import {
 import type { FirehoseQuotas } from './firehose-settings';
 import { isObject } from './http-util';
 import type { S3Store } from './s3-store';
-import { TokenBucket } from './token-bucket';
+import { QuotaClock, TokenBucket } from './token-bucket';
 
 /** Local Firehose delivery streams: Create/Describe/List/DeleteDeliveryStream, kept in streams.json. */
 
@@ -34,7 +34,7 @@ interface StreamConfig {
 export interface Stream {
   config: StreamConfig;
   delivery: StreamDelivery;
-  quota: { records: TokenBucket; requests: TokenBucket; bytes: TokenBucket };
+  quota: { clock: QuotaClock; records: TokenBucket; requests: TokenBucket; bytes: TokenBucket };
 }
 
 export class DeliveryStreams {
@@ -168,13 +168,15 @@ export class DeliveryStreams {
       (report) => this.onDelivery(config.name, report),
     );
     const quotas = this.quotas();
+    const clock = new QuotaClock(() => this.quotas().msPerRequest);
     this.streams.set(config.name, {
       config,
       delivery,
       quota: {
-        records: new TokenBucket(quotas.recordsPerSecond),
-        requests: new TokenBucket(quotas.requestsPerSecond),
-        bytes: new TokenBucket(quotas.bytesPerSecond),
+        clock,
+        records: new TokenBucket(quotas.recordsPerSecond, clock.now),
+        requests: new TokenBucket(quotas.requestsPerSecond, clock.now),
+        bytes: new TokenBucket(quotas.bytesPerSecond, clock.now),
       },
     });
   }
