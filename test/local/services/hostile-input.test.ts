@@ -18,6 +18,7 @@ afterAll(() => t.close());
 interface RawAnswer {
   status: number;
   text: string;
+  headers: Record<string, unknown>;
 }
 
 /** One request over loopback with node:http, which sends exactly the path and headers given. */
@@ -33,7 +34,11 @@ function send(
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          headers: { ...res.headers },
+        }),
       );
       res.on('error', reject);
     });
@@ -92,6 +97,17 @@ describe('prototype pollution through request parsers', () => {
     expect((await send('POST', '/', CLOUDWATCH_JSON, json)).status).toBe(400);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(await putAndGetHello('after-json')).toBe('hello, world');
+  });
+});
+
+describe('prototype names in headers', () => {
+  it('stores x-amz-meta-__proto__ and x-amz-meta-constructor as the user metadata they are', async () => {
+    // Raw requests: the SDK itself drops a "__proto__" key of Metadata (it builds objects by assignment).
+    const metadata = { 'x-amz-meta-__proto__': 'bytes=0-0', 'x-amz-meta-constructor': 'c' };
+    expect((await send('PUT', '/hostile/metadata', metadata, 'x')).status).toBe(200);
+    const head = await send('HEAD', '/hostile/metadata', {});
+    expect(head.headers).toMatchObject(metadata);
+    expect(({} as Record<string, unknown>).range).toBeUndefined();
   });
 });
 
