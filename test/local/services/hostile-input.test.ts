@@ -90,6 +90,13 @@ describe('prototype pollution through request parsers', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('answers XML nested deeper than the parser allows with 400 MalformedXML', async () => {
+    const xml = `${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}`;
+    const answer = await send('POST', '/hostile?delete', { 'content-type': 'application/xml' }, xml);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('<Code>MalformedXML</Code>');
+  });
+
   it('reads __proto__ keys of JSON bodies as plain keys', async () => {
     const json =
       '{"__proto__":{"polluted":"yes","range":"bytes=0-0"},"constructor":{"prototype":{"polluted":"yes"}}}';
