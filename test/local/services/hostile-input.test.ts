@@ -169,6 +169,12 @@ describe('malformed requests', () => {
     }
   });
 
+  it('answers a request target that is no URL with 400 InvalidURI', async () => {
+    const answer = await send('GET', 'http://[', {});
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain('<Code>InvalidURI</Code>');
+  });
+
   it('answers malformed %-encoding in x-amz-copy-source with 400 InvalidArgument', async () => {
     await putAndGetHello('copy-me');
     const answer = await send('PUT', '/hostile/copied', { 'x-amz-copy-source': '/hostile/%E0%A4%A' });
