@@ -4,6 +4,12 @@ export interface FirehoseQuotas {
   recordsPerSecond: number;
   requestsPerSecond: number;
   bytesPerSecond: number;
+  /**
+   * Tests: the quota clock moves by this many ms per PutRecord(Batch) request instead of with real
+   * time, so throttling is the same on any machine (2,000 records/s at 50 ms per request: 100 records
+   * of quota come back with each request).
+   */
+  msPerRequest?: number;
 }
 
 export interface FaultSettings {

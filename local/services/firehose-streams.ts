@@ -12,7 +12,7 @@ import {
 import type { FirehoseQuotas } from './firehose-settings';
 import { isObject } from './http-util';
 import type { S3Store } from './s3-store';
-import { TokenBucket } from './token-bucket';
+import { QuotaClock, TokenBucket } from './token-bucket';
 
 /** Local Firehose delivery streams: Create/Describe/List/DeleteDeliveryStream, kept in streams.json. */
 
@@ -36,7 +36,7 @@ export interface Stream {
   /** Until then the stream is CREATING: described so, and refusing records. */
   activeAtMs: number;
   delivery: StreamDelivery;
-  quota: { records: TokenBucket; requests: TokenBucket; bytes: TokenBucket };
+  quota: { clock: QuotaClock; records: TokenBucket; requests: TokenBucket; bytes: TokenBucket };
 }
 
 export class DeliveryStreams {
@@ -200,14 +200,16 @@ export class DeliveryStreams {
       (report) => this.onDelivery(config.name, report),
     );
     const quotas = this.quotas();
+    const clock = new QuotaClock(() => this.quotas().msPerRequest);
     this.streams.set(config.name, {
       config,
       activeAtMs,
       delivery,
       quota: {
-        records: new TokenBucket(quotas.recordsPerSecond),
-        requests: new TokenBucket(quotas.requestsPerSecond),
-        bytes: new TokenBucket(quotas.bytesPerSecond),
+        clock,
+        records: new TokenBucket(quotas.recordsPerSecond, clock.now),
+        requests: new TokenBucket(quotas.requestsPerSecond, clock.now),
+        bytes: new TokenBucket(quotas.bytesPerSecond, clock.now),
       },
     });
   }

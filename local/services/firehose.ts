@@ -164,6 +164,7 @@ export class FirehoseService {
         ? new FirehoseRequestError('InternalFailure', 'Internal service failure.')
         : new FirehoseRequestError('ServiceUnavailableException', SLOW_DOWN);
     }
+    stream.quota.clock.tick();
     if (!stream.quota.requests.take(1)) {
       this.publisher.publishThrottled(stream.config.name, data.length);
       throw new FirehoseRequestError('ServiceUnavailableException', SLOW_DOWN);

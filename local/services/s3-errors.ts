@@ -39,11 +39,13 @@ export const S3_ERRORS = {
   },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   KeyTooLongError: { status: 400, message: 'Your key is too long' },
   MalformedXML: {
     status: 400,
     message: 'The XML you provided was not well-formed or did not validate against our published schema',
   },
+  MaxMessageLengthExceeded: { status: 400, message: 'Your request was too big.' },
   MethodNotAllowed: { status: 405, message: 'The specified method is not allowed against this resource.' },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
@@ -57,6 +59,10 @@ export const S3_ERRORS = {
     message: 'A header you provided implies functionality that is not implemented',
   },
   NotModified: { status: 304, message: 'Not Modified' },
+  RequestHeaderSectionTooLarge: {
+    status: 400,
+    message: 'Your request header section exceeds the maximum allowed size.',
+  },
   PreconditionFailed: {
     status: 412,
     message: 'At least one of the pre-conditions you specified did not hold',

@@ -179,11 +179,14 @@ export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
     .map((part) => part.trim())
     .filter((part) => part !== '' && part !== 'aws-chunked')
     .join(',');
-  const userMetadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-') && typeof value === 'string')
-      userMetadata[name.slice('x-amz-meta-'.length)] = value;
-  }
+  // Object.fromEntries defines keys: "x-amz-meta-__proto__" is metadata, not a prototype to set.
+  const userMetadata: Record<string, string> = Object.fromEntries(
+    Object.entries(headers).flatMap(([name, value]) =>
+      name.startsWith('x-amz-meta-') && typeof value === 'string'
+        ? [[name.slice('x-amz-meta-'.length), value]]
+        : [],
+    ),
+  );
   return {
     contentType: text('content-type') ?? DEFAULT_CONTENT_TYPE,
     contentEncoding: encoding === '' ? undefined : encoding,
