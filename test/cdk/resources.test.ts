@@ -71,7 +71,7 @@ describe('the stack with default settings', () => {
   describe('delivery stream', () => {
     it('is a Direct PUT stream to the destination bucket with the buffering, prefixes, compression and encryption of the settings', () => {
       s.template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
-        DeliveryStreamName: 'firehose-loader',
+        DeliveryStreamName: 'FirehoseLoader',
         DeliveryStreamType: 'DirectPut',
         DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
         ExtendedS3DestinationConfiguration: Match.objectLike({

@@ -53,6 +53,7 @@ describe('settings', () => {
     [{ requeueRounds: 11 }, /requeueRounds/],
     [{ logRetentionDays: 10 }, /logRetentionDays must be a CloudWatch Logs retention value/],
     [{ streamName: 'has spaces' }, /streamName/],
+    [{ name: '1starts-with-a-digit' }, /firehose-loader:name/],
     [{ metricsNamespace: 'AWS/Firehose' }, /metricsNamespace/],
     [{ alarmTopicArn: 'not-an-arn' }, /alarmTopicArn/],
   ])('refuses %j and names the setting', (bad, message) => {
