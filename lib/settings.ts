@@ -42,7 +42,11 @@ export interface LoaderSettings {
   compression: CompressionSetting;
   /** SSE-S3 (default), or one customer managed KMS key for the three buckets and the delivery stream. */
   encryption: BucketEncryptionSetting;
-  /** Default Distributed Map MaxConcurrency when the execution input does not set it. */
+  /**
+   * Default Distributed Map MaxConcurrency when the execution input does not set it. Half of a new
+   * account's Lambda concurrency (NEW_ACCOUNT_LAMBDA_CONCURRENCY): each child runs one PutBatch, and
+   * the account's other functions (and a duplicate child start) need the rest. Raise it with the quota.
+   */
   maxConcurrency: number;
   /** Default number of re-queue rounds after the first round. */
   requeueRounds: number;
@@ -84,7 +88,7 @@ export const DEFAULT_SETTINGS: Readonly<LoaderSettings> = Object.freeze({
   bufferingIntervalSeconds: 60,
   compression: 'NONE',
   encryption: 'SSE_S3',
-  maxConcurrency: 40,
+  maxConcurrency: 5,
   requeueRounds: 3,
   artifactRetentionDays: 14,
   logRetentionDays: 30,

@@ -132,7 +132,7 @@ describe('the stack with default settings', () => {
         DEFAULT_FORMAT: 'auto',
         DEFAULT_INDIVIDUAL_RECORDS: '0',
         DEFAULT_PACK: 'false',
-        DEFAULT_MAX_CONCURRENCY: '40',
+        DEFAULT_MAX_CONCURRENCY: '5',
         DEFAULT_REQUEUE_ROUNDS: '3',
         MAX_BATCH_RECORDS: String(MAX_BATCH_RECORDS),
         MAX_BATCH_BYTES: String(MAX_BATCH_BYTES),
