@@ -153,6 +153,17 @@ describe('the state machine definition', () => {
     });
   });
 
+  it('goes from Plan to the Distributed Map only when there is a chunk to load', () => {
+    expect(definition.States.Plan?.Next).toBe('AnythingToLoad');
+    expect(definition.States.AnythingToLoad).toEqual(
+      expect.objectContaining({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.round.chunks', NumericEquals: 0, Next: 'AllRecordsAccountedFor' }],
+        Default: 'LoadChunks',
+      }),
+    );
+  });
+
   it('loops back to the Map for re-queue rounds through a growing Wait', () => {
     const choice = definition.States.MoreRounds as { Choices: { Next: string }[]; Default: string };
     expect(choice.Choices[0]?.Next).toBe('WaitBeforeRequeue');
