@@ -2,12 +2,10 @@ import { permissionsOf, resourcesOfType, type Synthesized, synth } from './synth
 
 /** The role Firehose assumes for the S3 destination, as the delivery stream names it. */
 function destinationRoleOf(s: Synthesized): string {
-  const [[, stream]] = resourcesOfType(s.json, 'AWS::KinesisFirehose::DeliveryStream') as [
-    [string, { Properties: { ExtendedS3DestinationConfiguration: { RoleARN: unknown } } }],
-  ];
-  const roleArn = stream.Properties.ExtendedS3DestinationConfiguration.RoleARN as {
-    'Fn::GetAtt': [string, string];
-  };
+  const streams = resourcesOfType(s.json, 'AWS::KinesisFirehose::DeliveryStream');
+  expect(streams).toHaveLength(1);
+  const config = streams[0]?.[1].Properties.ExtendedS3DestinationConfiguration as { RoleARN: unknown };
+  const roleArn = config.RoleARN as { 'Fn::GetAtt': [string, string] };
   return roleArn['Fn::GetAtt'][0];
 }
 
