@@ -91,7 +91,7 @@ describe('IAM: each role holds exactly what its caller needs', () => {
   it('the state machine invokes exactly the four functions and runs its Distributed Map on runs/ and map-results/', () => {
     const fns = s.stack.functions.all.map((fn) => `<${s.id(fn)}.Arn>`);
     const role = s.id(s.stack.loader.stateMachine.role);
-    const machine = 'firehose-loader';
+    const machine = 'FirehoseLoader';
     expect(permissionsOf(s.json, role)).toEqual(
       sorted([
         ...fns.flatMap((fn) => [`lambda:InvokeFunction ${fn}`, `lambda:InvokeFunction ${fn}:*`]),
