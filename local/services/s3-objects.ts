@@ -3,7 +3,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream } from './digest';
 import { type RequestContext, readBody } from './http-util';
-import { checkConditions, parseRange } from './s3-conditions';
+import {
+  checkConditions,
+  checkWriteCondition,
+  conflictOnCommit,
+  parseRange,
+  writeConditionOf,
+} from './s3-conditions';
 import { S3Error } from './s3-errors';
 import { MAX_XML_BODY_BYTES, s3Headers, sendS3Xml } from './s3-http';
 import type { MultipartUploads } from './s3-multipart';
@@ -19,13 +25,17 @@ export async function putObject(
   bucket: string,
   key: string,
 ): Promise<void> {
+  const condition = writeConditionOf(ctx.req.headers);
+  if (condition) checkWriteCondition(condition, store.getObject(bucket, key));
   const temp = store.tempPath();
   const { md5, size } = await receiveBody(ctx.req, temp);
-  const meta = await store.commit(bucket, key, temp, {
-    ...objectHeaders(ctx.req.headers),
-    etag: `"${md5.toString('hex')}"`,
-    size,
-  });
+  const meta = await store.commit(
+    bucket,
+    key,
+    temp,
+    { ...objectHeaders(ctx.req.headers), etag: `"${md5.toString('hex')}"`, size },
+    condition && conflictOnCommit(condition),
+  );
   ctx.res.writeHead(200, s3Headers(ctx, { etag: meta.etag })).end();
 }
 
@@ -77,7 +87,9 @@ export async function completeUpload(
     if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML');
     return { partNumber, etag };
   });
-  const meta = await uploads.complete(bucket, key, uploadId, parts);
+  const condition = writeConditionOf(ctx.req.headers);
+  if (condition) checkWriteCondition(condition, uploads.currentObject(bucket, key));
+  const meta = await uploads.complete(bucket, key, uploadId, parts, condition && conflictOnCommit(condition));
   sendS3Xml(ctx, 'CompleteMultipartUploadResult', {
     Location: `http://${ctx.req.headers.host ?? '127.0.0.1'}/${bucket}/${encodeURIComponent(key)}`,
     Bucket: bucket,

@@ -165,16 +165,27 @@ export class S3Store {
     return path.join(this.metaRoot, '.uploads');
   }
 
-  /** Moves a finished temp file into place as the object `key` and records its metadata. */
+  /**
+   * Moves a finished temp file into place as the object `key` and records its metadata. `precondition`
+   * sees the current object under the bucket's lock, so a conditional write is atomic; if it throws,
+   * the temp file is removed and nothing changes.
+   */
   commit(
     bucketName: string,
     key: string,
     tempFile: string,
     fields: { etag: string; size: number } & ObjectHeaders,
+    precondition?: (current: ObjectMeta | undefined) => void,
   ): Promise<ObjectMeta> {
     const bucket = this.bucket(bucketName);
     return this.withLock(bucket, async () => {
       const previous = bucket.objects.get(key);
+      try {
+        precondition?.(previous);
+      } catch (error) {
+        await rm(tempFile, { force: true });
+        throw error;
+      }
       const dataPath = await this.place(bucketName, key, tempFile);
       if (previous && previous.dataPath !== dataPath) await this.removeData(bucketName, previous.dataPath);
       const meta: ObjectMeta = { ...fields, key, lastModified: new Date().toISOString(), dataPath };
