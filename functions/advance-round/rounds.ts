@@ -27,8 +27,9 @@ export function addOutcome(totals: RunTotals, outcome: ChunkOutcome): RunTotals 
     attempts: totals.attempts + outcome.attempts,
     throttledEntries: totals.throttledEntries + outcome.throttledEntries,
     failedPutCount: totals.failedPutCount + outcome.failedPutCount,
-    // Outcomes written before this field existed count as 0 rather than NaN.
+    // Outcomes written before these fields existed count as 0 rather than NaN.
     bytesSent: totals.bytesSent + (outcome.bytesSent ?? 0),
+    possibleDuplicateRecords: (totals.possibleDuplicateRecords ?? 0) + (outcome.possibleDuplicateRecords ?? 0),
   };
 }
 

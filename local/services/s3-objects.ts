@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream } from './digest';
@@ -98,15 +99,25 @@ export async function completeUpload(
   });
 }
 
-export function getObject(
+export async function getObject(
   ctx: RequestContext,
   store: S3Store,
   bucket: string,
   key: string,
   head: boolean,
-): void {
-  const meta = store.getObject(bucket, key);
-  if (!meta) throw new S3Error('NoSuchKey', undefined, { Key: key });
+): Promise<void> {
+  const opened = await store.openObject(bucket, key);
+  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  const { meta, file } = opened;
+  try {
+    sendObject(ctx, meta, file, head);
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
+function sendObject(ctx: RequestContext, meta: ObjectMeta, file: FileHandle, head: boolean): void {
   checkConditions(ctx.req.headers, meta);
   const q = ctx.url.searchParams;
   const headers = s3Headers(ctx, {
@@ -145,10 +156,13 @@ export function getObject(
   ctx.res.writeHead(range ? 206 : 200, headers);
   if (head || meta.size === 0) {
     ctx.res.end();
+    void file.close();
     return;
   }
-  const stream = store.readStream(meta, range ?? undefined);
+  const stream = file.createReadStream(range ?? {});
   stream.on('error', () => ctx.res.destroy());
+  // A client that hangs up early must not leave the file open.
+  ctx.res.on('close', () => stream.destroy());
   stream.pipe(ctx.res);
 }
 

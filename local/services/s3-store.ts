@@ -1,6 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -150,6 +162,20 @@ export class S3Store {
       state.sorted = withBytes.map(({ key }) => key);
     }
     return state.sorted;
+  }
+
+  /**
+   * The object's metadata and its bytes, opened as one version. Taken under the bucket's lock: an
+   * overwrite renames the new bytes into place before it records their metadata, and a read between
+   * the two would pair one version's ETag with the other's bytes, which S3 never serves.
+   */
+  openObject(bucketName: string, key: string): Promise<{ meta: ObjectMeta; file: FileHandle } | undefined> {
+    const bucket = this.bucket(bucketName);
+    return this.withLock(bucket, async () => {
+      const meta = bucket.objects.get(key);
+      if (!meta) return undefined;
+      return { meta, file: await open(path.join(this.dataDir, meta.dataPath), 'r') };
+    });
   }
 
   readStream(meta: ObjectMeta, range?: { start: number; end: number }): ReadStream {
