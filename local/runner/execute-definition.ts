@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
 import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
 import { readMapItems, writeMapResults } from './map-io';
@@ -25,6 +26,8 @@ export interface ExecuteOptions {
   /** Tests: Wait states and Retry intervals take milliseconds instead of seconds. */
   fastTimers?: boolean;
   onEvent?: (event: EngineEventShape) => void;
+  /** Fault: every Distributed Map item starts its child twice, at once or one after the other. */
+  duplicateChildren?: DuplicateChildren;
 }
 
 export interface ExecutionResult {
@@ -63,7 +66,9 @@ function fastTimerOverrides(states: Map<string, string>, definition: JsonObject)
  * `lambda:invoke` Task served by the real handler in this process.
  */
 export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
-  const { definition, maps } = lowerDistributedMaps(options.definition);
+  const { definition, maps } = lowerDistributedMaps(options.definition, {
+    duplicateChildren: options.duplicateChildren,
+  });
   const tasks = taskStates(definition.States as JsonObject);
   const overrides: Record<string, LocalHandler> = {};
   for (const [name, resource] of tasks) {
