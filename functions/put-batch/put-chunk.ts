@@ -14,8 +14,8 @@ import {
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { putBytes } from '../shared/s3-io';
-import { accountChunk } from './account';
-import { acquireChunk, finishClaim, type HeldClaim, releaseClaim } from './claim';
+import { accountChunk, inputRecordsIn } from './account';
+import { acquireChunk, type ClaimDeps, finishClaim, type HeldClaim, releaseClaim } from './claim';
 import { pacingDelayMs, type StreamQuota } from './pace';
 import { readChunkRecords } from './read-chunk';
 
@@ -46,7 +46,7 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
   // conditional write before anything is sent, so only the attempt holding the claim sends; the others
   // return its outcome, wait for it, or take over a claim whose owner is past its time limit.
   const ref = { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) };
-  const claimDeps = {
+  const claimDeps: ClaimDeps = {
     s3: deps.s3,
     logger: deps.logger,
     takeoverAfterMs: deps.claimTakeoverAfterMs,
@@ -54,11 +54,8 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     now: deps.now,
     sleep: deps.sleep,
   };
-  const acquired = await acquireChunk(
-    { chunkId: chunk.chunkId, round, records: chunk.records },
-    ref,
-    claimDeps,
-  );
+  const claimed = { chunkId: chunk.chunkId, round, records: chunk.records };
+  const acquired = await acquireChunk(claimed, ref, claimDeps);
   if (acquired.kind === 'finished') {
     deps.logger.info('chunk already put in this round; not sending it again', {
       chunkId: chunk.chunkId,
@@ -66,12 +63,23 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     });
     return acquired.outcome;
   }
-  const held = acquired.held;
+  return sendClaimedChunk(input, deps, claimDeps, acquired.held);
+}
+
+/** Sends a chunk this attempt holds the claim of; gives the claim up when Firehose surely took nothing. */
+async function sendClaimedChunk(
+  input: PutBatchInput,
+  deps: PutChunkDeps,
+  claimDeps: ClaimDeps,
+  held: HeldClaim,
+): Promise<ChunkOutcome> {
+  const { chunk } = input;
   let sending = false;
+  let records: Buffer[] = [];
   try {
     // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
     // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
-    const records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
+    records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
     const pacedMs = await pace(input, deps);
     // Waits come out of the retry budget, so the invocation ends as soon as it would have.
     const waitedMs = pacedMs + held.waitedMs;
@@ -81,7 +89,8 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry });
     if (records.length > 0 && sent.accepted === 0) {
       const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
-      await releaseClaim(claimDeps, held, 'nothing accepted');
+      // Calls without an answer may have delivered: the release carries them for the resend to count.
+      await releaseClaim(claimDeps, held, 'nothing accepted', unansweredRecords(records, sent.unanswered));
       throw new ChunkThrottledError(
         `Firehose accepted none of the ${records.length} records of chunk ${chunk.chunkId} after ${sent.attempts} attempts (${codes})`,
       );
@@ -91,7 +100,8 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     // Before the first Firehose call nothing can have been accepted: a retry may take the claim at once.
     if (!sending) await releaseClaim(claimDeps, held, 'failed before sending');
     else if (error instanceof FirehoseSendError && error.outcome.accepted === 0) {
-      await releaseClaim(claimDeps, held, 'Firehose refused the chunk');
+      const unanswered = unansweredRecords(records, error.outcome.unanswered);
+      await releaseClaim(claimDeps, held, 'Firehose refused the chunk', unanswered);
     }
     throw error;
   }
@@ -129,7 +139,9 @@ async function recordOutcome(
     failedPutCount: sent.failedPutCount,
     bytesSent: sent.bytesSent,
     takenOverClaims: held.claim.takenOverClaims,
-    possibleDuplicateRecords: held.claim.possibleDuplicateRecords,
+    // Earlier attempts' possible deliveries, and this one's calls that got no answer and were resent.
+    possibleDuplicateRecords:
+      held.claim.possibleDuplicateRecords + unansweredRecords(records, sent.unanswered),
     ...(requeue ? { requeue } : {}),
   };
   if (!(await finishClaim(deps.s3, held, outcome))) {
@@ -148,6 +160,11 @@ async function recordOutcome(
   }
   deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs, claimWaitMs: held.waitedMs });
   return outcome;
+}
+
+/** Input records in the entries of calls that got no answer (a packed Firehose record holds several). */
+function unansweredRecords(records: readonly Buffer[], unanswered: readonly number[] = []): number {
+  return unanswered.reduce((sum, index) => sum + inputRecordsIn(records[index] ?? Buffer.alloc(0)), 0);
 }
 
 /** Waits this item's turn under the stream quota (nothing without a quota or a Map position). */

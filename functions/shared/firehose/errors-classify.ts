@@ -184,3 +184,12 @@ function httpStatusOf(error: unknown): number | undefined {
   const status = (metadata as { httpStatusCode?: unknown }).httpStatusCode;
   return typeof status === 'number' ? status : undefined;
 }
+
+// Connections that were never established: the request cannot have reached Firehose.
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** True when a failed call may still have been taken by Firehose: it timed out or lost its connection. */
+export function mayHaveReachedFirehose(cls: ErrorClass): boolean {
+  if (cls.category === ErrorCategory.timeout) return true;
+  return cls.category === ErrorCategory.network && !NEVER_CONNECTED.has(cls.code);
+}

@@ -244,3 +244,42 @@ describe('a released claim', () => {
     expect(lines(await deliveredText(s3Client(), destinationBucket)).sort()).toEqual([...RECORDS].sort());
   });
 });
+
+describe('a Firehose request that timed out after Firehose took it', () => {
+  it('is resent, and its records are counted as possible duplicates in the outcome', async () => {
+    const runId = 'run-unanswered';
+    const { streamName, destinationBucket } = await aws.stream('claim-unanswered');
+    const chunk = await plannedChunk(runId);
+    // The client gives up after 100 ms; local Firehose answers after 600 ms but keeps the records.
+    const impatient = createFirehoseClient({
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 100, throwOnRequestTimeout: true },
+    });
+    const twice = resolveRetryPolicy({ maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0, budgetMs: 60_000 });
+    const clock = fakeClock();
+    aws.services.setFaults({ latencyMs: 600 });
+    try {
+      await expect(
+        putChunk({ runId, round: 0, chunk }, deps(streamName, impatient, clock, { retry: twice })),
+      ).rejects.toMatchObject({
+        name: 'ChunkThrottledError',
+        message: expect.stringContaining('TimeoutError'),
+      });
+    } finally {
+      aws.services.setFaults({ latencyMs: 0 });
+      impatient.destroy();
+    }
+
+    const firehose = countingFirehose();
+    const outcome = await putChunk({ runId, round: 0, chunk }, deps(streamName, firehose.client, clock));
+
+    // Two calls went unanswered: both may have delivered the 50 records, and both did here.
+    expect(outcome).toMatchObject({ delivered: 50, takenOverClaims: 0, possibleDuplicateRecords: 100 });
+    let delivered: string[] = [];
+    for (let tries = 0; tries < 200 && delivered.length < 150; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await aws.services.flush();
+      delivered = lines(await deliveredText(s3Client(), destinationBucket));
+    }
+    expect(delivered.length - RECORDS.length).toBe(outcome.possibleDuplicateRecords);
+  });
+});
