@@ -30,7 +30,7 @@ describe('renderMermaid', () => {
   });
 
   it('shows retries on the node label and never an ARN or a placeholder', () => {
-    expect(text).toContain('retry: ChunkThrottledError, TransientAwsError ×3');
+    expect(text).toContain('retry: ChunkThrottledError, TransientAwsError, ChunkInProgressError ×3');
     expect(text).toContain('retry: MetricsLaggingError ×8');
     expect(text).not.toMatch(/arn:|\$\{/);
   });
