@@ -53,9 +53,11 @@ const isConflict = (error: unknown) => {
   const status = e?.$metadata?.httpStatusCode;
   return status === 412 || status === 409 || e?.name === 'PreconditionFailed';
 };
+// Without s3:ListBucket, S3 answers a GET of a missing key with 403, not 404 (S3 API reference, GetObject).
 const isMissing = (error: unknown) => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+  const status = e?.$metadata?.httpStatusCode;
+  return e?.name === 'NoSuchKey' || status === 404 || status === 403;
 };
 
 /** Writes `body` if the condition holds; the new ETag, or undefined when another write got there first. */
@@ -115,8 +117,21 @@ export async function acquireChunk(
     if (created !== undefined) return claimed(ref, fresh, created, now() - started);
     const found = await readStored(deps.s3, ref);
     if (!found) {
-      if (++vanished > MAX_VANISHED) throw new Error(`the outcome key ${ref.key} keeps disappearing`);
+      if (++vanished > MAX_VANISHED) {
+        throw new Error(
+          `the outcome key ${ref.key} exists for a conditional write but not for GetObject: ` +
+            'it keeps being deleted, or the role may not read runs/* (s3:GetObject)',
+        );
+      }
       continue;
+    }
+    // The SDK retried our own claim after S3 had stored it (a timeout, a 5xx): it is ours.
+    if (
+      found.stored.kind === 'claim' &&
+      found.stored.claim.owner === owner &&
+      !found.stored.claim.releasedAt
+    ) {
+      return claimed(ref, found.stored.claim, found.etag, now() - started);
     }
     const decision = decideOnStored(found.stored, now(), deps.takeoverAfterMs);
     if (decision.action === ClaimAction.finished) return { kind: 'finished', outcome: decision.outcome };
@@ -150,7 +165,10 @@ function claimed(ref: ObjectRef, claim: ChunkClaim, etag: string, waitedMs: numb
  * (another attempt took it over after our time limit): its outcome then stands, not ours.
  */
 export async function finishClaim(s3: S3Client, held: HeldClaim, outcome: ChunkOutcome): Promise<boolean> {
-  return (await putIf(s3, held.ref, outcome, { ifMatch: held.etag })) !== undefined;
+  if ((await putIf(s3, held.ref, outcome, { ifMatch: held.etag })) !== undefined) return true;
+  // The SDK may have retried our write after S3 had stored it: then the key holds exactly our outcome.
+  const found = await readStored(s3, held.ref);
+  return found?.stored.kind === 'outcome' && JSON.stringify(found.stored.outcome) === JSON.stringify(outcome);
 }
 
 /**

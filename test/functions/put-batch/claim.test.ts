@@ -283,3 +283,39 @@ describe('a Firehose request that timed out after Firehose took it', () => {
     expect(delivered.length - RECORDS.length).toBe(outcome.possibleDuplicateRecords);
   });
 });
+
+describe('a conditional write the SDK retries after S3 stored it', () => {
+  it('is recognised as our own claim and our own outcome, so the chunk is sent once and not blocked', async () => {
+    const runId = 'run-sdk-retry';
+    const { streamName, destinationBucket } = await aws.stream('claim-sdk-retry');
+    const chunk = await plannedChunk(runId);
+    // Each conditional PutObject reaches S3, then its answer is "lost": the SDK sends it again.
+    const lossy = new S3Client({ forcePathStyle: true });
+    let lost = 0;
+    lossy.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const input = args.input as { IfMatch?: string; IfNoneMatch?: string };
+        if (context.commandName === 'PutObjectCommand' && (input.IfMatch || input.IfNoneMatch) && lost < 2) {
+          lost += 1;
+          throw Object.assign(new Error('answer lost'), { name: 'TimeoutError', $metadata: {} });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseConditionalAnswers' },
+    );
+    const firehose = countingFirehose();
+
+    const outcome = await putChunk(
+      { runId, round: 0, chunk },
+      deps(streamName, firehose.client, fakeClock(), { s3: lossy }),
+    );
+    lossy.destroy();
+
+    expect(lost).toBe(2);
+    expect(firehose.batches()).toBe(1);
+    expect(outcome).toMatchObject({ delivered: 50, takenOverClaims: 0, possibleDuplicateRecords: 0 });
+    await aws.services.flush();
+    expect(lines(await deliveredText(s3Client(), destinationBucket)).sort()).toEqual([...RECORDS].sort());
+  });
+});
