@@ -166,7 +166,8 @@ export function formatSummary(summary: RunSummary): string {
 function possibleDuplicatesText(records: number): string {
   if (records === 0) return '0';
   return (
-    `${n(records)} records may have been delivered twice (an attempt stopped after Firehose accepted ` +
-    'them and before their outcome was written, and they were sent again); compare CloudWatch below'
+    `${n(records)} records may be delivered twice (Firehose may have taken them from an attempt that ` +
+    'stopped before recording it, or from a call that got no answer, and they are sent again by a retry, ' +
+    'a later round or a rerun of the dead letters); compare CloudWatch below'
   );
 }

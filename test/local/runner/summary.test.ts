@@ -73,6 +73,6 @@ describe('the run summary', () => {
     const duplicated = { ...state, totals: { ...state.totals, possibleDuplicateRecords: 12 } } as RunState;
     const summary = buildSummary({ ...inputs, state: duplicated });
     expect(summary.records).toMatchObject({ input: 100, delivered: 90, possibleDuplicates: 12 });
-    expect(formatSummary(summary)).toContain('12 records may have been delivered twice');
+    expect(formatSummary(summary)).toContain('12 records may be delivered twice');
   });
 });
