@@ -1,12 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../shared/artifacts';
 import type { ChunkDescriptor } from '../shared/chunk';
-import { type ChunkClaim, parseStoredChunk } from '../shared/chunk-claim';
+import type { ChunkClaim } from '../shared/chunk-claim';
+import { readStored } from '../shared/claim-store';
 import { mapWithConcurrency } from '../shared/concurrency';
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, RunState } from '../shared/run-state';
-import { getText, listKeys } from '../shared/s3-io';
+import { listKeys } from '../shared/s3-io';
 import { resultWriterDetailsOf, succeededOutcomes } from './map-results';
+import { type StoredClaim, settleClaims } from './settle-claims';
 
 // Outcome objects are tiny; this many GETs in flight keeps a 20,000-chunk round to seconds.
 const OUTCOME_READ_CONCURRENCY = 32;
@@ -70,6 +72,7 @@ export async function roundOutcomes(
 /**
  * The round's outcome objects that exist (all of them, or those among `only`), read concurrently. A key
  * that still holds a claim is no outcome: its attempt stopped before writing one, maybe after sending.
+ * Such a chunk is handed on (settle-claims.ts), so a late attempt of this round cannot send it too.
  */
 async function storedOutcomes(
   state: RunState,
@@ -81,14 +84,17 @@ async function storedOutcomes(
   for await (const key of listKeys(deps.s3, deps.artifactBucket, prefix)) {
     if (!only || only.has(key)) keys.push(key);
   }
-  const stored = await mapWithConcurrency(keys, OUTCOME_READ_CONCURRENCY, async (key) =>
-    parseStoredChunk(await getText(deps.s3, { bucket: deps.artifactBucket, key })),
-  );
+  const read = await mapWithConcurrency(keys, OUTCOME_READ_CONCURRENCY, async (key) => {
+    const ref = { bucket: deps.artifactBucket, key };
+    return { ref, found: await readStored(deps.s3, ref) };
+  });
   const outcomes: ChunkOutcome[] = [];
-  const claims = new Map<string, ChunkClaim>();
-  for (const entry of stored) {
-    if (entry.kind === 'outcome') outcomes.push(entry.outcome);
-    else claims.set(entry.claim.chunkId, entry.claim);
+  const claimed: StoredClaim[] = [];
+  for (const { ref, found } of read) {
+    if (found?.stored.kind === 'outcome') outcomes.push(found.stored.outcome);
+    else if (found?.stored.kind === 'claim')
+      claimed.push({ ref, claim: found.stored.claim, etag: found.etag });
   }
-  return { outcomes, claims };
+  const settled = await settleClaims(deps.s3, claimed);
+  return { outcomes: [...outcomes, ...settled.outcomes], claims: settled.claims };
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type ChunkClaim,
   ClaimAction,
   type ClaimBody,
   decideOnStored,
   nextClaim,
-  parseStoredChunk,
 } from '../shared/chunk-claim';
-import { ChunkInProgressError } from '../shared/errors';
+import { putIf, readStored } from '../shared/claim-store';
+import { ChunkInProgressError, ChunkSupersededError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome } from '../shared/run-state';
 import type { ObjectRef } from '../shared/s3-io';
@@ -48,54 +48,6 @@ const POLL_MAX_MS = 2_000;
 // A key that exists for the conditional write but not for the GET was deleted in between, over and over.
 const MAX_VANISHED = 3;
 
-const isConflict = (error: unknown) => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  return status === 412 || status === 409 || e?.name === 'PreconditionFailed';
-};
-// Without s3:ListBucket, S3 answers a GET of a missing key with 403, not 404 (S3 API reference, GetObject).
-const isMissing = (error: unknown) => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  return e?.name === 'NoSuchKey' || status === 404 || status === 403;
-};
-
-/** Writes `body` if the condition holds; the new ETag, or undefined when another write got there first. */
-export async function putIf(
-  s3: S3Client,
-  ref: ObjectRef,
-  body: unknown,
-  condition: { ifNoneMatch: '*' } | { ifMatch: string },
-): Promise<string | undefined> {
-  try {
-    const out = await s3.send(
-      new PutObjectCommand({
-        Bucket: ref.bucket,
-        Key: ref.key,
-        Body: JSON.stringify(body),
-        ContentType: 'application/json',
-        ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: '*' }),
-      }),
-    );
-    return out.ETag ?? '';
-  } catch (error) {
-    // If-Match on a key deleted meanwhile answers 404: someone else changed it, too.
-    if (isConflict(error) || ('ifMatch' in condition && isMissing(error))) return undefined;
-    throw error;
-  }
-}
-
-async function readStored(s3: S3Client, ref: ObjectRef) {
-  try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-    const text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
-    return { stored: parseStoredChunk(text), etag: out.ETag ?? '' };
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-}
-
 /**
  * Claims the chunk, or returns its finished outcome. While another live attempt holds it, polls until
  * its outcome lands or its claim turns stale, at most `waitBudgetMs`, then throws ChunkInProgressError
@@ -115,7 +67,7 @@ export async function acquireChunk(
     const fresh = nextClaim(chunk, owner, now());
     const created = await putIf(deps.s3, ref, { claim: fresh } satisfies ClaimBody, { ifNoneMatch: '*' });
     if (created !== undefined) return claimed(ref, fresh, created, now() - started);
-    const found = await readStored(deps.s3, ref);
+    const found = await readStored(deps.s3, ref, true);
     if (!found) {
       if (++vanished > MAX_VANISHED) {
         throw new Error(
@@ -126,15 +78,18 @@ export async function acquireChunk(
       continue;
     }
     // The SDK retried our own claim after S3 had stored it (a timeout, a 5xx): it is ours.
-    if (
-      found.stored.kind === 'claim' &&
-      found.stored.claim.owner === owner &&
-      !found.stored.claim.releasedAt
-    ) {
-      return claimed(ref, found.stored.claim, found.etag, now() - started);
+    const own = found.stored.kind === 'claim' ? found.stored.claim : undefined;
+    if (own?.owner === owner && !own.releasedAt && !own.requeuedAt) {
+      return claimed(ref, own, found.etag, now() - started);
     }
     const decision = decideOnStored(found.stored, now(), deps.takeoverAfterMs);
     if (decision.action === ClaimAction.finished) return { kind: 'finished', outcome: decision.outcome };
+    if (decision.action === ClaimAction.superseded) {
+      throw new ChunkSupersededError(
+        `chunk ${chunk.chunkId} of round ${chunk.round} was already handed to the next round (or the dead ` +
+          'letters) after its round ended without an outcome; this late attempt sends nothing',
+      );
+    }
     if (decision.action === ClaimAction.takeOver) {
       const claim = nextClaim(chunk, owner, now(), decision);
       const etag = await putIf(deps.s3, ref, { claim } satisfies ClaimBody, { ifMatch: found.etag });
@@ -167,7 +122,7 @@ function claimed(ref: ObjectRef, claim: ChunkClaim, etag: string, waitedMs: numb
 export async function finishClaim(s3: S3Client, held: HeldClaim, outcome: ChunkOutcome): Promise<boolean> {
   if ((await putIf(s3, held.ref, outcome, { ifMatch: held.etag })) !== undefined) return true;
   // The SDK may have retried our write after S3 had stored it: then the key holds exactly our outcome.
-  const found = await readStored(s3, held.ref);
+  const found = await readStored(s3, held.ref, true);
   return found?.stored.kind === 'outcome' && JSON.stringify(found.stored.outcome) === JSON.stringify(outcome);
 }
 

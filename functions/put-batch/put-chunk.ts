@@ -145,17 +145,17 @@ async function recordOutcome(
     ...(requeue ? { requeue } : {}),
   };
   if (!(await finishClaim(deps.s3, held, outcome))) {
-    // Another attempt took the claim over after our time limit: we were slower than any attempt may be.
-    // It counted this chunk's records as possible duplicates when it took over, and its outcome counts;
-    // a retry of this item finds that outcome (or waits for it) instead of recording ours.
-    deps.logger.error('claim taken over while this attempt sent the chunk; its outcome is not recorded', {
+    // We were slower than any attempt may be: another attempt took the claim over, or the round ended
+    // and AdvanceRound handed the chunk on. Either counted this chunk's records as possible duplicates
+    // and that outcome (or the next round) counts, not ours; a retry of this item finds out which.
+    deps.logger.error('claim lost while this attempt sent the chunk; its outcome is not recorded', {
       chunkId: chunk.chunkId,
       round,
       delivered: account.delivered,
     });
     throw new ChunkInProgressError(
-      `chunk ${chunk.chunkId} of round ${round}: another attempt took the claim over while this one sent it; ` +
-        `${account.delivered} records may be delivered twice and are counted as possible duplicates`,
+      `chunk ${chunk.chunkId} of round ${round}: the claim was taken over or the chunk re-queued while this ` +
+        `attempt sent it; ${account.delivered} records may be delivered twice and are counted as possible duplicates`,
     );
   }
   deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs, claimWaitMs: held.waitedMs });

@@ -19,6 +19,11 @@ export interface ChunkClaim {
   possibleDuplicateRecords: number;
   /** Set when the owner gave the claim up knowing what Firehose took: the next attempt needs no wait. */
   releasedAt?: string;
+  /**
+   * Set by AdvanceRound when the round ended without an outcome and the chunk went to the next round
+   * (or the dead letters): a late attempt of this round must not send it too.
+   */
+  requeuedAt?: string;
 }
 
 export interface ClaimBody {
@@ -37,22 +42,30 @@ export function parseStoredChunk(text: string): StoredChunk {
   throw new Error(`not a chunk outcome or claim: ${text.slice(0, 200)}`);
 }
 
-export const ClaimAction = { finished: 'finished', wait: 'wait', takeOver: 'takeOver' } as const;
+export const ClaimAction = {
+  finished: 'finished',
+  superseded: 'superseded',
+  wait: 'wait',
+  takeOver: 'takeOver',
+} as const;
 export type ClaimAction = (typeof ClaimAction)[keyof typeof ClaimAction];
 
 export type ClaimDecision =
   | { action: typeof ClaimAction.finished; outcome: ChunkOutcome }
+  | { action: typeof ClaimAction.superseded; claim: ChunkClaim }
   | { action: typeof ClaimAction.wait; ageMs: number; claim: ChunkClaim }
   | { action: typeof ClaimAction.takeOver; claim: ChunkClaim; stale: boolean };
 
 /**
- * What an attempt does when the key is already there: return a finished outcome; take over a released
+ * What an attempt does when the key is already there: return a finished outcome; stop if the chunk
+ * went to the next round; take over a released
  * claim at once, or one older than the takeover limit (its owner is dead: the limit exceeds the
  * attempt's time limit); otherwise wait for the owner.
  */
 export function decideOnStored(stored: StoredChunk, nowMs: number, takeoverAfterMs: number): ClaimDecision {
   if (stored.kind === 'outcome') return { action: ClaimAction.finished, outcome: stored.outcome };
   const { claim } = stored;
+  if (claim.requeuedAt) return { action: ClaimAction.superseded, claim };
   if (claim.releasedAt) return { action: ClaimAction.takeOver, claim, stale: false };
   const ageMs = nowMs - Date.parse(claim.claimedAt);
   // An unreadable date cannot prove the owner dead; only the limit 0 (owner known dead) takes it over.

@@ -64,6 +64,17 @@ export class ChunkInProgressError extends LoaderError {
   }
 }
 
+/**
+ * A late attempt at a chunk whose round already ended without its outcome: AdvanceRound handed the
+ * chunk to the next round (or the dead letters), so this attempt must not send it. Not retried.
+ */
+export class ChunkSupersededError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ChunkSupersededError';
+  }
+}
+
 /** Firehose refused the request in a way a retry cannot fix (bad stream name, access, oversized input). */
 export class FirehoseRequestError extends LoaderError {
   constructor(message: string, options?: ErrorOptions) {
@@ -108,6 +119,7 @@ export const LOADER_ERROR_NAMES = [
   'SourceChangedError',
   'ChunkThrottledError',
   'ChunkInProgressError',
+  'ChunkSupersededError',
   'FirehoseRequestError',
   'MetricsLaggingError',
   'TransientAwsError',

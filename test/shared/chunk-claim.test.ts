@@ -60,6 +60,11 @@ describe('a chunk claim', () => {
     });
   });
 
+  it('stops an attempt at a chunk AdvanceRound handed on, even with the limit 0', () => {
+    const claim = claimAt(T0, { requeuedAt: new Date(T0 + 1).toISOString() });
+    expect(decideOnStored({ kind: 'claim', claim }, T0 + 10 * LIMIT, 0).action).toBe(ClaimAction.superseded);
+  });
+
   it('never takes over a claim whose date it cannot read, unless the limit is 0', () => {
     const claim = claimAt(T0, { claimedAt: 'not a date' });
     expect(decideOnStored({ kind: 'claim', claim }, T0 + 10 * LIMIT, LIMIT).action).toBe(ClaimAction.wait);

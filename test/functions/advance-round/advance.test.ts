@@ -4,7 +4,7 @@ import { loadPlanConfig } from '../../../functions/plan/config';
 import { resolveExecutionInput } from '../../../functions/plan/run-settings';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
-import { nextClaim } from '../../../functions/shared/chunk-claim';
+import { nextClaim, parseStoredChunk } from '../../../functions/shared/chunk-claim';
 import { DEFAULT_METRICS_NAMESPACE } from '../../../functions/shared/metrics-namespace';
 import { putJson } from '../../../functions/shared/s3-io';
 import { outcome, recordingLogger } from '../fixtures';
@@ -86,6 +86,10 @@ describe('advanceRound against the local services', () => {
     expect(await metricSums(DEFAULT_METRICS_NAMESPACE, 'adv-claimed', ['PossibleDuplicateRecords'])).toEqual({
       PossibleDuplicateRecords: third.records,
     });
+    // The claim is marked handed on, so a late attempt of round 0 cannot send the chunk as well.
+    const key = artifactKeys.outcome(runId, 0, third.chunkId);
+    const left = parseStoredChunk(await getText(s3Client(), aws.names.artifactBucket, key));
+    expect(left).toMatchObject({ kind: 'claim', claim: { owner: 'dead', requeuedAt: expect.any(String) } });
   });
 
   it('dead-letters what is left after the last round, with the exact payloads, a manifest and a rerun message', async () => {

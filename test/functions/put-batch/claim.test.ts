@@ -6,7 +6,7 @@ import { putChunk } from '../../../functions/put-batch/put-chunk';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { s3Client } from '../../../functions/shared/aws-clients';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
-import { parseStoredChunk } from '../../../functions/shared/chunk-claim';
+import { nextClaim, parseStoredChunk } from '../../../functions/shared/chunk-claim';
 import { type RetryPolicy, resolveRetryPolicy } from '../../../functions/shared/firehose';
 import { createFirehoseClient } from '../../../functions/shared/firehose/client';
 import { readJsonLines } from '../../../functions/shared/s3-io';
@@ -317,5 +317,28 @@ describe('a conditional write the SDK retries after S3 stored it', () => {
     expect(outcome).toMatchObject({ delivered: 50, takenOverClaims: 0, possibleDuplicateRecords: 0 });
     await aws.services.flush();
     expect(lines(await deliveredText(s3Client(), destinationBucket)).sort()).toEqual([...RECORDS].sort());
+  });
+});
+
+describe('a late attempt after its round ended', () => {
+  it('sends nothing when AdvanceRound already handed the chunk on', async () => {
+    const runId = 'run-superseded';
+    const { streamName, destinationBucket } = await aws.stream('claim-superseded');
+    const chunk = await plannedChunk(runId);
+    const key = artifactKeys.outcome(runId, 0, chunk.chunkId);
+    const claim = {
+      ...nextClaim({ chunkId: chunk.chunkId, round: 0, records: chunk.records }, 'gone', T0),
+      requeuedAt: new Date(T0 + 60_000).toISOString(),
+    };
+    await putText(s3Client(), aws.names.artifactBucket, key, JSON.stringify({ claim }));
+    const firehose = countingFirehose();
+
+    await expect(
+      putChunk({ runId, round: 0, chunk }, deps(streamName, firehose.client, fakeClock(T0 + 600_000))),
+    ).rejects.toMatchObject({ name: 'ChunkSupersededError' });
+
+    expect(firehose.batches()).toBe(0);
+    await aws.services.flush();
+    expect(await deliveredText(s3Client(), destinationBucket)).toBe('');
   });
 });
