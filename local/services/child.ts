@@ -24,7 +24,8 @@ async function exitAfterStop(code: number): Promise<void> {
 
 async function handle(message: ParentMessage): Promise<void> {
   if (message.op === 'start') {
-    services = await startLocalServices(message.options);
+    // The lock on the data folder names the parent too: the folder is the run's while the run lives.
+    services = await startLocalServices({ ...message.options, parentPid: process.ppid });
     reply({ id: message.id, ok: true, endpoint: services.endpoint, port: services.port });
     return;
   }
@@ -41,7 +42,12 @@ async function handle(message: ParentMessage): Promise<void> {
 
 process.on('message', (message: ParentMessage) => {
   handle(message).catch((error: unknown) =>
-    reply({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    reply({
+      id: message.id,
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      ...(error instanceof Error ? { errorName: error.name } : {}),
+    }),
   );
 });
 process.on('disconnect', () => void exitAfterStop(0));

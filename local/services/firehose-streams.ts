@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type DeliveryReport, StreamDelivery } from './firehose-delivery';
+import { type BufferSettings, type DeliveryReport, StreamDelivery } from './firehose-delivery';
 import { FirehoseRequestError } from './firehose-errors';
 import {
   ACCOUNT_ID,
@@ -40,6 +40,7 @@ export interface Stream {
 export class DeliveryStreams {
   private readonly streams = new Map<string, Stream>();
   private readonly stateFile: string;
+  private readonly bufferRoot: string;
 
   constructor(
     private readonly store: S3Store,
@@ -48,11 +49,14 @@ export class DeliveryStreams {
     /** The quotas in force when a stream is added: its token buckets start at them. */
     private readonly quotas: () => FirehoseQuotas,
     private readonly onDelivery: (streamName: string, report: DeliveryReport) => void,
+    /** How accepted records are kept on disk until delivered (firehose-buffer.ts). */
+    private readonly buffering: Omit<BufferSettings, 'dir'> = { sync: true },
   ) {
     this.stateFile = path.join(dataDir, 'firehose', 'streams.json');
+    this.bufferRoot = path.join(dataDir, 'firehose', 'buffers');
   }
 
-  /** Delivery stream definitions survive restarts; buffered records are flushed on stop instead. */
+  /** Delivery stream definitions and accepted records survive restarts, and kill -9. */
   async init(): Promise<void> {
     await mkdir(path.dirname(this.stateFile), { recursive: true });
     let saved: StreamConfig[] = [];
@@ -62,6 +66,8 @@ export class DeliveryStreams {
       // First start: no streams yet.
     }
     for (const config of saved) this.addStream(config);
+    // Records a previous process accepted but did not deliver: delivered now, exactly once.
+    for (const stream of this.streams.values()) await stream.delivery.init();
   }
 
   values(): IterableIterator<Stream> {
@@ -106,7 +112,7 @@ export class DeliveryStreams {
       kind: isObject(extended) ? DestinationKind.extended : DestinationKind.plain,
       destination: parseDestination(source),
     };
-    this.addStream(config);
+    await this.addStream(config).delivery.init();
     await this.save();
     return { DeliveryStreamARN: config.arn };
   }
@@ -128,7 +134,7 @@ export class DeliveryStreams {
     const stream = this.stream(input.DeliveryStreamName);
     // Deliver what was accepted before the stream goes away: nothing accepted is lost.
     await stream.delivery.deliver();
-    stream.delivery.stop();
+    await stream.delivery.remove();
     this.streams.delete(stream.config.name);
     await this.save();
     return {};
@@ -151,7 +157,7 @@ export class DeliveryStreams {
     return stream;
   }
 
-  private addStream(config: StreamConfig): void {
+  private addStream(config: StreamConfig): Stream {
     const { destination } = config;
     const bucket = (destination.BucketARN.match(BUCKET_ARN_PATTERN) ?? [])[1] ?? '';
     const delivery = new StreamDelivery(
@@ -166,9 +172,11 @@ export class DeliveryStreams {
       },
       this.store,
       (report) => this.onDelivery(config.name, report),
+      // Prefixed: a stream may be named "." or "..".
+      { ...this.buffering, dir: path.join(this.bufferRoot, `stream-${config.name}`) },
     );
     const quotas = this.quotas();
-    this.streams.set(config.name, {
+    const stream: Stream = {
       config,
       delivery,
       quota: {
@@ -176,7 +184,9 @@ export class DeliveryStreams {
         requests: new TokenBucket(quotas.requestsPerSecond),
         bytes: new TokenBucket(quotas.bytesPerSecond),
       },
-    });
+    };
+    this.streams.set(config.name, stream);
+    return stream;
   }
 
   private async save(): Promise<void> {
