@@ -24,7 +24,7 @@ async function exitAfterStop(code: number): Promise<void> {
 
 async function handle(message: ParentMessage): Promise<void> {
   if (message.op === 'start') {
-    // The lock on the data folder names the parent too: the folder is the run's while the run lives.
+    // The data folder's lock names the parent too, so a refusal can say which run holds the folder.
     services = await startLocalServices({ ...message.options, parentPid: process.ppid });
     reply({ id: message.id, ok: true, endpoint: services.endpoint, port: services.port });
     return;

@@ -22,9 +22,8 @@ export interface LockInfo {
   pid: number;
   /** Linux: the process's start time in clock ticks (/proc/<pid>/stat), so a reused pid is not taken for it. */
   pidStart?: string;
-  /** The process that started these services (the local runner), if any: the folder is its until it is gone too. */
+  /** The process that started these services (the local runner), if any: named in the refusal. */
   parentPid?: number;
-  parentStart?: string;
   dataDir: string;
   startedAt: string;
   endpoint?: string;
@@ -64,7 +63,7 @@ export async function acquireDataLock(dataDir: string, parentPid?: number): Prom
   const mine: LockInfo = {
     pid: process.pid,
     pidStart: processStart(process.pid),
-    ...(parentPid !== undefined ? { parentPid, parentStart: processStart(parentPid) } : {}),
+    ...(parentPid !== undefined ? { parentPid } : {}),
     dataDir,
     startedAt: new Date().toISOString(),
   };
@@ -155,10 +154,12 @@ function parseLock(text: string): LockInfo | undefined {
   }
 }
 
-/** Held while the services process, or the process that started it, is still alive. */
+/**
+ * Held while the services process is alive. Not while only its parent is: the parent writes to the
+ * folder only through those services (their port dies with them), so it cannot change it any more.
+ */
 function isHeld(holder: LockInfo): boolean {
-  if (isAlive(holder.pid, holder.pidStart)) return true;
-  return holder.parentPid !== undefined && isAlive(holder.parentPid, holder.parentStart);
+  return isAlive(holder.pid, holder.pidStart);
 }
 
 function isAlive(pid: number, start: string | undefined): boolean {
