@@ -27,16 +27,16 @@ export async function durability(ctx: BenchContext): Promise<SectionResult> {
   const bytes = requests.flat().reduce((sum, record) => sum + record.length, 0);
   const results: Record<string, Ceiling[]> = {};
   // Alternated, so a change in the machine's load falls on both settings alike.
-  for (let round = 0; round < repeats; round++) {
+  for (let repeat = 0; repeat < repeats; repeat++) {
     for (const concurrency of CONCURRENCIES) {
       for (const sync of [false, true]) {
         const name = `${sync ? 'fsync' : 'nosync'}-${concurrency}`;
         ctx.log(`  ${fmt(count)} records, concurrency ${concurrency}, ${sync ? 'fsync' : 'no fsync'}`);
-        const dir = join(ctx.tmp, `durability-${name}-${round}`);
+        const dir = join(ctx.tmp, `durability-${name}-${repeat}`);
         const ceiling = await measureCeiling(dir, requests, concurrency, UNTHROTTLED, {
           syncFirehoseBuffer: sync,
         });
-        (results[name] ??= []).push(ceiling);
+        results[name] = [...(results[name] ?? []), ceiling];
       }
     }
   }
