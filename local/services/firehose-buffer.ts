@@ -26,6 +26,8 @@ export class SegmentFile {
   /** Records that are on disk (acknowledged), in the order they were appended. */
   readonly records: Buffer[] = [];
   bytes = 0;
+  /** Writes (and fsyncs) so far: fewer than appends when requests arrived together (group commit). */
+  commits = 0;
   private handle: FileHandle | undefined;
   /** Bytes of the file known to be good: where a failed write is cut back to. */
   private size = 0;
@@ -76,11 +78,10 @@ export class SegmentFile {
   }
 
   private async write(records: Buffer[]): Promise<void> {
-    const pieces: Buffer[] = [];
-    if (!this.handle) {
-      this.handle = await open(this.file, 'w');
-      pieces.push(encodeHeader(this.firstArrivalMs));
-    }
+    this.handle ??= await open(this.file, 'w');
+    // Also after a failed first write, cut back to nothing: the header goes with the first records.
+    const first = this.size === 0;
+    const pieces: Buffer[] = first ? [encodeHeader(this.firstArrivalMs)] : [];
     for (const record of records) pieces.push(frameHeader(record), record);
     const data = Buffer.concat(pieces);
     try {
@@ -95,7 +96,10 @@ export class SegmentFile {
         written += bytesWritten;
       }
       if (this.sync) await this.handle.datasync();
+      // A new file's name must be durable too, or a power cut could lose the whole file.
+      if (this.sync && first) await syncDirectory(path.dirname(this.file));
       this.size += data.length;
+      this.commits++;
     } catch (error) {
       // Cut the unacknowledged bytes off, so a later read never delivers records their client retries.
       await this.handle.truncate(this.size).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { type LocalServices, startLocalServices } from '../../../local/services';
-import { readSegment } from '../../../local/services/firehose-buffer';
+import { readSegment, SegmentFile } from '../../../local/services/firehose-buffer';
 import { CrashPoint } from '../../../local/services/firehose-delivery';
 import { startLocalServicesProcess } from '../../../local/services/process';
 
@@ -185,5 +185,27 @@ describe('buffer segment files', () => {
     await appendFile(join(dir, 'corrupt.log'), corrupt);
     expect((await readSegment(join(dir, 'corrupt.log')))?.records.map(String)).toEqual(['one\n']);
     await services.stop();
+  });
+
+  it('share one write and fsync among the appends that arrive together (group commit)', async () => {
+    const segment = new SegmentFile(join(dir, 'group.log'), 0, 1_000, true);
+    const records = Array.from({ length: 20 }, (_, i) => Buffer.from(`record ${i}\n`));
+    // All sent before the first write finishes: the first goes alone, the other 19 share the next one.
+    await Promise.all(records.map((record) => segment.append([record])));
+    await segment.close();
+    expect(segment.commits).toBe(2);
+    const read = await readSegment(join(dir, 'group.log'));
+    expect(read?.firstArrivalMs).toBe(1_000);
+    expect(read?.records.map(String)).toEqual(records.map(String));
+  });
+
+  it('reject the appends whose write failed, and keep a whole file for the next ones', async () => {
+    const segment = new SegmentFile(join(dir, 'missing', 'seg.log'), 0, 2_000, true);
+    await expect(segment.append([Buffer.from('lost\n')])).rejects.toThrow(/ENOENT/);
+    await mkdir(join(dir, 'missing'));
+    await segment.append([Buffer.from('kept\n')]);
+    await segment.close();
+    expect(segment.records.map(String)).toEqual(['kept\n']);
+    expect((await readSegment(join(dir, 'missing', 'seg.log')))?.records.map(String)).toEqual(['kept\n']);
   });
 });
