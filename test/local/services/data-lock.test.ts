@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { putRecordCommand } from '../../../bin/commands/local-commands';
 import { LOCAL_RESOURCE_NAMES } from '../../../local/runner/local-resources';
 import { runLocalJob } from '../../../local/runner/run-job';
 import { startLocalServices } from '../../../local/services';
@@ -14,6 +15,7 @@ import { startLocalServicesProcess } from '../../../local/services/process';
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const MAIN = join(__dirname, '../../../local/services/main.ts');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const names = LOCAL_RESOURCE_NAMES;
 
 let dir: string;
 const spawned: ChildProcess[] = [];
@@ -43,6 +45,16 @@ async function snapshot(root: string): Promise<Record<string, string>> {
   };
   await walk(root);
   return result;
+}
+
+/** How many files under `root` contain `text`. */
+async function grep(root: string, text: string): Promise<number> {
+  let found = 0;
+  for (const name of await readdir(root, { recursive: true })) {
+    const file = join(root, name);
+    if ((await stat(file)).isFile() && (await readFile(file, 'utf8')).includes(text)) found++;
+  }
+  return found;
 }
 
 /** The pid of a process that has exited (and was reaped). */
@@ -152,7 +164,7 @@ describe('one owner per local services data folder', () => {
     }
   });
 
-  it('refuses a run on the folder of a standalone local:services, then runs on it once that stopped', async () => {
+  it('refuses a run on the folder of a standalone local:services while put-record uses them, and runs there once they stopped', async () => {
     const input = join(dir, 'input.jsonl');
     await writeFile(input, '{"a":1}\n{"a":2}\n{"a":3}\n');
     const { child, output } = startStandalone(join(dir, 'services'));
@@ -172,6 +184,16 @@ describe('one owner per local services data folder', () => {
       (error: unknown) => error,
     );
 
+    // put-record has nothing to control on the services: it uses the ones that own the folder.
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await putRecordCommand('{"by":"put-record"}', { stream: names.streamName, dataDir: dir })).toBe(
+        0,
+      );
+    } finally {
+      stdout.mockRestore();
+    }
+
     expect(refusal).toBeInstanceOf(DataFolderInUseError);
     expect((refusal as Error).message).toContain(`process ${child.pid}`);
     expect((refusal as Error).message).toContain(join(dir, 'services'));
@@ -185,6 +207,8 @@ describe('one owner per local services data folder', () => {
     expect(summary.records.delivered).toBe(3);
     // Same folder: the run's services saw the bucket made through the standalone ones.
     const buckets = await readdir(join(dir, 'services', 's3'));
-    expect(buckets).toEqual(expect.arrayContaining(['made-by-hand', LOCAL_RESOURCE_NAMES.destinationBucket]));
+    expect(buckets).toEqual(expect.arrayContaining(['made-by-hand', names.destinationBucket]));
+    // The standalone services delivered the put-record line when they stopped, into the same folder.
+    expect(await grep(join(dir, 'services', 's3', names.destinationBucket), '{"by":"put-record"}\n')).toBe(1);
   });
 });
