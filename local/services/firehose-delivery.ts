@@ -85,7 +85,7 @@ export class StreamDelivery {
     private readonly buffer: BufferSettings,
   ) {}
 
-  /** Replays the segments a previous process left and delivers them now. */
+  /** Replays the segments a previous process left and delivers them before it resolves. */
   async init(): Promise<{ replayed: number; alreadyDelivered: number }> {
     await mkdir(this.buffer.dir, { recursive: true });
     const names = await readdir(this.buffer.dir);
@@ -104,7 +104,9 @@ export class StreamDelivery {
         replayed += sealed.records.length;
       }
     }
-    if (this.queue.length > 0) void this.deliver().catch(() => undefined);
+    // Delivered before the services answer anything: a run that lists the destination first does not
+    // take these (a killed run's records) for its own. A failure (disk full) is retried in the background.
+    if (this.queue.length > 0) await this.deliver().catch(() => undefined);
     return { replayed, alreadyDelivered };
   }
 
