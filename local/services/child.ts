@@ -51,5 +51,9 @@ process.on('message', (message: ParentMessage) => {
   );
 });
 process.on('disconnect', () => void exitAfterStop(0));
+// Ctrl-C reaches the whole process group: the parent decides (it may wait for its calls in flight,
+// which need these services), and its exit closes the channel. SIGTERM: stop cleanly.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => void exitAfterStop(0));
 // Started without an IPC channel (by hand): there is no parent to serve.
 if (!process.connected) void exitAfterStop(2);
