@@ -8,9 +8,9 @@ import {
 } from '../../functions/shared/mock-data';
 import { runLocalJob } from '../../local/runner/run-job';
 import { formatSummary, type RunSummary } from '../../local/runner/summary';
-import type { FaultSettings } from '../../local/services';
+import { type LocalServiceOptionValues, localServiceSettings } from './local-service-options';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends LocalServiceOptionValues {
   input?: string;
   records: number;
   seed: number;
@@ -20,11 +20,6 @@ export interface RunCommandOptions {
   concurrency?: number;
   requeueRounds?: number;
   dataDir: string;
-  faultRate?: number;
-  faultCode?: FaultSettings['entryErrorCode'];
-  requestErrorRate?: number;
-  latencyMs?: number;
-  throttleRps?: number;
   fastTimers?: boolean;
   json?: boolean;
 }
@@ -44,6 +39,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       `generated ${options.records} web-traffic records (seed ${options.seed}) in ${inputFile}\n`,
     );
   }
+  const services = localServiceSettings(options);
   const summary = await runLocalJob({
     dataDir,
     inputFile,
@@ -52,14 +48,10 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     pack: options.pack,
     maxConcurrency: options.concurrency,
     requeueRounds: options.requeueRounds,
-    faults: {
-      ...(options.faultRate !== undefined ? { entryFailureRate: options.faultRate } : {}),
-      ...(options.faultCode ? { entryErrorCode: options.faultCode } : {}),
-      ...(options.requestErrorRate !== undefined ? { requestErrorRate: options.requestErrorRate } : {}),
-      ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
-      seed: options.seed,
-    },
-    quotas: options.throttleRps !== undefined ? { recordsPerSecond: options.throttleRps } : {},
+    faults: { ...services.faults, seed: options.seed },
+    quotas: services.quotas,
+    metricPublishDelayMs: services.metricPublishDelayMs,
+    streamCreatingMs: services.streamCreatingMs,
     fastTimers: options.fastTimers,
     progress: { interactive: Boolean(process.stderr.isTTY) },
   });

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
 import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
 import { readMapItems, writeMapResults } from './map-io';
@@ -24,7 +25,11 @@ export interface ExecuteOptions {
   handlers: LambdaHandlers;
   /** Tests: Wait states and Retry intervals take milliseconds instead of seconds. */
   fastTimers?: boolean;
+  /** Retry intervals in ms by state name, over those of fastTimers (every Retry of that state). */
+  retryIntervalOverridesMs?: Record<string, number>;
   onEvent?: (event: EngineEventShape) => void;
+  /** Fault: every Distributed Map item starts its child twice, at once or one after the other. */
+  duplicateChildren?: DuplicateChildren;
 }
 
 export interface ExecutionResult {
@@ -58,12 +63,22 @@ function fastTimerOverrides(states: Map<string, string>, definition: JsonObject)
   };
 }
 
+function timerOverrides(states: Map<string, string>, definition: JsonObject, options: ExecuteOptions) {
+  const fast = options.fastTimers ? fastTimerOverrides(states, definition) : undefined;
+  return {
+    ...(fast ? { waitTimeOverrides: fast.waitTimeOverrides } : {}),
+    retryIntervalOverrides: { ...fast?.retryIntervalOverrides, ...options.retryIntervalOverridesMs },
+  };
+}
+
 /**
  * Runs a definition with aws-local-stepfunctions: Distributed Maps lowered first, every
  * `lambda:invoke` Task served by the real handler in this process.
  */
 export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
-  const { definition, maps } = lowerDistributedMaps(options.definition);
+  const { definition, maps } = lowerDistributedMaps(options.definition, {
+    duplicateChildren: options.duplicateChildren,
+  });
   const tasks = taskStates(definition.States as JsonObject);
   const overrides: Record<string, LocalHandler> = {};
   for (const [name, resource] of tasks) {
@@ -93,7 +108,7 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
   const execution = machine.run(options.input as never, {
     overrides: {
       taskResourceLocalHandlers: overrides as never,
-      ...(options.fastTimers ? fastTimerOverrides(tasks, definition) : {}),
+      ...timerOverrides(tasks, definition, options),
     },
     context: {
       Execution: {

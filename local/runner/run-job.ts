@@ -14,6 +14,7 @@ import { type FaultSettings, type FirehoseQuotas, type LocalServices, startLocal
 import { DEFAULT_QUOTAS } from '../services/firehose';
 import { startLocalServicesProcess } from '../services/process';
 import { captureProcessOutput } from './capture-output';
+import type { DuplicateChildren } from './duplicate-children';
 import { type EngineEventShape, executeDefinition } from './execute-definition';
 import { startHandlerThreads } from './handler-threads';
 import { type LambdaHandler, type LambdaHandlers, localHandlers, localSubstitutions } from './local-lambdas';
@@ -39,6 +40,13 @@ export interface LocalJobOptions {
   rawExecutionInput?: unknown;
   faults?: Partial<FaultSettings>;
   quotas?: Partial<FirehoseQuotas>;
+  /**
+   * Local CloudWatch shows datapoints this long after they are put, as AWS does a minute or more later,
+   * so CheckMetrics meets MetricsLaggingError. With fastTimers its retries then come every half of it.
+   */
+  metricPublishDelayMs?: number;
+  /** A new local stream is CREATING this long (LocalServicesOptions.streamCreatingMs). */
+  streamCreatingMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Tests: Wait states and Step Functions retries take milliseconds. */
   fastTimers?: boolean;
@@ -64,6 +72,8 @@ export interface LocalJobOptions {
   handlerThreads?: number | 'auto';
   /** Fault tests: wraps a function's handler (by ARN), e.g. to crash after Firehose accepted a batch. */
   wrapHandler?: (functionArn: string, handler: LambdaHandler) => LambdaHandler;
+  /** Fault: every chunk's child execution starts twice, at once or late, as AWS may (duplicate-children.ts). */
+  duplicateChildren?: DuplicateChildren;
 }
 
 // How many handler threads a run gets. Measured on 1,000,000 records (293 MB) on 2 cores, one run
@@ -82,6 +92,12 @@ export async function handlerThreadCount(options: LocalJobOptions): Promise<numb
     () => 0,
   );
   return size >= AUTO_THREADS_MIN_BYTES ? AUTO_THREADS : 0;
+}
+
+/** With fast timers and a metrics delay, CheckMetrics retries every half delay (not every 5 ms). */
+function metricsRetryOverride(options: LocalJobOptions): Record<string, number> | undefined {
+  const delay = options.metricPublishDelayMs ?? 0;
+  return options.fastTimers && delay > 0 ? { CheckMetrics: Math.ceil(delay / 2) } : undefined;
 }
 
 export const newRunId = () =>
@@ -180,6 +196,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
     dataDir: servicesDir,
     faults: options.faults,
     quotas: options.quotas,
+    metricPublishDelayMs: options.metricPublishDelayMs,
+    streamCreatingMs: options.streamCreatingMs,
   });
   await mkdir(join(runDir, 'output'), { recursive: true }).catch(async (error: unknown) => {
     await services.stop();
@@ -225,6 +243,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
       s3,
       handlers: wrapAll(threads?.handlers ?? localHandlers(names), options.wrapHandler),
       fastTimers: options.fastTimers,
+      retryIntervalOverridesMs: metricsRetryOverride(options),
+      duplicateChildren: options.duplicateChildren,
       onEvent: (event) => {
         progress.onEvent(event);
         events.write(`${JSON.stringify(compactEvent(event))}\n`);

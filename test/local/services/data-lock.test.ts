@@ -201,7 +201,7 @@ describe('one owner per local services data folder', () => {
     await expect(readdir(join(dir, 'runs'))).rejects.toThrow(/ENOENT/);
 
     child.kill('SIGINT');
-    expect((await output).code).toBe(0);
+    expect(await output).toMatchObject({ code: 0, stderr: '' });
     const summary = await runLocalJob({ dataDir: dir, inputFile: input, fastTimers: true, progress: quiet });
     expect(summary.status).toBe('SUCCEEDED');
     expect(summary.records.delivered).toBe(3);

@@ -8,6 +8,7 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { waitUntilDeliveryStreamActive } from '../../../local/runner/local-resources';
 import { type LocalServices, startLocalServices } from '../../../local/services';
 import { readSegment, SegmentFile } from '../../../local/services/firehose-buffer';
 import { CrashPoint } from '../../../local/services/firehose-delivery';
@@ -54,6 +55,7 @@ async function createStream(firehose: FirehoseClient): Promise<void> {
       },
     }),
   );
+  await waitUntilDeliveryStreamActive(firehose, STREAM);
 }
 
 /** Sends `batches` batches of 50 distinct records and one PutRecord; returns the acknowledged records. */
@@ -115,11 +117,16 @@ describe('durable local Firehose', () => {
   it('delivers every acknowledged record exactly once after the services process is killed with SIGKILL', async () => {
     const child = await startLocalServicesProcess({ dataDir: join(dir, 'services') });
     const { firehose } = clients(child.endpoint);
-    await createStream(firehose);
-    const acknowledged = await putAcknowledged(firehose, 8);
-    firehose.destroy();
-    await killHard(child.pid);
-    await child.stop().catch(() => undefined);
+    let acknowledged: string[];
+    try {
+      await createStream(firehose);
+      acknowledged = await putAcknowledged(firehose, 8);
+      await killHard(child.pid);
+    } finally {
+      firehose.destroy();
+      // A no-op once killed; stops the child if the test failed before.
+      await child.stop().catch(() => undefined);
+    }
 
     const { lines } = await restartAndCollect();
 
@@ -133,12 +140,16 @@ describe('durable local Firehose', () => {
   ])('neither loses nor duplicates a record when killed during delivery %s', async (_, crashAt) => {
     const child = await startLocalServicesProcess({ dataDir: join(dir, 'services'), crashAt });
     const { firehose } = clients(child.endpoint);
-    await createStream(firehose);
-    const acknowledged = await putAcknowledged(firehose, 3);
-    firehose.destroy();
-    // The child kills itself (SIGKILL) at the crash point of this flush.
-    await expect(child.flush()).rejects.toThrow(/exited/);
-    await child.stop().catch(() => undefined);
+    let acknowledged: string[];
+    try {
+      await createStream(firehose);
+      acknowledged = await putAcknowledged(firehose, 3);
+      // The child kills itself (SIGKILL) at the crash point of this flush.
+      await expect(child.flush()).rejects.toThrow(/exited/);
+    } finally {
+      firehose.destroy();
+      await child.stop().catch(() => undefined);
+    }
 
     const { keys, lines } = await restartAndCollect();
 
