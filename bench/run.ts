@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { billing } from './billing';
 import { bundles } from './bundles';
 import { callEfficiency } from './calls';
+import { durability } from './durability';
 import { memory } from './memory';
 import { machine, RESULTS_FILE, writeResults } from './report';
 import { throttling } from './throttling';
@@ -21,6 +22,7 @@ const COMPARISONS: [string, (ctx: BenchContext) => Promise<SectionResult>][] = [
   ['billing', billing],
   ['throughput', throughput],
   ['throttling', throttling],
+  ['durability', durability],
   ['memory', memory],
   ['bundles', bundles],
 ];

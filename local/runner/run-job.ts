@@ -190,14 +190,18 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
   const dataDir = resolve(options.dataDir);
   const servicesDir = join(dataDir, 'services');
   const runDir = join(dataDir, 'runs', runId);
-  await mkdir(join(runDir, 'output'), { recursive: true });
   const start = options.inProcessServices ? startLocalServices : startLocalServicesProcess;
+  // First: services that already own the folder refuse (DataFolderInUseError) before the run writes anything.
   const services: LocalServices = await start({
     dataDir: servicesDir,
     faults: options.faults,
     quotas: options.quotas,
     metricPublishDelayMs: options.metricPublishDelayMs,
     streamCreatingMs: options.streamCreatingMs,
+  });
+  await mkdir(join(runDir, 'output'), { recursive: true }).catch(async (error: unknown) => {
+    await services.stop();
+    throw error;
   });
   const quota = options.paceToQuota === false ? undefined : { ...DEFAULT_QUOTAS, ...options.quotas };
   const restoreEnv = applyEnvironment(functionEnvironment(services.endpoint, names, options.retry, quota));

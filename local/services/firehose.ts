@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { BufferSettings } from './firehose-delivery';
 import { FirehoseRequestError } from './firehose-errors';
 import { decodeBatch, decodeRecord } from './firehose-input';
 import { FirehoseMetrics } from './firehose-metrics';
@@ -47,6 +48,7 @@ export class FirehoseService {
     quotas: Partial<FirehoseQuotas>,
     faults: Partial<FaultSettings>,
     streamCreatingMs: number = DEFAULT_STREAM_CREATING_MS,
+    buffering?: Omit<BufferSettings, 'dir'>,
   ) {
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
     this.faults = { ...DEFAULT_FAULTS, ...faults };
@@ -59,6 +61,7 @@ export class FirehoseService {
       () => this.quotas,
       (streamName, report) => this.publisher.publishDelivery(streamName, report),
       streamCreatingMs,
+      buffering,
     );
   }
 
@@ -190,7 +193,17 @@ export class FirehoseService {
       accepted.push(record);
       return { RecordId: this.nextRecordId() };
     });
-    stream.delivery.append(accepted, Date.now());
+    try {
+      // Answered only once the accepted records are on disk (fsynced): an acknowledged record survives a crash.
+      await stream.delivery.append(accepted, Date.now());
+    } catch (error) {
+      // Nothing of this request was kept (the buffer file is cut back), so a retry duplicates nothing.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new FirehoseRequestError(
+        'InternalFailure',
+        `Local Firehose could not store the records: ${reason}`,
+      );
+    }
     this.publisher.publishPut(
       stream.config.name,
       operation,
