@@ -5,6 +5,8 @@ import { InvalidInputError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import { ChunkPlanner } from '../shared/plan/planner';
 import { resolvePlanSettings } from '../shared/plan/settings';
+import type { StreamQuota } from '../shared/quota/quota';
+import { PaceSchedule } from '../shared/quota/schedule';
 import { detectFormat, readRecordBatches } from '../shared/records/reader';
 import type { PlanSummary } from '../shared/run-state';
 import { headObject, type ObjectRef, readRange, S3LineWriter } from '../shared/s3-io';
@@ -18,6 +20,8 @@ export interface PlanRequest {
   maxBatchRecords: number;
   maxBatchBytes: number;
   artifactBucket: string;
+  /** The stream's quota: each chunk gets its send offset in the round's schedule (quota/schedule.ts). */
+  quota?: StreamQuota;
 }
 
 /** A missing source is a mistake in the input: say which object, not S3's bare "NotFound". */
@@ -82,6 +86,7 @@ export async function planSource(
   const manifest = new S3LineWriter(s3, { bucket: request.artifactBucket, key: manifestKey });
   const rejects = new S3LineWriter(s3, { bucket: request.artifactBucket, key: rejectsKey });
   const planner = new ChunkPlanner(settings);
+  const schedule = request.quota ? new PaceSchedule(request.quota) : undefined;
   let chunks = 0;
   let rejected = 0;
 
@@ -104,7 +109,7 @@ export async function planSource(
         firstLine: chunk.firstLine,
       };
       chunks += 1;
-      await manifest.writeJson(descriptor);
+      await manifest.writeJson(schedule ? schedule.place(descriptor) : descriptor);
     }
   };
 

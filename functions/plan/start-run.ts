@@ -1,9 +1,11 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../shared/artifacts';
 import type { LoggerLike } from '../shared/logger';
 import { emptyTotals, RoundNext, type RunState } from '../shared/run-state';
 import { putJson } from '../shared/s3-io';
 import type { PlanConfig } from './config';
+import { findRunQuota } from './find-quota';
 import { planSource } from './plan-source';
 import { resolveExecutionInput } from './run-settings';
 
@@ -19,10 +21,12 @@ export interface PlanEvent {
  */
 export async function startRun(
   event: PlanEvent,
-  deps: { s3: S3Client; config: PlanConfig; logger: LoggerLike },
+  deps: { s3: S3Client; cloudWatch: CloudWatchClient; config: PlanConfig; logger: LoggerLike },
 ): Promise<RunState> {
   const { s3, config } = deps;
   const input = resolveExecutionInput(event.input, config);
+  // Found before planning: each chunk's place in the round's schedule is its cost at this quota.
+  const quota = await findRunQuota(config.quota, deps);
   const { summary, format } = await planSource(
     s3,
     {
@@ -34,6 +38,7 @@ export async function startRun(
       maxBatchRecords: config.maxBatchRecords,
       maxBatchBytes: config.maxBatchBytes,
       artifactBucket: config.artifactBucket,
+      quota,
     },
     deps.logger,
   );
@@ -56,6 +61,8 @@ export async function startRun(
       waitSeconds: 0,
     },
     totals: emptyTotals(),
+    quota,
+    pace: { rate: 1 },
   };
   await putJson(s3, { bucket: config.artifactBucket, key: artifactKeys.plan(event.runId) }, state);
   return state;

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../shared/artifacts';
@@ -12,10 +11,11 @@ import {
   type RetryPolicy,
 } from '../shared/firehose';
 import type { LoggerLike } from '../shared/logger';
+import type { StreamQuota } from '../shared/quota/quota';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { getJsonIfListed, putBytes, putJson } from '../shared/s3-io';
 import { accountChunk } from './account';
-import { pacingDelayMs, type StreamQuota } from './pace';
+import { type PacedSend, pacedSend } from './paced-send';
 import { readChunkRecords } from './read-chunk';
 
 export interface PutChunkDeps {
@@ -25,9 +25,12 @@ export interface PutChunkDeps {
   artifactBucket: string;
   retry: RetryPolicy;
   logger: LoggerLike;
-  /** The stream's quota, if stated: the item waits its turn before sending (pace.ts). */
-  quota?: StreamQuota;
+  /** A quota stated in the deployment: overrides the run's, field by field (pace.ts). */
+  quota?: Partial<StreamQuota>;
+  /** False: no pacing at all, retries alone deal with throttling (comparison runs). */
+  pacing?: boolean;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 /**
@@ -53,11 +56,13 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
   // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
   // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
   const records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
-  const pacedMs = await pace(input, deps);
+  const paced = pacedSend(input, deps);
+  const pacedMs = await paced.waitFirst();
   // The wait comes out of the retry budget, so the invocation ends as soon as it would have.
   const retry =
     pacedMs > 0 ? { ...deps.retry, budgetMs: Math.max(0, deps.retry.budgetMs - pacedMs) } : deps.retry;
-  const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry });
+  const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry }, paced);
+  paced.record(sent);
   if (records.length > 0 && sent.accepted === 0) {
     const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
     throw new ChunkThrottledError(
@@ -83,20 +88,12 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     throttledEntries: sent.throttledEntries,
     failedPutCount: sent.failedPutCount,
     bytesSent: sent.bytesSent,
+    ...(paced.rate !== undefined ? { paceRate: paced.rate } : {}),
     ...(requeue ? { requeue } : {}),
   };
   await putJson(deps.s3, outcomeRef, outcome);
   deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs });
   return outcome;
-}
-
-/** Waits this item's turn under the stream quota (nothing without a quota or a Map position). */
-async function pace(input: PutBatchInput, deps: PutChunkDeps): Promise<number> {
-  if (!deps.quota || input.item === undefined) return 0;
-  const position = { item: input.item, maxConcurrency: input.maxConcurrency ?? 0 };
-  const ms = pacingDelayMs(input.chunk, position, deps.quota);
-  if (ms > 0) await (deps.sleep ?? ((wait: number) => delay(wait)))(ms);
-  return ms;
 }
 
 /**
@@ -105,10 +102,21 @@ async function pace(input: PutBatchInput, deps: PutChunkDeps): Promise<number> {
  * kept, and everything else is re-queued like any failed entry (a later round meets the same error
  * with nothing accepted, fails, and the records end in the dead letters with that error logged).
  */
-async function sendAccountingPartialFailure(chunk: ChunkDescriptor, records: Buffer[], deps: PutChunkDeps) {
-  const send = chunk.mode === ChunkMode.individual ? putRecordsIndividually : putRecordBatch;
+async function sendAccountingPartialFailure(
+  chunk: ChunkDescriptor,
+  records: Buffer[],
+  deps: PutChunkDeps,
+  paced: PacedSend,
+) {
   try {
-    return await send(deps.firehose, deps.streamName, records, deps.retry, { logger: deps.logger });
+    if (chunk.mode === ChunkMode.individual) {
+      // Each PutRecord waits its own turn, so an individual chunk spreads over its share of the quota.
+      return await putRecordsIndividually(deps.firehose, deps.streamName, records, deps.retry, {
+        logger: deps.logger,
+        beforeRecord: (index) => paced.waitCall(index),
+      });
+    }
+    return await putRecordBatch(deps.firehose, deps.streamName, records, deps.retry, { logger: deps.logger });
   } catch (error) {
     if (!(error instanceof FirehoseSendError) || error.outcome.accepted === 0) throw error;
     deps.logger.error('Firehose refused the rest of a partly accepted chunk; re-queueing the rest', {

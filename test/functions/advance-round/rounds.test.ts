@@ -2,6 +2,7 @@ import {
   addOutcome,
   decideNext,
   leftoverChunks,
+  nextPaceRate,
   REQUEUE_WAIT_BASE_SECONDS,
   REQUEUE_WAIT_MAX_SECONDS,
   requeueWaitSeconds,
@@ -155,5 +156,16 @@ describe('leftoverChunks', () => {
 
   it('has nothing left for an empty manifest', () => {
     expect(leftoverChunks([], new Map())).toEqual({ chunks: [], failedChunks: 0 });
+  });
+});
+
+describe('nextPaceRate', () => {
+  it('starts the next round at the lowest rate any chunk had come down to', () => {
+    expect(nextPaceRate([{ paceRate: 0.9 }, { paceRate: 0.45 }, { paceRate: 0.6 }], 1)).toBe(0.45);
+  });
+
+  it("keeps the round's own rate when no chunk reported one (no pacing, older outcomes)", () => {
+    expect(nextPaceRate([{}, { paceRate: Number.NaN }], 0.7)).toBe(0.7);
+    expect(nextPaceRate([], 0.7)).toBe(0.7);
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * The rate a Map's children send at, as a fraction of the stream's quota, adapted like Vector's
+ * adaptive request concurrency (AIMD): cut multiplicatively when Firehose throttles (another writer
+ * on the stream, a quota lower than believed), raised additively while calls go through clean.
+ *
+ * The schedule is piecewise linear: a chunk planned `offset` ms after the Map's start at the full
+ * quota is sent at `anchorWallMs + (offset - anchorOffsetMs) / rate`. Every change of rate re-anchors
+ * at the current point of the schedule, so the schedule stays continuous: slowing down stretches only
+ * what is still to come, and nothing already late bursts out at once.
+ */
+export interface AimdSettings {
+  /** Rate at which a round starts: 1 is the full quota; a re-queue round starts from the rate that worked. */
+  initialRate: number;
+  /** The rate never goes above this: 1 when the quota is known, more when it is only a default. */
+  maxRate: number;
+  minRate: number;
+  /** Added per second of clean sending. */
+  increasePerSecond: number;
+  /** The cut is the share of entries accepted, within [minDecrease, maxDecrease]. */
+  minDecrease: number;
+  maxDecrease: number;
+  /** After a cut, throttles from calls already in flight do not cut again for this long. */
+  holdMs: number;
+}
+
+export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
+  minRate: 0.05,
+  // 2% of the quota per second: back from a 10% cut in 5 s, slow enough that one probe past the
+  // quota throttles only a sliver of a second's traffic.
+  increasePerSecond: 0.02,
+  minDecrease: 0.5,
+  // Vector's ARC cuts by 0.9 on a throttle or latency spike.
+  maxDecrease: 0.9,
+  holdMs: 500,
+});
+
+export interface CallResult {
+  /** Entries the call (and its retries) sent, and how many of them were throttled. */
+  entries: number;
+  throttled: number;
+}
+
+export class AimdPace {
+  private rateValue: number;
+  private anchorWallMs: number;
+  private anchorOffsetMs = 0;
+  private lastChangeMs: number;
+  private lastCutMs = Number.NEGATIVE_INFINITY;
+  private theoreticalMs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    mapStartedAtMs: number,
+    private readonly settings: AimdSettings,
+  ) {
+    this.rateValue = clamp(settings.initialRate, settings.minRate, settings.maxRate);
+    this.anchorWallMs = mapStartedAtMs;
+    this.lastChangeMs = mapStartedAtMs;
+  }
+
+  get rate(): number {
+    return this.rateValue;
+  }
+
+  /** Wall-clock time (ms) at which a chunk planned `offsetMs` after the Map's start may be sent. */
+  sendAt(offsetMs: number): number {
+    return this.anchorWallMs + (offsetMs - this.anchorOffsetMs) / this.rateValue;
+  }
+
+  /**
+   * Claims this environment's next turn for `costMs` of quota (at the full quota) once the schedule
+   * says a chunk is due; returns when it may go. A virtual-scheduling limiter (GCRA): behind the
+   * schedule (the Map started slowly, the machine stalled, children started out of order), chunks
+   * still leave at the current rate with at most `burstMs` of catch-up, instead of all at once past
+   * the stream's one-second allowance, where they would be throttled.
+   */
+  claimTurn(costMs: number, nowMs: number, burstMs: number): number {
+    const sendAt = Math.max(nowMs, this.theoreticalMs - burstMs);
+    this.theoreticalMs = Math.max(this.theoreticalMs, nowMs) + costMs / this.rateValue;
+    return sendAt;
+  }
+
+  /** After a chunk planned at `offsetMs` was sent at `nowMs`: cut on throttling, else raise. */
+  record(result: CallResult, offsetMs: number, nowMs: number): void {
+    const { settings } = this;
+    if (result.throttled > 0) {
+      if (nowMs - this.lastCutMs < settings.holdMs) return;
+      const accepted = result.entries > 0 ? 1 - result.throttled / result.entries : 0;
+      const cut = clamp(accepted, settings.minDecrease, settings.maxDecrease);
+      this.lastCutMs = nowMs;
+      this.change(this.rateValue * cut, offsetMs, nowMs);
+      return;
+    }
+    const elapsed = Math.max(0, nowMs - this.lastChangeMs) / 1000;
+    if (this.rateValue < settings.maxRate && elapsed > 0) {
+      this.change(this.rateValue + settings.increasePerSecond * elapsed, offsetMs, nowMs);
+    }
+  }
+
+  private change(rate: number, offsetMs: number, nowMs: number): void {
+    const next = clamp(rate, this.settings.minRate, this.settings.maxRate);
+    // Re-anchor where the schedule stands (never backwards: chunks finish out of order), so the
+    // schedule stays continuous.
+    const at = Math.max(offsetMs, this.anchorOffsetMs);
+    this.anchorWallMs = this.sendAt(at);
+    this.anchorOffsetMs = at;
+    this.rateValue = next;
+    this.lastChangeMs = nowMs;
+  }
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
