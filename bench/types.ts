@@ -27,6 +27,8 @@ export interface BenchContext {
   /** A temp dir of this run; removed at the end. */
   tmp: string;
   log: (line: string) => void;
+  /** `--case <id>`: a section with cases runs only this one (development). */
+  caseId?: string;
 }
 
 export function target(name: string, value: number, op: Target['op'], limit: number): Target {
