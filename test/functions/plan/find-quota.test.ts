@@ -102,6 +102,35 @@ describe('Plan finds the stream quota in the local CloudWatch', () => {
     }
     expect(chunks).toHaveLength(3);
   });
+
+  it('plans no chunk bigger than one second of the bytes quota', async () => {
+    aws.services.setQuotas({
+      bytesPerSecond: 1_100_000,
+      recordsPerSecond: 500_000,
+      requestsPerSecond: 2_000,
+    });
+    // A stream of its own: the others' limits changed within this minute, and the lowest one counts.
+    const { streamName } = await aws.stream('quota-big');
+    const record = (i: number) => `{"n":${i},"pad":"${'y'.repeat(400_000)}"}`;
+    const text = `${Array.from({ length: 8 }, (_, i) => record(i)).join('\n')}\n`;
+    await putText(s3Client(), aws.names.sourceBucket, 'quota/big.jsonl', text);
+    const config = loadPlanConfig({
+      SOURCE_BUCKET: aws.names.sourceBucket,
+      ARTIFACT_BUCKET: aws.names.artifactBucket,
+      DELIVERY_STREAM_NAME: streamName,
+    });
+    const state = await startRun(
+      {
+        input: { source: { key: 'quota/big.jsonl' } },
+        runId: 'quota-big',
+        startedAt: new Date().toISOString(),
+      },
+      { s3: s3Client(), cloudWatch: cloudWatchClient(), config, logger: recordingLogger() },
+    );
+    expect(state.settings.maxBatchBytes).toBe(1_100_000);
+    // Two ~400 KB records per chunk (three would pass 1,100,000 bytes), not ten per 4 MiB.
+    expect(state.plan.chunks).toBe(4);
+  });
 });
 
 describe('Plan reads the quota with one GetMetricData call', () => {
