@@ -25,9 +25,9 @@ export interface AimdSettings {
 
 export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
   minRate: 0.05,
-  // 2% of the quota per second: back from a 10% cut in 5 s, slow enough that one probe past the
+  // 1% of the quota per second: back from a 10% cut in 10 s, slow enough that one probe past the
   // quota throttles only a sliver of a second's traffic.
-  increasePerSecond: 0.02,
+  increasePerSecond: 0.01,
   minDecrease: 0.5,
   // Vector's ARC cuts by 0.9 on a throttle or latency spike.
   maxDecrease: 0.9,
@@ -46,7 +46,8 @@ export class AimdPace {
   private anchorOffsetMs = 0;
   private lastChangeMs: number;
   private lastCutMs = Number.NEGATIVE_INFINITY;
-  private theoreticalMs = Number.NEGATIVE_INFINITY;
+  private localWallMs: number | undefined;
+  private localOffsetMs = 0;
 
   constructor(
     mapStartedAtMs: number,
@@ -67,15 +68,28 @@ export class AimdPace {
   }
 
   /**
-   * Claims this environment's next turn for `costMs` of quota (at the full quota) once the schedule
-   * says a chunk is due; returns when it may go. A virtual-scheduling limiter (GCRA): behind the
-   * schedule (the Map started slowly, the machine stalled, children started out of order), chunks
-   * still leave at the current rate with at most `burstMs` of catch-up, instead of all at once past
-   * the stream's one-second allowance, where they would be throttled.
+   * Claims this environment's turn for the call planned at `offsetMs`, once the shared schedule says it
+   * is due; returns when it may go. Behind the schedule (the Map started slowly, the machine stalled),
+   * a whole backlog would otherwise leave at once, past the stream's one-second allowance, and be
+   * throttled. So this environment keeps its own pace through the schedule (a virtual-scheduling
+   * limiter, GCRA, on schedule distance): from its previous call at `localOffsetMs`, the next one may
+   * go (offset distance ÷ rate) later, less `burstMs`. An environment that gets every k-th item moves
+   * k items of schedule per step, so together they still send at the rate, however many there are.
    */
-  claimTurn(costMs: number, nowMs: number, burstMs: number): number {
-    const sendAt = Math.max(nowMs, this.theoreticalMs - burstMs);
-    this.theoreticalMs = Math.max(this.theoreticalMs, nowMs) + costMs / this.rateValue;
+  claimTurn(offsetMs: number, nowMs: number, burstMs: number): number {
+    if (this.localWallMs === undefined || offsetMs < this.localOffsetMs) {
+      // The first call here, or one that started out of order (already behind): it goes now.
+      if (this.localWallMs === undefined) {
+        this.localWallMs = nowMs;
+        this.localOffsetMs = offsetMs;
+      }
+      return nowMs;
+    }
+    const due = this.localWallMs + (offsetMs - this.localOffsetMs) / this.rateValue;
+    const sendAt = Math.max(nowMs, due - burstMs);
+    // Late: the local pace restarts from now (no credit beyond the burst); early or on time: from due.
+    this.localWallMs = Math.max(due, sendAt);
+    this.localOffsetMs = offsetMs;
     return sendAt;
   }
 

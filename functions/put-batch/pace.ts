@@ -86,8 +86,8 @@ export function callSchedule(
 
 /**
  * Sleeps until the shared schedule says `offsetMs` is due (re-read after each sleep: a cut in the
- * rate while this item waits stretches its wait too), then until this environment's own turn for
- * `costMs` (AimdPace.claimTurn). At most `maxWaitMs` in all. Returns the milliseconds waited.
+ * rate while this item waits stretches its wait too), then until this environment's own turn
+ * (AimdPace.claimTurn). At most `maxWaitMs` in all. Returns the milliseconds waited.
  */
 export async function waitForTurn(
   pace: AimdPace,
@@ -102,7 +102,7 @@ export async function waitForTurn(
     if (left <= 0.5) break;
     await clock.sleep(Math.ceil(left));
   }
-  const turn = Math.min(pace.claimTurn(call.costMs, clock.now(), BURST_MS), deadline);
+  const turn = Math.min(pace.claimTurn(call.offsetMs, clock.now(), BURST_MS), deadline);
   const left = turn - clock.now();
   if (left > 0.5) await clock.sleep(Math.ceil(left));
   return clock.now() - started;

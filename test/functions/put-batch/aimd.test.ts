@@ -65,7 +65,19 @@ describe('the shared sending rate (AIMD)', () => {
   it('lets a late environment catch up by at most the burst allowance, then at the current rate', () => {
     const pace = new AimdPace(0, settings());
     // Five chunks of 100 ms each, all found due at t = 10 s.
-    const turns = [0, 1, 2, 3, 4].map(() => pace.claimTurn(100, 10_000, 100));
+    const turns = [0, 100, 200, 300, 400].map((offset) => pace.claimTurn(offset, 10_000, 100));
     expect(turns).toEqual([10_000, 10_000, 10_100, 10_200, 10_300]);
+  });
+
+  it('paces a late environment that gets every other item at its share: by schedule distance', () => {
+    const pace = new AimdPace(0, settings());
+    const turns = [0, 200, 400, 600].map((offset) => pace.claimTurn(offset, 10_000, 100));
+    expect(turns).toEqual([10_000, 10_100, 10_300, 10_500]);
+  });
+
+  it('sends an item that started out of order (already behind) at once', () => {
+    const pace = new AimdPace(0, settings());
+    pace.claimTurn(500, 10_000, 100);
+    expect(pace.claimTurn(300, 10_000, 100)).toBe(10_000);
   });
 });
