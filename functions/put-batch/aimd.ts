@@ -16,7 +16,11 @@ export interface AimdSettings {
   minRate: number;
   /** Added per second of clean sending. */
   increasePerSecond: number;
-  /** The cut is the share of entries accepted, within [minDecrease, maxDecrease]. */
+  /**
+   * The cut is the share of entries accepted over the last `holdMs` of this environment's sends,
+   * within [minDecrease, maxDecrease]: a stream at twice its quota halves the rate at once, while one
+   * big chunk clipped among clean ones costs only the mildest cut.
+   */
   minDecrease: number;
   maxDecrease: number;
   /** After a cut, throttles from calls already in flight do not cut again for this long. */
@@ -31,13 +35,18 @@ export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Objec
   minDecrease: 0.5,
   // Vector's ARC cuts by 0.9 on a throttle or latency spike.
   maxDecrease: 0.9,
-  holdMs: 500,
+  // One quota window: the retries of entries throttled in it come a window later and must not cut again.
+  holdMs: 1_000,
 });
 
 export interface CallResult {
   /** Entries the call (and its retries) sent, and how many of them were throttled. */
   entries: number;
   throttled: number;
+}
+
+interface Recent extends CallResult {
+  atMs: number;
 }
 
 export class AimdPace {
@@ -48,6 +57,7 @@ export class AimdPace {
   private lastCutMs = Number.NEGATIVE_INFINITY;
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
+  private recent: Recent[] = [];
 
   constructor(
     mapStartedAtMs: number,
@@ -96,10 +106,13 @@ export class AimdPace {
   /** After a chunk planned at `offsetMs` was sent at `nowMs`: cut on throttling, else raise. */
   record(result: CallResult, offsetMs: number, nowMs: number): void {
     const { settings } = this;
+    this.recent = [
+      ...this.recent.filter((r) => nowMs - r.atMs < settings.holdMs),
+      { ...result, atMs: nowMs },
+    ];
     if (result.throttled > 0) {
       if (nowMs - this.lastCutMs < settings.holdMs) return;
-      const accepted = result.entries > 0 ? 1 - result.throttled / result.entries : 0;
-      const cut = clamp(accepted, settings.minDecrease, settings.maxDecrease);
+      const cut = clamp(this.acceptedShare(), settings.minDecrease, settings.maxDecrease);
       this.lastCutMs = nowMs;
       this.change(this.rateValue * cut, offsetMs, nowMs);
       return;
@@ -108,6 +121,12 @@ export class AimdPace {
     if (this.rateValue < settings.maxRate && elapsed > 0) {
       this.change(this.rateValue + settings.increasePerSecond * elapsed, offsetMs, nowMs);
     }
+  }
+
+  private acceptedShare(): number {
+    const entries = this.recent.reduce((total, r) => total + r.entries, 0);
+    const throttled = this.recent.reduce((total, r) => total + r.throttled, 0);
+    return entries > 0 ? 1 - throttled / entries : 1;
   }
 
   private change(rate: number, offsetMs: number, nowMs: number): void {

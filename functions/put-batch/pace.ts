@@ -8,9 +8,9 @@ import { AimdPace, DEFAULT_AIMD } from './aimd';
 export const MAX_PACING_WAIT_MS = 15_000;
 // What the send itself keeps of the retry budget, however long the wait was.
 export const MIN_SEND_BUDGET_MS = 5_000;
-// How much quota a late environment may send at once to catch up: a tenth of the one-second burst
+// How much quota a late environment may send at once to catch up: a twentieth of the one-second burst
 // Firehose allows.
-export const BURST_MS = 100;
+export const BURST_MS = 50;
 // With a quota that is only the region's default, the rate may climb to this many times it: AWS
 // raises quotas on request, and additive increase finds the real one.
 export const MAX_RATE_OVER_DEFAULT_QUOTA = 4;

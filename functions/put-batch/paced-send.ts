@@ -19,7 +19,7 @@ export interface PacedSend {
   /** PutRecord one by one: waits for call `index`'s turn (the first one was waited for already). */
   waitCall(index: number): Promise<void>;
   /** Feeds the outcome to the shared rate: throttled entries cut it, a clean send raises it. */
-  record(sent: Pick<SendOutcome, 'bytesSent' | 'throttledEntries' | 'calls' | 'accepted'>): void;
+  record(sent: Pick<SendOutcome, 'throttledEntries' | 'accepted'>): void;
   /** The shared rate after `record`, or undefined without pacing. */
   readonly rate: number | undefined;
 }

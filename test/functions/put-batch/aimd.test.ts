@@ -32,6 +32,15 @@ describe('the shared sending rate (AIMD)', () => {
     expect(few.rate).toBeCloseTo(0.9);
   });
 
+  it('cuts by the share of entries accepted over the last second: one clipped chunk among clean ones costs little', () => {
+    const pace = new AimdPace(0, settings());
+    for (const at of [100, 200, 300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
+    const before = pace.rate;
+    // A 4-record chunk of ~4 MB with 3 records throttled, after 1,500 clean entries: the mildest cut.
+    pace.record({ entries: 4, throttled: 3 }, 0, 400);
+    expect(pace.rate / before).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+  });
+
   it('does not cut again for throttles inside the hold time after a cut', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
