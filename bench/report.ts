@@ -62,7 +62,9 @@ export function renderResults(results: BenchResults): string {
   for (const section of results.sections) {
     parts.push('', `### ${section.title}`, '', table(section.headers, section.rows));
     for (const note of section.notes) parts.push('', note);
-    parts.push('', `(${section.seconds} s)`);
+    const earlier =
+      section.ranAt && section.ranAt !== results.date ? `, measured in the run of ${section.ranAt}` : '';
+    parts.push('', `(${section.seconds} s${earlier})`);
   }
   return parts.join('\n');
 }

@@ -71,10 +71,7 @@ async function main(): Promise<void> {
   const previous = only ? await readPreviousResults() : undefined;
   const kept = (previous?.sections ?? [])
     .filter((section) => !sections.some((s) => s.id === section.id))
-    .map((section) => ({
-      ...section,
-      notes: [...section.notes, `(This section is from the earlier run of ${previous?.date}.)`],
-    }));
+    .map((section) => ({ ...section, ranAt: section.ranAt ?? previous?.date }));
   const ran = new Set(sections.map((s) => s.id));
   await writeResults({
     date: new Date().toISOString(),

@@ -20,6 +20,8 @@ export interface SectionResult {
   notes: string[];
   data: JsonValue;
   seconds: number;
+  /** When the section was measured, if not in the run that wrote the results (`--only` keeps it). */
+  ranAt?: string;
 }
 
 export interface BenchContext {
