@@ -67,6 +67,13 @@ export class FirehoseService {
 
   async init(): Promise<void> {
     await this.streams.init();
+    // The metric store lives in memory and starts empty, but a stream kept from an earlier start has
+    // a quota history on AWS: publish its limits again, as on a quota change or a new stream.
+    this.publishLimits();
+  }
+
+  private publishLimits(): void {
+    for (const stream of this.streams.values()) this.publisher.publishLimits(stream.config.name, this.quotas);
   }
 
   setFaults(faults: Partial<FaultSettings>): void {
@@ -81,6 +88,7 @@ export class FirehoseService {
       stream.quota.requests.setRate(this.quotas.requestsPerSecond);
       stream.quota.bytes.setRate(this.quotas.bytesPerSecond);
     }
+    this.publishLimits();
   }
 
   async flush(): Promise<void> {
@@ -131,7 +139,10 @@ export class FirehoseService {
   ): Promise<unknown> | unknown {
     switch (operation) {
       case 'CreateDeliveryStream':
-        return this.streams.createDeliveryStream(input);
+        return this.streams.createDeliveryStream(input).then((created) => {
+          this.publishLimits();
+          return created;
+        });
       case 'DescribeDeliveryStream':
         return {
           DeliveryStreamDescription: this.streams.describe(this.streams.stream(input.DeliveryStreamName)),
