@@ -8,7 +8,7 @@ import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, RunState } from '../shared/run-state';
 import { listKeys } from '../shared/s3-io';
 import { resultWriterDetailsOf, succeededOutcomes } from './map-results';
-import { type StoredClaim, settleClaims } from './settle-claims';
+import { handOnUnkeyed, type StoredClaim, settleClaims } from './settle-claims';
 
 // Outcome objects are tiny; this many GETs in flight keeps a 20,000-chunk round to seconds.
 const OUTCOME_READ_CONCURRENCY = 32;
@@ -46,7 +46,8 @@ export async function roundOutcomes(
 ): Promise<RoundOutcomes> {
   const details = resultWriterDetailsOf(state.mapRun);
   if (!details) {
-    const { outcomes, claims } = await storedOutcomes(state, deps);
+    const stored = await storedOutcomes(state, deps);
+    const { outcomes, claims } = await handOnMissing(state, manifest, stored, deps);
     return { outcomes, claims, fromMapResults: 0, fromObjects: outcomes.length };
   }
   const round = state.round.number;
@@ -59,8 +60,11 @@ export async function roundOutcomes(
     : new Map<string, ChunkOutcome>();
   const rest = manifest.filter((chunk) => !fromMap.has(chunk.chunkId));
   const keys = new Set(rest.map((chunk) => artifactKeys.outcome(state.runId, round, chunk.chunkId)));
-  const stored =
-    keys.size > 0 ? await storedOutcomes(state, deps, keys) : { outcomes: [], claims: new Map() };
+  const listed =
+    keys.size > 0
+      ? await storedOutcomes(state, deps, keys)
+      : { outcomes: [], claims: new Map<string, ChunkClaim>(), keys: new Set<string>() };
+  const stored = await handOnMissing(state, rest, listed, deps);
   return {
     outcomes: [...fromMap.values(), ...stored.outcomes],
     claims: stored.claims,
@@ -78,7 +82,7 @@ async function storedOutcomes(
   state: RunState,
   deps: OutcomeDeps,
   only?: ReadonlySet<string>,
-): Promise<{ outcomes: ChunkOutcome[]; claims: Map<string, ChunkClaim> }> {
+): Promise<{ outcomes: ChunkOutcome[]; claims: Map<string, ChunkClaim>; keys: Set<string> }> {
   const keys: string[] = [];
   const prefix = artifactKeys.outcomesPrefix(state.runId, state.round.number);
   for await (const key of listKeys(deps.s3, deps.artifactBucket, prefix)) {
@@ -96,5 +100,29 @@ async function storedOutcomes(
       claimed.push({ ref, claim: found.stored.claim, etag: found.etag });
   }
   const settled = await settleClaims(deps.s3, claimed);
-  return { outcomes: [...outcomes, ...settled.outcomes], claims: settled.claims };
+  return { outcomes: [...outcomes, ...settled.outcomes], claims: settled.claims, keys: new Set(keys) };
+}
+
+/**
+ * The chunks among `chunks` whose outcome key was not listed get a `requeuedAt` marker (or, if the key
+ * appeared meanwhile, are settled as it says): without it a late Express child of this round would
+ * claim the chunk with If-None-Match: * and send it while the next round sends it too.
+ */
+async function handOnMissing(
+  state: RunState,
+  chunks: readonly ChunkDescriptor[],
+  listed: { outcomes: ChunkOutcome[]; claims: Map<string, ChunkClaim>; keys: ReadonlySet<string> },
+  deps: OutcomeDeps,
+): Promise<{ outcomes: ChunkOutcome[]; claims: Map<string, ChunkClaim> }> {
+  const round = state.round.number;
+  const unkeyed = chunks
+    .map((chunk) => ({ chunk, key: artifactKeys.outcome(state.runId, round, chunk.chunkId) }))
+    .filter(({ key }) => !listed.keys.has(key))
+    .map(({ chunk, key }) => ({ ref: { bucket: deps.artifactBucket, key }, chunkId: chunk.chunkId, round }));
+  if (unkeyed.length === 0) return listed;
+  const raced = await handOnUnkeyed(deps.s3, unkeyed);
+  return {
+    outcomes: [...listed.outcomes, ...raced.outcomes],
+    claims: new Map([...listed.claims, ...raced.claims]),
+  };
 }

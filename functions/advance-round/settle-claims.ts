@@ -16,6 +16,8 @@ export interface StoredClaim {
 const SETTLE_CONCURRENCY = 8;
 // Each lost swap means its owner moved on (finished, released, was taken over); it cannot go on for long.
 const MAX_SWAPS = 5;
+// Unkeyed chunks can be a whole round's (Lambda throttled every child): tiny writes, many in flight.
+const MARK_CONCURRENCY = 32;
 
 /**
  * Hands each chunk whose key still holds a claim after its round to the next round (or the dead
@@ -36,6 +38,56 @@ export async function settleClaims(
     else if (result?.kind === 'claim') claims.set(result.claim.chunkId, result.claim);
   }
   return { outcomes, claims };
+}
+
+/** A manifest chunk whose outcome key did not exist when the round's outcomes were listed. */
+export interface UnkeyedChunk {
+  ref: ObjectRef;
+  chunkId: string;
+  round: number;
+}
+
+// Written in place of a claim: nobody sent under it (releasedAt), and the chunk went on (requeuedAt).
+const HANDED_ON_OWNER = 'advance-round';
+
+/**
+ * Hands on each chunk that has no outcome key at all (every attempt was throttled by Lambda, timed
+ * out, or failed its claim): a marker claim `requeuedAt` is created with If-None-Match: *, so a late
+ * Express child of this round meets it and sends nothing. If the key appeared since the LIST (412, or
+ * 409 when two writes race), it is read and settled like any claim left by the round.
+ */
+export async function handOnUnkeyed(
+  s3: S3Client,
+  chunks: readonly UnkeyedChunk[],
+  now: () => number = Date.now,
+): Promise<{ outcomes: ChunkOutcome[]; claims: Map<string, ChunkClaim> }> {
+  const raced = await mapWithConcurrency(chunks, MARK_CONCURRENCY, async (chunk) => {
+    const at = new Date(now()).toISOString();
+    const marker: ChunkClaim = {
+      chunkId: chunk.chunkId,
+      round: chunk.round,
+      owner: HANDED_ON_OWNER,
+      claimedAt: at,
+      takenOverClaims: 0,
+      possibleDuplicateRecords: 0,
+      releasedAt: at,
+      requeuedAt: at,
+    };
+    const created = await putIf(s3, chunk.ref, { claim: marker } satisfies ClaimBody, { ifNoneMatch: '*' });
+    if (created !== undefined) return undefined;
+    // It exists for the conditional write, so a 403 on the GET means it was deleted since (claim-store.ts).
+    const found = await readStored(s3, chunk.ref, true);
+    return found ? { ref: chunk.ref, found } : undefined;
+  });
+  const outcomes: ChunkOutcome[] = [];
+  const claimed: StoredClaim[] = [];
+  for (const entry of raced) {
+    if (entry?.found.stored.kind === 'outcome') outcomes.push(entry.found.stored.outcome);
+    else if (entry?.found.stored.kind === 'claim')
+      claimed.push({ ref: entry.ref, claim: entry.found.stored.claim, etag: entry.found.etag });
+  }
+  const settled = await settleClaims(s3, claimed, now);
+  return { outcomes: [...outcomes, ...settled.outcomes], claims: settled.claims };
 }
 
 type Settled = { kind: 'outcome'; outcome: ChunkOutcome } | { kind: 'claim'; claim: ChunkClaim } | undefined;

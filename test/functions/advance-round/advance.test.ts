@@ -2,6 +2,7 @@ import { advanceRound } from '../../../functions/advance-round/advance';
 import { loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { loadPlanConfig } from '../../../functions/plan/config';
 import { resolveExecutionInput } from '../../../functions/plan/run-settings';
+import { acquireChunk } from '../../../functions/put-batch/claim';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
 import { nextClaim, parseStoredChunk } from '../../../functions/shared/chunk-claim';
@@ -90,6 +91,27 @@ describe('advanceRound against the local services', () => {
     const key = artifactKeys.outcome(runId, 0, third.chunkId);
     const left = parseStoredChunk(await getText(s3Client(), aws.names.artifactBucket, key));
     expect(left).toMatchObject({ kind: 'claim', claim: { owner: 'dead', requeuedAt: expect.any(String) } });
+  });
+
+  it('marks a chunk that never got an outcome key handed on, so a late child of the round sends nothing', async () => {
+    const runId = 'run-unkeyed';
+    const { state, manifest } = await roundZero(aws, runId, 1);
+    // The third chunk's child never created its key (every attempt was throttled by Lambda or timed out).
+    const third = manifest[2] as (typeof manifest)[number];
+
+    const next = await advanceRound(state, deps('adv-unkeyed'));
+
+    expect(next.round).toMatchObject({ number: 1, chunks: 2, next: 'requeue' });
+    // Nobody sent under the marker: no possible duplicates are counted for it.
+    expect(next.totals).toEqual(ROUND_ZERO_TOTALS);
+    const ref = { bucket: aws.names.artifactBucket, key: artifactKeys.outcome(runId, 0, third.chunkId) };
+    const left = parseStoredChunk(await getText(s3Client(), ref.bucket, ref.key));
+    expect(left).toMatchObject({ kind: 'claim', claim: { requeuedAt: expect.any(String) } });
+    const late = { chunkId: third.chunkId, round: 0, records: third.records };
+    const claimDeps = { s3: s3Client(), logger: recordingLogger(), takeoverAfterMs: 55_000, waitBudgetMs: 0 };
+    await expect(acquireChunk(late, ref, claimDeps)).rejects.toMatchObject({ name: 'ChunkSupersededError' });
+    // Run again (a retried step), the round adds up the same.
+    expect((await advanceRound(state, deps('adv-unkeyed'))).totals).toEqual(ROUND_ZERO_TOTALS);
   });
 
   it('dead-letters what is left after the last round, with the exact payloads, a manifest and a rerun message', async () => {

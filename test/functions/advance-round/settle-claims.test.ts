@@ -1,4 +1,4 @@
-import { settleClaims } from '../../../functions/advance-round/settle-claims';
+import { handOnUnkeyed, settleClaims } from '../../../functions/advance-round/settle-claims';
 import { s3Client } from '../../../functions/shared/aws-clients';
 import { nextClaim, parseStoredChunk } from '../../../functions/shared/chunk-claim';
 import { putIf } from '../../../functions/shared/claim-store';
@@ -52,6 +52,40 @@ describe('settling the claims a round left', () => {
     expect(parseStoredChunk(await getText(s3Client(), ref.bucket, ref.key))).toEqual({
       kind: 'outcome',
       outcome: done,
+    });
+  });
+
+  it('hands on a chunk whose key a late child created after the LIST, instead of leaving the claim open', async () => {
+    const ref = { bucket: aws.names.artifactBucket, key: 'runs/settle/round-00/outcomes/late-claim.json' };
+    const claim = nextClaim(chunk, 'late-child', T0);
+    expect(await putIf(s3Client(), ref, { claim }, { ifNoneMatch: '*' })).toBeDefined();
+
+    const settled = await handOnUnkeyed(
+      s3Client(),
+      [{ ref, chunkId: chunk.chunkId, round: 0 }],
+      () => T0 + 1000,
+    );
+
+    expect(settled.claims.get(chunk.chunkId)).toEqual({
+      ...claim,
+      requeuedAt: new Date(T0 + 1000).toISOString(),
+    });
+    expect(parseStoredChunk(await getText(s3Client(), ref.bucket, ref.key))).toEqual({
+      kind: 'claim',
+      claim: settled.claims.get(chunk.chunkId),
+    });
+  });
+
+  it('writes a released, handed-on marker where no key exists, counted as neither outcome nor claim', async () => {
+    const ref = { bucket: aws.names.artifactBucket, key: 'runs/settle/round-00/outcomes/never-keyed.json' };
+
+    const settled = await handOnUnkeyed(s3Client(), [{ ref, chunkId: chunk.chunkId, round: 0 }], () => T0);
+
+    expect(settled).toEqual({ outcomes: [], claims: new Map() });
+    const at = new Date(T0).toISOString();
+    expect(parseStoredChunk(await getText(s3Client(), ref.bucket, ref.key))).toMatchObject({
+      kind: 'claim',
+      claim: { chunkId: chunk.chunkId, possibleDuplicateRecords: 0, releasedAt: at, requeuedAt: at },
     });
   });
 });
