@@ -34,7 +34,11 @@ const NOT_PACED: PacedSend = {
 export interface PacedSendDeps {
   quota?: Partial<StreamQuota>;
   pacing?: boolean;
-  retry: { budgetMs: number };
+  /**
+   * The invocation's one deadline (epoch ms): the retry budget counted from the start, claim wait
+   * included. Every wait ends by it; the first leaves MIN_SEND_BUDGET_MS of it for the send.
+   */
+  deadlineMs: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -60,17 +64,20 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
   };
   const calls = callSchedule(chunk, quota);
   const turn = (call: number) => ({ offsetMs: calls.offsetMs(call), costMs: calls.costMs });
-  const maxWaitMs = Math.min(MAX_PACING_WAIT_MS, Math.max(0, deps.retry.budgetMs - MIN_SEND_BUDGET_MS));
+  // Bounded by what is left of the deadline at each wait, not by the whole budget: time already spent
+  // (waiting for the claim, earlier calls) must not push the invocation past its Lambda timeout.
+  const leftMs = (reserveMs: number) =>
+    Math.min(MAX_PACING_WAIT_MS, Math.max(0, deps.deadlineMs - reserveMs - clock.now()));
   let sentAt = clock.now();
   let rate: number | undefined;
   return {
     async waitFirst() {
-      const waited = await waitForTurn(pace, turn(0), clock, maxWaitMs);
+      const waited = await waitForTurn(pace, turn(0), clock, leftMs(MIN_SEND_BUDGET_MS));
       sentAt = clock.now();
       return waited;
     },
     async waitCall(index) {
-      if (index > 0) await waitForTurn(pace, turn(index), clock, maxWaitMs);
+      if (index > 0) await waitForTurn(pace, turn(index), clock, leftMs(0));
     },
     record(sent) {
       pace.record(

@@ -48,6 +48,9 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
   // conditional write before anything is sent, so only the attempt holding the claim sends; the others
   // return its outcome, wait for it, or take over a claim whose owner is past its time limit.
   const ref = { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) };
+  // One deadline for every wait of the invocation (claim polls, pacing, retries); the Lambda timeout
+  // adds headroom past it only for a last Firehose call and the outcome writes (config.ts).
+  const deadlineMs = (deps.now ?? Date.now)() + deps.retry.budgetMs;
   const claimDeps: ClaimDeps = {
     s3: deps.s3,
     logger: deps.logger,
@@ -65,7 +68,7 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     });
     return acquired.outcome;
   }
-  return sendClaimedChunk(input, deps, claimDeps, acquired.held);
+  return sendClaimedChunk(input, deps, claimDeps, acquired.held, deadlineMs);
 }
 
 /** Sends a chunk this attempt holds the claim of; gives the claim up when Firehose surely took nothing. */
@@ -74,20 +77,20 @@ async function sendClaimedChunk(
   deps: PutChunkDeps,
   claimDeps: ClaimDeps,
   held: HeldClaim,
+  deadlineMs: number,
 ): Promise<ChunkOutcome> {
   const { chunk } = input;
+  const now = deps.now ?? Date.now;
   let sending = false;
   let records: Buffer[] = [];
   try {
     // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
     // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
     records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
-    const paced = pacedSend(input, deps);
+    const paced = pacedSend(input, { ...deps, deadlineMs });
     const pacedMs = await paced.waitFirst();
-    // Waits come out of the retry budget, so the invocation ends as soon as it would have.
-    const waitedMs = pacedMs + held.waitedMs;
-    const retry =
-      waitedMs > 0 ? { ...deps.retry, budgetMs: Math.max(0, deps.retry.budgetMs - waitedMs) } : deps.retry;
+    // The send's retries get what is left of the deadline (the first call is always made).
+    const retry = { ...deps.retry, budgetMs: Math.max(0, deadlineMs - now()) };
     sending = true;
     const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry }, paced);
     paced.record(sent);
@@ -189,15 +192,21 @@ async function sendAccountingPartialFailure(
   deps: PutChunkDeps,
   paced: PacedSend,
 ) {
+  // The sender sleeps and reads time on the invocation's clock, so its retries share the deadline.
+  const clock = {
+    logger: deps.logger,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  };
   try {
     if (chunk.mode === ChunkMode.individual) {
       // Each PutRecord waits its own turn, so an individual chunk spreads over its share of the quota.
       return await putRecordsIndividually(deps.firehose, deps.streamName, records, deps.retry, {
-        logger: deps.logger,
+        ...clock,
         beforeRecord: (index) => paced.waitCall(index),
       });
     }
-    return await putRecordBatch(deps.firehose, deps.streamName, records, deps.retry, { logger: deps.logger });
+    return await putRecordBatch(deps.firehose, deps.streamName, records, deps.retry, clock);
   } catch (error) {
     if (!(error instanceof FirehoseSendError) || error.outcome.accepted === 0) throw error;
     deps.logger.error('Firehose refused the rest of a partly accepted chunk; re-queueing the rest', {

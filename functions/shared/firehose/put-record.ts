@@ -28,6 +28,8 @@ export async function putRecordsIndividually(
   const outcome = emptyOutcome();
   const startedAt = resolved.now();
   for (let index = 0; index < records.length; index++) {
+    // Checked after the record's turn came (beforeRecord may wait), so no call starts past the budget.
+    if (resolved.now() - startedAt < policy.budgetMs) await resolved.beforeRecord?.(index);
     if (resolved.now() - startedAt >= policy.budgetMs) {
       outcome.failed.push(...notSent(records.length, index, policy.budgetMs));
       resolved.logger.error('PutRecord budget ran out', {
@@ -38,7 +40,6 @@ export async function putRecordsIndividually(
       break;
     }
     try {
-      await resolved.beforeRecord?.(index);
       await sendOne(client, streamName, records, index, policy, resolved, startedAt, outcome);
     } catch (error) {
       if (error instanceof FirehoseSendError) {

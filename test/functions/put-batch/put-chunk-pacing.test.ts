@@ -1,7 +1,10 @@
 import { resetPaces } from '../../../functions/put-batch/pace';
 import { putChunk } from '../../../functions/put-batch/put-chunk';
+import { artifactKeys } from '../../../functions/shared/artifacts';
 import { firehoseClient, s3Client } from '../../../functions/shared/aws-clients';
-import { resolveRetryPolicy } from '../../../functions/shared/firehose';
+import { nextClaim } from '../../../functions/shared/chunk-claim';
+import { putIf } from '../../../functions/shared/claim-store';
+import { type RetryPolicy, resolveRetryPolicy } from '../../../functions/shared/firehose';
 import { QuotaSource, type RunQuota } from '../../../functions/shared/quota/quota';
 import { descriptor, recordingLogger } from '../fixtures';
 import { type LocalAws, putText, startLocalAws } from '../local-aws';
@@ -52,8 +55,10 @@ async function putPaced(
   streamName: string,
   paceOffsetMs: number,
   time: ReturnType<typeof clock>,
+  options: { retry?: RetryPolicy; quota?: RunQuota; mode?: 'batch' | 'individual' } = {},
 ) {
   const chunk = descriptor({
+    mode: options.mode ?? 'batch',
     bucket: aws.names.sourceBucket,
     key: 'pace/in.jsonl',
     etag,
@@ -66,13 +71,20 @@ async function putPaced(
     paceOffsetMs,
   });
   return putChunk(
-    { runId, round: 0, chunk, quota: QUOTA, paceRate: 1, mapStartedAt: new Date(1_000_000).toISOString() },
+    {
+      runId,
+      round: 0,
+      chunk,
+      quota: options.quota ?? QUOTA,
+      paceRate: 1,
+      mapStartedAt: new Date(1_000_000).toISOString(),
+    },
     {
       s3: s3Client(),
       firehose: firehoseClient(),
       streamName,
       artifactBucket: aws.names.artifactBucket,
-      retry: ONE_ATTEMPT,
+      retry: options.retry ?? ONE_ATTEMPT,
       logger: recordingLogger(),
       claimTakeoverAfterMs: 55_000,
       sleep: time.sleep,
@@ -97,5 +109,60 @@ describe('putChunk paces itself to the run quota', () => {
     const outcome = await putPaced('run-pace-cut', streamName, 0, clock(1_000_000));
     expect(outcome.throttledEntries).toBeGreaterThan(0);
     expect(outcome.paceRate).toBeLessThan(1);
+  });
+});
+
+/**
+ * The Lambda timeout is the retry budget plus headroom for one last call and the outcome writes
+ * (config.ts): every wait of an invocation together (claim polls, pacing, retries) must fit the budget.
+ */
+describe('putChunk keeps all its waits within one deadline', () => {
+  const BUDGET_MS = 20_000;
+  const RETRYING = resolveRetryPolicy({
+    maxAttempts: 8,
+    baseDelayMs: 100,
+    maxDelayMs: 5_000,
+    budgetMs: BUDGET_MS,
+  });
+  const total = (time: ReturnType<typeof clock>) => time.slept.reduce((sum, ms) => sum + ms, 0);
+
+  it("after waiting out another attempt's claim, pacing and retries get only what is left", async () => {
+    const { streamName } = await aws.stream('deadline-claim');
+    const runId = 'run-deadline-claim';
+    const start = 1_000_000;
+    // Another attempt claimed the chunk 35.5 s ago: with a 55 s takeover limit, it is taken over after
+    // about 19.75 s of polling, almost the whole budget.
+    const key = artifactKeys.outcome(runId, 0, 'r0-c000000');
+    const claim = nextClaim({ chunkId: 'r0-c000000', round: 0, records: 4 }, 'other', start - 35_500);
+    await putIf(s3Client(), { bucket: aws.names.artifactBucket, key }, { claim }, { ifNoneMatch: '*' });
+    aws.services.setFaults({ entryFailureRate: 1, entryErrorCode: 'ServiceUnavailableException', seed: 5 });
+    const time = clock(start);
+
+    // Its turn is 40 s after the Map's start, and Firehose throttles every entry.
+    await expect(putPaced(runId, streamName, 40_000, time, { retry: RETRYING })).rejects.toMatchObject({
+      name: 'ChunkThrottledError',
+    });
+
+    expect(total(time)).toBeGreaterThan(19_000);
+    expect(total(time)).toBeLessThanOrEqual(BUDGET_MS);
+    expect(time.now() - start).toBeLessThanOrEqual(BUDGET_MS);
+  });
+
+  it('one record at a time, does not wait for a turn past the deadline and sends nothing after it', async () => {
+    const { streamName } = await aws.stream('deadline-individual');
+    // Four PutRecord calls at 4 calls a minute: one turn every 15 s, so only two fit 20 s.
+    const slow: RunQuota = { ...QUOTA, bytesPerSecond: 1_000_000, requestsPerSecond: 4 / 60 };
+    const time = clock(1_000_000);
+
+    const outcome = await putPaced('run-deadline-individual', streamName, 0, time, {
+      retry: RETRYING,
+      quota: slow,
+      mode: 'individual',
+    });
+
+    expect(total(time)).toBeLessThanOrEqual(BUDGET_MS);
+    expect(outcome.putRecordCalls).toBe(2);
+    expect(outcome.delivered).toBe(2);
+    expect(outcome.requeued).toBe(2);
   });
 });
