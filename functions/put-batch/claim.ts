@@ -115,15 +115,32 @@ function claimed(ref: ObjectRef, claim: ChunkClaim, etag: string, waitedMs: numb
   return { kind: 'claimed', held: { ref, claim, etag, waitedMs } };
 }
 
+// A 409 ConditionalRequestConflict says another write raced ours, not that it won: look, then retry.
+const FINISH_TRIES = 3;
+const FINISH_RETRY_MS = 100;
+
 /**
  * Replaces the claim with the outcome, by compare-and-swap. False when the claim is no longer ours
  * (another attempt took it over after our time limit): its outcome then stands, not ours.
  */
-export async function finishClaim(s3: S3Client, held: HeldClaim, outcome: ChunkOutcome): Promise<boolean> {
-  if ((await putIf(s3, held.ref, outcome, { ifMatch: held.etag })) !== undefined) return true;
-  // The SDK may have retried our write after S3 had stored it: then the key holds exactly our outcome.
-  const found = await readStored(s3, held.ref, true);
-  return found?.stored.kind === 'outcome' && JSON.stringify(found.stored.outcome) === JSON.stringify(outcome);
+export async function finishClaim(
+  s3: S3Client,
+  held: HeldClaim,
+  outcome: ChunkOutcome,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<boolean> {
+  for (let tries = 1; ; tries++) {
+    if ((await putIf(s3, held.ref, outcome, { ifMatch: held.etag })) !== undefined) return true;
+    // The SDK may have retried our write after S3 had stored it: then the key holds exactly our outcome.
+    const found = await readStored(s3, held.ref, true);
+    if (found?.stored.kind === 'outcome') {
+      return JSON.stringify(found.stored.outcome) === JSON.stringify(outcome);
+    }
+    // Still our claim, unchanged: the write lost a race (409) that changed nothing, so the claim holds.
+    const stillOurs = found?.stored.kind === 'claim' && found.etag === held.etag;
+    if (!stillOurs || tries >= FINISH_TRIES) return false;
+    await sleep(FINISH_RETRY_MS * tries);
+  }
 }
 
 /**

@@ -19,6 +19,9 @@ export interface PutBatchConfig {
 // Beyond the retry budget, a PutBatch invocation reads its range, makes one last Firehose call (10 s at
 // most) and writes its outcome; the CDK stack sets the Lambda timeout to budget + this headroom.
 export const PUT_BATCH_TIMEOUT_HEADROOM_MS = 20_000;
+// Of that headroom, retries of the outcome writes (retry-write.ts) sleep no later than this past the
+// budget: the last call's 10 s and the writes themselves still fit in what is left.
+export const OUTCOME_WRITE_GRACE_MS = 5_000;
 // A claim is taken over only once its owner is surely dead: past the owner's Lambda timeout, plus time
 // for a request it sent just before being stopped to reach Firehose, and for clock differences.
 export const CLAIM_TAKEOVER_MARGIN_MS = 15_000;

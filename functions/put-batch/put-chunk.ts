@@ -16,8 +16,10 @@ import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { putBytes } from '../shared/s3-io';
 import { accountChunk, inputRecordsIn } from './account';
 import { acquireChunk, type ClaimDeps, finishClaim, type HeldClaim, releaseClaim } from './claim';
+import { OUTCOME_WRITE_GRACE_MS } from './config';
 import { type PacedSend, pacedSend } from './paced-send';
 import { readChunkRecords } from './read-chunk';
+import { retryTransientWrite, type WriteRetryDeps } from './retry-write';
 
 export interface PutChunkDeps {
   s3: S3Client;
@@ -102,7 +104,11 @@ async function sendClaimedChunk(
         `Firehose accepted none of the ${records.length} records of chunk ${chunk.chunkId} after ${sent.attempts} attempts (${codes})`,
       );
     }
-    return await recordOutcome(input, deps, held, records, sent, { pacedMs, rate: paced.rate });
+    const writes = { untilMs: deadlineMs + OUTCOME_WRITE_GRACE_MS, now: deps.now, sleep: deps.sleep };
+    return await recordOutcome(input, { ...deps, writes }, held, records, sent, {
+      pacedMs,
+      rate: paced.rate,
+    });
   } catch (error) {
     // Before the first Firehose call nothing can have been accepted: a retry may take the claim at once.
     if (!sending) await releaseClaim(claimDeps, held, 'failed before sending');
@@ -119,7 +125,7 @@ type Sent = Awaited<ReturnType<typeof sendAccountingPartialFailure>>;
 /** Re-queues the failed entries, then replaces the claim with the outcome (compare-and-swap). */
 async function recordOutcome(
   input: PutBatchInput,
-  deps: PutChunkDeps,
+  deps: PutChunkDeps & { writes: WriteRetryDeps },
   held: HeldClaim,
   records: Buffer[],
   sent: Sent,
@@ -128,7 +134,10 @@ async function recordOutcome(
   const { chunk, runId, round } = input;
   const account = accountChunk(records, sent);
   const requeue = account.failedRecords.length
-    ? await writeRequeue(deps, runId, round, chunk, account.failedRecords, account.requeued)
+    ? await retryTransientWrite(
+        () => writeRequeue(deps, runId, round, chunk, account.failedRecords, account.requeued),
+        deps.writes,
+      )
     : undefined;
   const isBatch = chunk.mode === ChunkMode.batch;
   const outcome: ChunkOutcome = {
@@ -152,7 +161,11 @@ async function recordOutcome(
     ...(paced.rate !== undefined ? { paceRate: paced.rate } : {}),
     ...(requeue ? { requeue } : {}),
   };
-  if (!(await finishClaim(deps.s3, held, outcome))) {
+  const finished = await retryTransientWrite(
+    () => finishClaim(deps.s3, held, outcome, deps.sleep),
+    deps.writes,
+  );
+  if (!finished) {
     // We were slower than any attempt may be: another attempt took the claim over, or the round ended
     // and AdvanceRound handed the chunk on. Either counted this chunk's records as possible duplicates
     // and that outcome (or the next round) counts, not ours; a retry of this item finds out which.
