@@ -8,7 +8,7 @@ import {
   nextClaim,
 } from '../shared/chunk-claim';
 import { putIf, readStored } from '../shared/claim-store';
-import { ChunkInProgressError, ChunkSupersededError } from '../shared/errors';
+import { ChunkInProgressError, ChunkSupersededError, TransientAwsError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome } from '../shared/run-state';
 import type { ObjectRef } from '../shared/s3-io';
@@ -69,12 +69,16 @@ export async function acquireChunk(
     if (created !== undefined) return claimed(ref, fresh, created, now() - started);
     const found = await readStored(deps.s3, ref, true);
     if (!found) {
-      if (++vanished > MAX_VANISHED) {
-        throw new Error(
+      // Deleted between the two calls: back off before writing again, and in the end hand the
+      // chunk back to the state machine's retry (a named error the ASL retries), not a plain Error.
+      const delay = POLL_FIRST_MS * 2 ** vanished++;
+      if (vanished > MAX_VANISHED || now() - started + delay > deps.waitBudgetMs) {
+        throw new TransientAwsError(
           `the outcome key ${ref.key} exists for a conditional write but not for GetObject: ` +
-            'it keeps being deleted, or the role may not read runs/* (s3:GetObject)',
+            'it keeps being deleted, or the role may not read runs/* (s3:GetObject); nothing was sent',
         );
       }
+      await sleep(delay);
       continue;
     }
     // The SDK retried our own claim after S3 had stored it (a timeout, a 5xx): it is ours.

@@ -1,0 +1,68 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { acquireChunk } from '../../../functions/put-batch/claim';
+import { s3Client } from '../../../functions/shared/aws-clients';
+import { nextClaim } from '../../../functions/shared/chunk-claim';
+import { putIf } from '../../../functions/shared/claim-store';
+import { recordingLogger } from '../fixtures';
+import { type LocalAws, startLocalAws } from '../local-aws';
+
+/**
+ * A claim write that meets the key (412) followed by a GET that does not find it (403 without
+ * s3:ListBucket) means the key was deleted in between. The attempt backs off before trying again and
+ * in the end fails with an error name the state machine retries.
+ */
+
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startLocalAws();
+});
+afterAll(async () => {
+  await aws?.stop();
+});
+
+const chunk = { chunkId: 'r0-c000003', round: 0, records: 10 };
+
+/** Reads of the key answer 403, as S3 does for a missing key to a role without s3:ListBucket. */
+function forbiddenReads(): S3Client {
+  const s3 = new S3Client({ forcePathStyle: true });
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'GetObjectCommand') {
+        throw Object.assign(new Error('Access Denied'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'forbiddenReads' },
+  );
+  return s3;
+}
+
+describe('a claim whose key exists for the write but not for the read', () => {
+  it('backs off between tries and then throws TransientAwsError, which the state machine retries', async () => {
+    const ref = { bucket: aws.names.artifactBucket, key: 'runs/vanished/round-00/outcomes/r0-c000003.json' };
+    await putIf(s3Client(), ref, { claim: nextClaim(chunk, 'other', 0) }, { ifNoneMatch: '*' });
+    const s3 = forbiddenReads();
+    let at = 1_000_000;
+    const slept: number[] = [];
+
+    await expect(
+      acquireChunk(chunk, ref, {
+        s3,
+        logger: recordingLogger(),
+        takeoverAfterMs: 55_000,
+        waitBudgetMs: 20_000,
+        now: () => at,
+        sleep: async (ms) => {
+          slept.push(ms);
+          at += ms;
+        },
+      }),
+    ).rejects.toMatchObject({ name: 'TransientAwsError', message: expect.stringContaining('s3:GetObject') });
+    s3.destroy();
+
+    expect(slept).toEqual([250, 500, 1_000]);
+  });
+});
