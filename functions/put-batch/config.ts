@@ -16,8 +16,9 @@ export interface PutBatchConfig {
   claimTakeoverAfterMs: number;
 }
 
-// Beyond the retry budget, a PutBatch invocation reads its range, makes one last Firehose call (10 s at
-// most) and writes its outcome; the CDK stack sets the Lambda timeout to budget + this headroom.
+// The retry budget is the invocation's one deadline for every wait (claim polls, pacing, retries);
+// beyond it a PutBatch invocation makes one last Firehose call (10 s at most) and writes its outcome;
+// the CDK stack sets the Lambda timeout to budget + this headroom.
 export const PUT_BATCH_TIMEOUT_HEADROOM_MS = 20_000;
 // Of that headroom, retries of the outcome writes (retry-write.ts) sleep no later than this past the
 // budget: the last call's 10 s and the writes themselves still fit in what is left.
