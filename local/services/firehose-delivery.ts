@@ -149,6 +149,7 @@ export class StreamDelivery {
   async remove(): Promise<void> {
     this.stop();
     await this.chain;
+    this.stop(); // a delivery that failed while we waited armed a retry: the stream is gone
     await rm(this.buffer.dir, { recursive: true, force: true });
   }
 
