@@ -126,22 +126,53 @@ async function createExclusive(file: string, info: LockInfo): Promise<boolean> {
 /**
  * Removes a lock whose processes are gone, under a mutex (<lock>.takeover) so that two processes
  * taking over at once cannot remove each other's fresh lock: the lock is re-read under the mutex and
- * removed only if it is still the stale one.
+ * removed only if it is still the stale one. A mutex is removed only as the very one judged stale
+ * (its exact content): one that vanished was just released, and the next attempt reads the new one.
  */
 async function takeOverStale(file: string, staleText: string, mine: LockInfo): Promise<void> {
   const mutex = `${file}.takeover`;
   if (!(await createExclusive(mutex, mine))) {
-    const other = parseLock(await readFile(mutex, 'utf8').catch(() => ''));
+    const text = await readIfThere(mutex);
+    if (text === undefined) return; // released between our create and our read: try again
+    const other = parseLock(text);
     const age = other ? Date.now() - Date.parse(other.startedAt) : Number.POSITIVE_INFINITY;
     if (other && isHeld(other) && age < TAKEOVER_STALE_MS) await sleep(RETRY_MS);
-    else await unlink(mutex).catch(() => undefined);
+    else await removeIfUnchanged(mutex, text);
     return;
   }
   try {
-    const now = await readFile(file, 'utf8').catch(() => undefined);
-    if (now === staleText) await unlink(file);
+    const now = await readIfThere(file);
+    if (now === staleText) await removeIfUnchanged(file, staleText);
   } finally {
     await unlink(mutex).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes `file` only if it still holds `text`. Moved aside first (rename is atomic) and checked there,
+ * so a file another process put in its place after our read is never deleted: it is linked back (link
+ * fails rather than replace a file made meanwhile). POSIX has no compare-and-delete; what is left is
+ * the instant between the rename and the link back, and only for a file someone else just replaced.
+ */
+async function removeIfUnchanged(file: string, text: string): Promise<void> {
+  const aside = `${file}.${randomUUID()}.stale`;
+  try {
+    await rename(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if ((await readIfThere(aside)) !== text) await link(aside, file).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
+}
+
+/** The file's text, or undefined if it does not exist (other errors are thrown). */
+async function readIfThere(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 

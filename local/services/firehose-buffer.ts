@@ -52,8 +52,10 @@ export class SegmentFile {
   /** Waits for the writes under way and closes the file; no append may follow. */
   async close(): Promise<void> {
     await this.writing;
-    await this.handle?.close();
+    // Forgotten first: after a failed close (EIO) a retried seal does not close the handle again.
+    const handle = this.handle;
     this.handle = undefined;
+    await handle?.close();
   }
 
   private async drain(): Promise<void> {
@@ -148,14 +150,20 @@ export async function readSegment(
 /** Writes a small file so that it is either absent or whole after a crash: temp, fsync, rename, fsync dir. */
 export async function writeFileDurably(file: string, text: string, sync: boolean): Promise<void> {
   const temp = `${file}.${randomUUID()}.tmp`;
-  const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(text);
-    if (sync) await handle.datasync();
-  } finally {
-    await handle.close();
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(text);
+      if (sync) await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    // Disk full or an I/O error: the caller retries, so no temp file may pile up meanwhile.
+    await unlinkIfThere(temp).catch(() => undefined);
+    throw error;
   }
-  await rename(temp, file);
   if (sync) await syncDirectory(path.dirname(file));
 }
 

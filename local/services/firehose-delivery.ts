@@ -74,8 +74,11 @@ export class StreamDelivery {
   private current: SegmentFile | undefined;
   private currentBytes = 0;
   private nextSeq = 0;
+  /** Closed segments not yet sealed (a seal failed: disk full), oldest first; all newer than `queue`. */
+  private readonly unsealed: SegmentFile[] = [];
   private readonly queue: Sealed[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -129,27 +132,61 @@ export class StreamDelivery {
   deliver(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const segment = this.current;
+    if (this.current) this.unsealed.push(this.current);
     this.current = undefined;
     this.currentBytes = 0;
-    const run = this.chain.then(async () => {
-      if (segment) await this.seal(segment);
-      await this.drain();
-    });
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.deliverBacklog();
   }
 
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   /** The stream is deleted (after a deliver()): its buffer files go with it. */
   async remove(): Promise<void> {
     this.stop();
     await this.chain;
+    this.stop(); // a delivery that failed while we waited armed a retry: the stream is gone
     await rm(this.buffer.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Seals the closed segments and delivers every sealed one, oldest first. On a failure (disk full, EIO)
+   * what is left stays queued and a retry is armed, so acknowledged records are delivered without a
+   * restart and never behind a later segment.
+   */
+  private deliverBacklog(): Promise<void> {
+    const run = this.chain.then(async () => {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      try {
+        await this.sealUnsealed();
+        await this.drain();
+      } catch (error) {
+        this.retryTimer = setTimeout(() => void this.deliverBacklog().catch(() => undefined), RETRY_DELAY_MS);
+        this.retryTimer.unref();
+        throw error;
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Seals in sequence order and stops at the first failure: a later segment never overtakes it. */
+  private async sealUnsealed(): Promise<void> {
+    while (this.unsealed.length > 0) {
+      try {
+        await this.seal(this.unsealed[0]);
+      } catch (error) {
+        // The segments sealed before this one are all older: deliver them, then report the failure.
+        await this.drain();
+        throw error;
+      }
+      this.unsealed.shift();
+    }
   }
 
   private async seal(segment: SegmentFile): Promise<void> {
@@ -164,18 +201,11 @@ export class StreamDelivery {
     this.queue.push({ seq, key, records, bytes, firstArrivalMs });
   }
 
-  /** Delivers the sealed segments in order; on a failure keeps the rest for a retry and throws. */
+  /** Delivers the sealed segments in order; on a failure keeps the rest (for the retry) and throws. */
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const sealed = this.queue[0];
-      try {
-        await this.writeObject(sealed);
-      } catch (error) {
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.deliver().catch(() => undefined), RETRY_DELAY_MS);
-        this.timer.unref();
-        throw error;
-      }
+      await this.writeObject(sealed);
       this.queue.shift();
       this.onDelivered({
         records: sealed.records.length,

@@ -17,6 +17,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream, type StoredChecksum } from './digest';
+import {
+  type CommitIntent,
+  CommitStep,
+  PENDING_SUFFIX,
+  recoverCommits,
+  replaceFile,
+  syncPath,
+} from './s3-commit';
 import { lowerBound } from './s3-list';
 
 /**
@@ -27,8 +35,14 @@ import { lowerBound } from './s3-list';
  * which cannot collide with any key. Keys that cannot be a plain file (a "dir/" folder marker, empty,
  * "." or ".." segments, a key that is also another key's "directory") are stored under
  * s3-meta/<bucket>/fallback/ instead; the metadata records where each object's bytes are.
- * Uploads are written to a temp file and renamed into place, so a reader never sees half an object.
+ * Uploads are written to a temp file and renamed into place, so a reader never sees half an object;
+ * an overwrite is old or new after a crash, never neither (s3-commit.ts).
  */
+
+export interface S3StoreHooks {
+  /** Tests only: awaited at each step of a commit; a promise that never settles freezes it there. */
+  atCommitStep?: (step: CommitStep) => Promise<void>;
+}
 
 export interface ObjectHeaders {
   contentType: string;
@@ -68,6 +82,8 @@ export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
 const FILE_READ_BYTES = 1024 * 1024;
 
+const META_FILE_NAME = /^[0-9a-f]{64}\.json$/;
+
 // Linux NAME_MAX: a path segment longer than 255 bytes cannot be a file name.
 const MAX_FILE_NAME_BYTES = 255;
 
@@ -76,15 +92,16 @@ export class S3Store {
   readonly s3Root: string;
   readonly metaRoot: string;
 
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    private readonly hooks: S3StoreHooks = {},
+  ) {
     this.s3Root = path.join(dataDir, 's3');
     this.metaRoot = path.join(dataDir, 's3-meta');
   }
 
   async init(): Promise<void> {
     // Bucket names cannot start with '.', so these never collide with a bucket's directory.
-    await rm(path.join(this.metaRoot, '.tmp'), { recursive: true, force: true });
-    await mkdir(path.join(this.metaRoot, '.tmp'), { recursive: true });
     await mkdir(path.join(this.metaRoot, '.uploads'), { recursive: true });
     await mkdir(this.s3Root, { recursive: true });
     for (const entry of await readdir(this.metaRoot, { withFileTypes: true })) {
@@ -95,13 +112,17 @@ export class S3Store {
         region?: string;
       };
       const objects = new Map<string, ObjectMeta>();
-      const files = await readdir(path.join(dir, 'objects'));
+      // Before the temp files go: whether an interrupted commit moved its bytes is told by its temp file.
+      await recoverCommits<ObjectMeta>(this.dataDir, path.join(dir, 'objects'), (dataPath) =>
+        this.removeData(entry.name, dataPath),
+      );
+      const files = (await readdir(path.join(dir, 'objects'))).filter((name) => META_FILE_NAME.test(name));
       for (const file of files) {
         try {
           const meta = JSON.parse(await readFile(path.join(dir, 'objects', file), 'utf8')) as ObjectMeta;
           objects.set(meta.key, meta);
         } catch {
-          // A metadata write interrupted by a crash: that object's upload never completed.
+          // Metadata written in place by an older version, cut short by a crash.
         }
       }
       this.buckets.set(entry.name, {
@@ -113,6 +134,8 @@ export class S3Store {
         lock: Promise.resolve(),
       });
     }
+    await rm(path.join(this.metaRoot, '.tmp'), { recursive: true, force: true });
+    await mkdir(path.join(this.metaRoot, '.tmp'), { recursive: true });
   }
 
   listBuckets(): { name: string; creationDate: string }[] {
@@ -214,6 +237,7 @@ export class S3Store {
     tempFile: string,
     fields: { etag: string; size: number; checksum?: StoredChecksum } & ObjectHeaders,
     precondition?: (current: ObjectMeta | undefined) => void,
+    options: { sync?: boolean } = {},
   ): Promise<ObjectMeta> {
     const bucket = this.bucket(bucketName);
     return this.withLock(bucket, async () => {
@@ -224,16 +248,50 @@ export class S3Store {
         await rm(tempFile, { force: true });
         throw error;
       }
-      const dataPath = await this.place(bucketName, key, tempFile);
-      if (previous && previous.dataPath !== dataPath) await this.removeData(bucketName, previous.dataPath);
-      const meta: ObjectMeta = { ...fields, key, lastModified: new Date().toISOString(), dataPath };
-      // Written in place (no temp file + rename): init() skips a metadata file cut short by a crash.
-      await writeFile(this.metaFile(bucketName, key), JSON.stringify(meta));
+      const meta = await this.replaceVersion(bucketName, key, tempFile, fields, options.sync ?? false);
+      if (previous && previous.dataPath !== meta.dataPath) {
+        await this.removeData(bucketName, previous.dataPath);
+      }
       // Kept sorted in place: a bucket listed between many puts (outcome lookups) is not re-sorted each time.
       if (!previous) bucket.sorted?.splice(lowerBound(bucket.sorted, key), 0, key);
       bucket.objects.set(key, meta);
       return meta;
     });
+  }
+
+  /** Steps (1)-(3) of s3-commit.ts: intent, bytes into place, intent over the old metadata. */
+  private async replaceVersion(
+    bucketName: string,
+    key: string,
+    tempFile: string,
+    fields: { etag: string; size: number; checksum?: StoredChecksum } & ObjectHeaders,
+    sync: boolean,
+  ): Promise<ObjectMeta> {
+    const metaFile = this.metaFile(bucketName, key);
+    const pending = `${metaFile}${PENDING_SUFFIX}`;
+    const meta: ObjectMeta = { ...fields, key, lastModified: new Date().toISOString(), dataPath: '' };
+    let dataPath: string;
+    try {
+      dataPath = await this.place(bucketName, key, tempFile, async (candidate) => {
+        meta.dataPath = candidate;
+        const intent: CommitIntent<ObjectMeta> = {
+          ...meta,
+          committedFrom: path.relative(this.dataDir, tempFile),
+        };
+        await replaceFile(this.tempPath(), pending, JSON.stringify(intent), sync);
+        await this.hooks.atCommitStep?.(CommitStep.intentWritten);
+      });
+    } catch (error) {
+      // The bytes did not move (a rename either happens or throws): the old version stands.
+      await unlink(pending).catch(ignoreMissing);
+      await rm(tempFile, { force: true });
+      throw error;
+    }
+    if (sync) await syncPath(path.dirname(path.join(this.dataDir, dataPath)));
+    await this.hooks.atCommitStep?.(CommitStep.dataPlaced);
+    await rename(pending, metaFile);
+    if (sync) await syncPath(path.dirname(metaFile));
+    return meta;
   }
 
   /**
@@ -252,18 +310,19 @@ export class S3Store {
     const digest = new DigestStream([]);
     await pipeline(Readable.from(buffers), digest, createWriteStream(temp));
     if (options.sync) await syncPath(temp);
-    const meta = await this.commit(bucket, key, temp, {
-      etag: `"${digest.result().md5.toString('hex')}"`,
-      size: digest.bytes,
-      contentType,
-      userMetadata: {},
-    });
-    if (options.sync) {
-      const metaFile = this.metaFile(bucket, key);
-      const dataDir = path.dirname(path.join(this.dataDir, meta.dataPath));
-      for (const file of [dataDir, metaFile, path.dirname(metaFile)]) await syncPath(file);
-    }
-    return meta;
+    return this.commit(
+      bucket,
+      key,
+      temp,
+      {
+        etag: `"${digest.result().md5.toString('hex')}"`,
+        size: digest.bytes,
+        contentType,
+        userMetadata: {},
+      },
+      undefined,
+      { sync: options.sync },
+    );
   }
 
   /** Writes an object from a local file (the runner staging its input), without going through HTTP. */
@@ -328,7 +387,13 @@ export class S3Store {
     return path.join(this.metaRoot, bucket, 'objects', `${sha256(key)}.json`);
   }
 
-  private async place(bucket: string, key: string, tempFile: string): Promise<string> {
+  /** Renames the temp file to where the object's bytes go; `beforeRename` sees each target first. */
+  private async place(
+    bucket: string,
+    key: string,
+    tempFile: string,
+    beforeRename: (dataPath: string) => Promise<void>,
+  ): Promise<string> {
     const segments = key.split('/');
     const plain = segments.every(
       (s) =>
@@ -343,6 +408,7 @@ export class S3Store {
       // Rename first and create directories only when missing: the common case is one system call.
       for (let attempt = 0; attempt < 2; attempt++) {
         try {
+          await beforeRename(path.relative(this.dataDir, target));
           await rename(tempFile, target);
           return path.relative(this.dataDir, target);
         } catch (error) {
@@ -364,6 +430,7 @@ export class S3Store {
     const fallbackDir = path.join(this.metaRoot, bucket, 'fallback');
     await mkdir(fallbackDir, { recursive: true });
     const target = path.join(fallbackDir, sha256(key));
+    await beforeRename(path.relative(this.dataDir, target));
     await rename(tempFile, target);
     return path.relative(this.dataDir, target);
   }
@@ -382,16 +449,6 @@ export class S3Store {
       }
       dir = path.dirname(dir);
     }
-  }
-}
-
-/** fsync of a file or directory (a directory: its entries, e.g. a rename into it). */
-async function syncPath(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,13 +9,16 @@ import { putRecordCommand } from '../../../bin/commands/local-commands';
 import { LOCAL_RESOURCE_NAMES } from '../../../local/runner/local-resources';
 import { runLocalJob } from '../../../local/runner/run-job';
 import { startLocalServices } from '../../../local/services';
-import { DataFolderInUseError, LOCK_FILE } from '../../../local/services/data-lock';
+import { acquireDataLock, DataFolderInUseError, LOCK_FILE } from '../../../local/services/data-lock';
 import { startLocalServicesProcess } from '../../../local/services/process';
 
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const MAIN = join(__dirname, '../../../local/services/main.ts');
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const names = LOCAL_RESOURCE_NAMES;
+// The module object itself (an `import * as` is a copy under the test transform): a spy on it is seen
+// by data-lock.ts.
+const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
 
 let dir: string;
 const spawned: ChildProcess[] = [];
@@ -145,6 +148,66 @@ describe('one owner per local services data folder', () => {
     await writeFile(join(dataDir, LOCK_FILE), JSON.stringify(reused));
     const again = await startLocalServices({ dataDir });
     await again.stop();
+  });
+
+  it('never removes a takeover mutex that a third process took right after the one it saw was released', async () => {
+    const dataDir = join(dir, 'services');
+    await mkdir(dataDir);
+    const startedAt = new Date().toISOString();
+    await writeFile(join(dataDir, LOCK_FILE), JSON.stringify({ pid: await deadPid(), dataDir, startedAt }));
+    // A live process is taking the stale lock over: its mutex makes our exclusive create fail.
+    const mutex = join(dataDir, `${LOCK_FILE}.takeover`);
+    await writeFile(mutex, JSON.stringify({ pid: process.pid, dataDir, startedAt }));
+    const third = JSON.stringify({ pid: process.pid, dataDir, startedAt: new Date().toISOString() });
+    const realReadFile = fsPromises.readFile;
+    let mutexReads = 0;
+    let onSecondRead: () => void = () => undefined;
+    const secondRead = new Promise<void>((resolve) => {
+      onSecondRead = resolve;
+    });
+    // The interleaving, made deterministic: between our failed create and our read, that process
+    // releases its mutex and a third one takes it; so our read finds no file.
+    const spy = jest.spyOn(fsPromises, 'readFile').mockImplementation((async (...args: unknown[]) => {
+      if (args[0] === mutex && ++mutexReads === 1) {
+        await writeFile(mutex, third);
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${mutex}'`), {
+          code: 'ENOENT',
+        });
+      }
+      if (args[0] === mutex && mutexReads === 2) onSecondRead();
+      return (realReadFile as (...a: unknown[]) => Promise<unknown>)(...args);
+    }) as typeof fsPromises.readFile);
+    try {
+      const acquiring = acquireDataLock(dataDir);
+      const first = await Promise.race([
+        acquiring.then(() => 'took the lock under the third process'),
+        secondRead.then(() => 'waits for the third process'),
+      ]);
+
+      expect(first).toBe('waits for the third process');
+      expect(await realReadFile(mutex, 'utf8')).toBe(third);
+      await unlink(mutex); // the third process is done
+      const lock = await acquiring;
+      expect(JSON.parse(await realReadFile(join(dataDir, LOCK_FILE), 'utf8'))).toMatchObject({
+        pid: process.pid,
+      });
+      await lock.release();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('removes a takeover mutex left by a killed process and takes the stale lock', async () => {
+    const dataDir = join(dir, 'services');
+    await mkdir(dataDir);
+    const stale = JSON.stringify({ pid: await deadPid(), dataDir, startedAt: new Date().toISOString() });
+    await writeFile(join(dataDir, LOCK_FILE), stale);
+    await writeFile(join(dataDir, `${LOCK_FILE}.takeover`), stale);
+    const lock = await acquireDataLock(dataDir);
+    expect(JSON.parse(await readFile(join(dataDir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
+    // Nothing left behind: no mutex, no file moved aside.
+    expect(await readdir(dataDir)).toEqual([LOCK_FILE]);
+    await lock.release();
   });
 
   it('refuses a standalone local:services on the folder of a running run, naming the run', async () => {

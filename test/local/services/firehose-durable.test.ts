@@ -1,4 +1,4 @@
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,8 +11,9 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { waitUntilDeliveryStreamActive } from '../../../local/runner/local-resources';
 import { type LocalServices, startLocalServices } from '../../../local/services';
 import { readSegment, SegmentFile } from '../../../local/services/firehose-buffer';
-import { CrashPoint } from '../../../local/services/firehose-delivery';
+import { CrashPoint, type DeliveryReport, StreamDelivery } from '../../../local/services/firehose-delivery';
 import { startLocalServicesProcess } from '../../../local/services/process';
+import { S3Store } from '../../../local/services/s3-store';
 
 const BUCKET = 'durable-destination';
 const STREAM = 'durable-stream';
@@ -169,6 +170,60 @@ describe('durable local Firehose', () => {
     expect(await readdir(bufferDir)).toEqual([]);
     firehose.destroy();
     await services.stop();
+  });
+});
+
+describe('delivery after a failed seal', () => {
+  it('delivers every acknowledged record once, in order, once the disk has room again, without a restart', async () => {
+    const store = new S3Store(join(dir, 'store'));
+    await store.init();
+    const bufferDir = join(dir, 'buffer');
+    const reports: DeliveryReport[] = [];
+    const target = {
+      streamName: STREAM,
+      versionId: '1',
+      bucket: BUCKET,
+      prefix: '',
+      sizeBytes: 1 << 20,
+      intervalMs: 900_000,
+      gzip: false,
+    };
+    const delivery = new StreamDelivery(target, store, (report) => reports.push(report), {
+      dir: bufferDir,
+      sync: true,
+    });
+    await delivery.init();
+    try {
+      // The first segment's key file cannot be written (a directory in its place: the rename fails
+      // as it would on a full disk), so sealing segment 0 fails until it is removed.
+      const blocked = join(bufferDir, '0000000000000000.key');
+      await mkdir(blocked);
+      await delivery.append([Buffer.from('a1\n'), Buffer.from('a2\n')], Date.UTC(2026, 0, 1, 0, 0, 0));
+      await expect(delivery.deliver()).rejects.toThrow();
+      await delivery.append([Buffer.from('b1\n')], Date.UTC(2026, 0, 1, 0, 0, 1));
+      // The later segment must not overtake the one that could not be sealed.
+      await expect(delivery.deliver()).rejects.toThrow();
+      expect(reports).toEqual([]);
+
+      await rmdir(blocked); // space freed: the armed retry delivers both, nobody calls deliver()
+      // The retry comes after 1 s; the 30 s bound only turns a missing retry into a failure, not a hang.
+      for (let waited = 0; reports.length < 2 && waited < 30_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+
+      expect(reports.map((report) => report.records)).toEqual([2, 1]);
+      const keys = store.sortedKeys(BUCKET);
+      expect(keys).toHaveLength(2);
+      const bodies = await Promise.all(
+        keys.map((key) =>
+          readFile(join(store.dataDir, store.getObject(BUCKET, key)?.dataPath ?? ''), 'utf8'),
+        ),
+      );
+      expect(bodies).toEqual(['a1\na2\n', 'b1\n']);
+      expect(await readdir(bufferDir)).toEqual([]);
+    } finally {
+      delivery.stop();
+    }
   });
 });
 
