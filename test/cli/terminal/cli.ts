@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 /**
  * Runs the CLI as a person types it, from the clone's root: through a pipe (stdout, stderr and the
@@ -38,10 +39,6 @@ export function inTerminal(command: string, columns = 80): Result {
 }
 
 /** Every piece of text the terminal drew between cursor moves, escapes removed. */
-export const drawnLines = (output: string) =>
-  output
-    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
-    .replace(/\x1b[78]/g, '')
-    .split(/[\r\n]/);
+export const drawnLines = (output: string) => stripVTControlCharacters(output).split(/[\r\n]/);
 
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'firehose-loader-cli-'));

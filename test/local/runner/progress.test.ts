@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { EngineEventShape } from '../../../local/runner/execute-definition';
 import { RunProgress } from '../../../local/runner/progress';
 import { clockTime, wrapSegments } from '../../../local/runner/progress-text';
@@ -46,8 +47,7 @@ function planAndStart(h: ReturnType<typeof harness>) {
 }
 
 /** What a terminal shows last: the text after the last erase, with escapes removed. */
-const lastScreen = (text: string) =>
-  (text.split('\x1b[J').at(-1) ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n');
+const lastScreen = (text: string) => stripVTControlCharacters(text.split('\x1b[J').at(-1) ?? '').split('\n');
 
 describe('the progress of a local run', () => {
   it('says the chunks are backing off, until when, and counts throttled entries live', () => {
@@ -124,10 +124,7 @@ describe('the progress of a local run', () => {
     h.progress.onLog({ message: 'Retrying failed Firehose entries', chunkId: 'c0', delayMs: 12_000 });
     h.advance(1_000);
     h.event({ type: 'StateRetried', state: { name: 'PutBatch', type: 'Task', input: {} } });
-    const drawn = h
-      .text()
-      .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
-      .split(/[\r\n]/);
+    const drawn = stripVTControlCharacters(h.text()).split(/[\r\n]/);
     expect(Math.max(...drawn.map((line) => line.length))).toBeLessThan(80);
     expect(h.text()).toContain('123,456,789 throttled');
   });
