@@ -9,6 +9,7 @@ import {
 import { runLocalJob } from '../../local/runner/run-job';
 import { formatSummary, type RunSummary } from '../../local/runner/summary';
 import { type LocalServiceOptionValues, localServiceSettings } from './local-service-options';
+import { explainNothingLoaded } from './nothing-loaded';
 
 export interface RunCommandOptions extends LocalServiceOptionValues {
   input?: string;
@@ -56,6 +57,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     progress: { interactive: Boolean(process.stderr.isTTY) },
   });
   report(summary, Boolean(options.json));
+  const nothing = await explainNothingLoaded(summary, options.input);
+  if (nothing) process.stderr.write(`firehose-loader: ${nothing}\n`);
   return exitCode(summary);
 }
 
