@@ -11,6 +11,7 @@ import { addLocalServiceOptions } from './commands/local-service-options';
 import { mockDataCommand } from './commands/mock-data';
 import { oneOf, wholeNumber, wholeRange } from './commands/options';
 import { RUN_DEFAULTS, runCommand } from './commands/run';
+import { registerRunsCommand } from './commands/runs';
 
 const program = new Command('firehose-loader')
   .description(
@@ -126,6 +127,7 @@ program
   });
 
 registerAwsCommands(program);
+registerRunsCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   // Our own errors carry a sentence that names the setting or record; anything else is a bug: show it all.

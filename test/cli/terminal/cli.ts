@@ -39,6 +39,8 @@ export function inTerminal(command: string, columns = 80): Result {
 }
 
 /** Every piece of text the terminal drew between cursor moves, escapes removed. */
-export const drawnLines = (output: string) => stripVTControlCharacters(output).split(/[\r\n]/);
+export const drawnLines = (output: string) =>
+  // "Cursor to column 1" (npx's spinner uses it) starts a new piece, like a carriage return.
+  stripVTControlCharacters(output.split('\x1b[1G').join('\r')).split(/[\r\n]/);
 
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'firehose-loader-cli-'));
