@@ -163,6 +163,8 @@ export function localServiceSettings(values: LocalServiceOptionValues): LocalSer
   };
 }
 
+const n = (value: number) => value.toLocaleString('en-US');
+
 /** The settings in a line a person can check (printed by local:services at start). */
 export function describeSettings(settings: LocalServiceSettings): string {
   const quotas = { ...DEFAULT_QUOTAS, ...settings.quotas };
@@ -170,8 +172,8 @@ export function describeSettings(settings: LocalServiceSettings): string {
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
   return (
-    `Firehose quota per stream: ${quotas.bytesPerSecond} bytes/s, ${quotas.requestsPerSecond} requests/s, ` +
-    `${quotas.recordsPerSecond} records/s; faults: ${faults || 'none'}; metrics delay: ` +
-    `${settings.metricPublishDelayMs ?? 0} ms`
+    `Firehose quota per stream: ${n(quotas.bytesPerSecond)} bytes/s, ${n(quotas.requestsPerSecond)} requests/s, ` +
+    `${n(quotas.recordsPerSecond)} records/s; faults: ${faults || 'none'}; metrics delay: ` +
+    `${n(settings.metricPublishDelayMs ?? 0)} ms`
   );
 }

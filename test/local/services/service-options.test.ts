@@ -137,7 +137,7 @@ describe('run and local:services on the command line', () => {
         started.exited.then((code) => reject(new Error(`exited ${code}: ${started.output().stderr}`)));
       });
       expect(started.output().stdout).toContain(
-        'Firehose quota per stream: 1048576 bytes/s, 1000 requests/s, 100000 records/s; faults: entryFailureRate=1',
+        'Firehose quota per stream: 1,048,576 bytes/s, 1,000 requests/s, 100,000 records/s; faults: entryFailureRate=1',
       );
       const config = {
         endpoint,
