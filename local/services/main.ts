@@ -80,7 +80,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const taken = typeof error === 'object' && error !== null && 'code' in error && error.code === 'EADDRINUSE';
   const message = taken
-    ? `${(error as Error).message}: another program (an earlier npm run local:services?) has that port; ` +
+    ? `${String((error as { message?: unknown }).message)}: another program (an earlier npm run local:services?) has that port; ` +
       'stop it, or choose another port: npm run local:services -- --port 4567 (--port 0 picks a free one)'
     : error instanceof Error
       ? error.message
