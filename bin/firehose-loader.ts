@@ -118,7 +118,10 @@ program
   .description('draw the state machine as SVG and Mermaid, coloured by a local run or an AWS execution')
   .option('--run <runId>', 'colour each state by this local run and show its counts')
   .option('--execution <executionArn>', 'colour each state by this AWS execution (reads its history)')
-  .option('--out <file>', 'one file: .svg for SVG, .mmd or .md for Mermaid')
+  .option(
+    '--out <file>',
+    'one file: .svg for SVG, .mmd for Mermaid, .md for Mermaid in Markdown (others are refused)',
+  )
   .option('--data-dir <dir>', 'where local runs keep their files', RUN_DEFAULTS.dataDir)
   .action(async (options) => {
     process.exitCode = options.execution
