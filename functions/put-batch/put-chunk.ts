@@ -81,6 +81,7 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     putRecordBatchCalls: isBatch ? sent.calls : 0,
     attempts: sent.attempts,
     throttledEntries: sent.throttledEntries,
+    refusedRequests: sent.refusedRequests,
     failedPutCount: sent.failedPutCount,
     bytesSent: sent.bytesSent,
     ...(requeue ? { requeue } : {}),

@@ -43,6 +43,8 @@ export interface ProgressModel {
   /** Firehose entries, live from each call: refused as throttled, refused otherwise. */
   throttledEntries: number;
   failedEntries: number;
+  /** Whole calls refused before any entry got a result ("Slow down." for the call, 500, a reset). */
+  refusedCalls: number;
   /** Input records handed to a later round. */
   requeued: number;
   /** Step Functions retries of a whole chunk (after a chunk got nothing accepted). */
@@ -70,6 +72,7 @@ export const newProgressModel = (): ProgressModel => ({
   delivered: 0,
   throttledEntries: 0,
   failedEntries: 0,
+  refusedCalls: 0,
   requeued: 0,
   chunkRetries: 0,
   metricsRetries: 0,
@@ -105,19 +108,21 @@ export function chunkFinished(
 
 /** One handler log line; returns true when it was the first throttled entry of the run. */
 export function handlerLogged(model: ProgressModel, line: HandlerLogLine, now: number): boolean {
-  const before = model.throttledEntries;
+  const firstThrottle = model.throttlingSeenAt === undefined;
+  let throttled = false;
   if (line.message === 'Firehose call done') {
-    const throttled = line.throttled ?? 0;
-    model.throttledEntries += throttled;
-    model.failedEntries += Math.max(0, (line.failed ?? 0) - throttled);
+    const entries = line.throttled ?? 0;
+    model.throttledEntries += entries;
+    model.failedEntries += Math.max(0, (line.failed ?? 0) - entries);
+    throttled = entries > 0;
   } else if (line.message === 'Firehose call failed') {
-    // The whole request was refused: its entries were not accepted, for this reason.
-    if (line.category === 'throttled') model.throttledEntries += line.records ?? 0;
-    else model.failedEntries += line.records ?? 0;
+    // The whole call was refused: one request, its entries never got a result of their own.
+    model.refusedCalls += 1;
+    throttled = line.category === 'throttled';
   } else if (line.message === 'Retrying failed Firehose entries' && line.chunkId) {
     model.backoffUntil.set(line.chunkId, now + (line.delayMs ?? 0));
   }
-  if (before === 0 && model.throttledEntries > 0 && model.throttlingSeenAt === undefined) {
+  if (firstThrottle && throttled) {
     model.throttlingSeenAt = now;
     return true;
   }

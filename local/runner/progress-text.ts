@@ -75,6 +75,7 @@ export function counts(model: ProgressModel, now: number, estimate = true): stri
   parts.push(
     `entries refused: ${count(model.throttledEntries)} throttled, ${count(model.failedEntries)} failed`,
   );
+  if (model.refusedCalls) parts.push(`${count(model.refusedCalls)} calls refused whole`);
   if (model.requeued) parts.push(`${count(model.requeued)} records re-queued`);
   if (model.chunkRetries) parts.push(`${count(model.chunkRetries)} chunk retries`);
   return parts;

@@ -92,7 +92,7 @@ export class RunProgress {
     const first = handlerLogged(this.model, line, now);
     if (first) {
       const hint = this.options.throttleHint ? `: ${this.options.throttleHint}` : '';
-      this.line(`Firehose started throttling (entries refused with "Slow down.")${hint}`);
+      this.line(`Firehose started throttling ("Slow down.")${hint}`);
     }
     if (!this.interactive && line.message === 'Retrying failed Firehose entries') this.pipeBackoff(now);
     this.changed();

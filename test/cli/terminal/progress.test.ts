@@ -15,7 +15,7 @@ describe('the progress of `run` in an 80-column terminal', () => {
     );
     expect(status).toBe(0);
     expect(screen).toMatch(
-      /Firehose started throttling \(entries refused with "Slow down."\): the local\s+stream's quota is 5 MiB\/s/,
+      /Firehose started throttling \("Slow down."\): the local\s+stream's quota is 5 MiB\/s/,
     );
     expect(screen).toMatch(/--fault-rate 0\.5 refuses entries the same way/);
     expect(screen).toMatch(/round 0: (sending|backing off until \d\d:\d\d:\d\d)/);

@@ -19,7 +19,9 @@ describe('put-record against local services started for the call', () => {
   });
 
   it('in an 80-column terminal: the response, then where the record is, and no log line', () => {
-    const { stdout: screen, status } = inTerminal(`${CLI} put-record '{"hello":"tty"}' --data-dir ${dataDir}`);
+    const { stdout: screen, status } = inTerminal(
+      `${CLI} put-record '{"hello":"tty"}' --data-dir ${dataDir}`,
+    );
     expect(status).toBe(0);
     expect(screen).toMatch(/\{"recordId":"[^"]+","attempts":1,"calls":1\}\r\nthe record is in s3:\/\//);
     expect(screen).not.toContain('"level"');

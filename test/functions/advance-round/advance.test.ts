@@ -123,6 +123,7 @@ describe('advanceRound against the local services', () => {
       putRecordBatchCalls: 3,
       attempts: 5,
       throttledEntries: 2,
+      refusedRequests: 0,
       failedPutCount: 3,
       bytesSent: 300,
     });

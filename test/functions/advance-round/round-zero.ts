@@ -109,6 +109,7 @@ export async function roundZero(
       acceptedBytes: 50,
       attempts: 3,
       throttledEntries: 2,
+      refusedRequests: 0,
       failedPutCount: 2,
       requeue: await requeueOf(aws, runId, 0, second.chunkId, [GOOD[5], GOOD[7]]),
     }),
@@ -142,6 +143,7 @@ export const ROUND_ZERO_TOTALS = {
   putRecordBatchCalls: 2,
   attempts: 4,
   throttledEntries: 2,
+  refusedRequests: 0,
   failedPutCount: 2,
   bytesSent: 200,
 } as const;

@@ -65,6 +65,7 @@ describe('addOutcome', () => {
       putRecordBatchCalls: 8000,
       attempts: 9000,
       throttledEntries: 10000,
+      refusedRequests: 0,
       failedPutCount: 11000,
       bytesSent: 12000,
     };
@@ -80,6 +81,7 @@ describe('addOutcome', () => {
       putRecordBatchCalls: 6,
       attempts: 7,
       throttledEntries: 8,
+      refusedRequests: 0,
       failedPutCount: 9,
       bytesSent: 10,
     };
@@ -94,6 +96,7 @@ describe('addOutcome', () => {
       putRecordBatchCalls: 8006,
       attempts: 9007,
       throttledEntries: 10008,
+      refusedRequests: 0,
       failedPutCount: 11009,
       bytesSent: 12010,
     });

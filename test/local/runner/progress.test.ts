@@ -148,3 +148,14 @@ describe('the progress of a local run', () => {
     );
   });
 });
+
+describe('a call refused whole', () => {
+  it('counts as a refused call, not as refused entries, and a throttled one starts the throttling note', () => {
+    let text = '';
+    const progress = new RunProgress((chunk) => (text += chunk), false, { throttleHint: 'the quota' });
+    progress.onLog({ message: 'Firehose call failed', chunkId: 'c0', records: 500, category: 'server' });
+    expect(text).toBe('');
+    progress.onLog({ message: 'Firehose call failed', chunkId: 'c0', records: 500, category: 'throttled' });
+    expect(text).toBe('Firehose started throttling ("Slow down."): the quota\n');
+  });
+});
