@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
 import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
 import { readMapItems, writeMapResults } from './map-io';
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   /** Retry intervals in ms by state name, over those of fastTimers (every Retry of that state). */
   retryIntervalOverridesMs?: Record<string, number>;
   onEvent?: (event: EngineEventShape) => void;
+  /** Fault: every Distributed Map item starts its child twice, at once or one after the other. */
+  duplicateChildren?: DuplicateChildren;
 }
 
 export interface ExecutionResult {
@@ -73,7 +76,9 @@ function timerOverrides(states: Map<string, string>, definition: JsonObject, opt
  * `lambda:invoke` Task served by the real handler in this process.
  */
 export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
-  const { definition, maps } = lowerDistributedMaps(options.definition);
+  const { definition, maps } = lowerDistributedMaps(options.definition, {
+    duplicateChildren: options.duplicateChildren,
+  });
   const tasks = taskStates(definition.States as JsonObject);
   const overrides: Record<string, LocalHandler> = {};
   for (const [name, resource] of tasks) {

@@ -14,6 +14,7 @@ import { type FaultSettings, type FirehoseQuotas, type LocalServices, startLocal
 import { DEFAULT_QUOTAS } from '../services/firehose';
 import { startLocalServicesProcess } from '../services/process';
 import { captureProcessOutput } from './capture-output';
+import type { DuplicateChildren } from './duplicate-children';
 import { type EngineEventShape, executeDefinition } from './execute-definition';
 import { startHandlerThreads } from './handler-threads';
 import { type LambdaHandler, type LambdaHandlers, localHandlers, localSubstitutions } from './local-lambdas';
@@ -73,6 +74,8 @@ export interface LocalJobOptions {
   handlerThreads?: number | 'auto';
   /** Fault tests: wraps a function's handler (by ARN), e.g. to crash after Firehose accepted a batch. */
   wrapHandler?: (functionArn: string, handler: LambdaHandler) => LambdaHandler;
+  /** Fault: every chunk's child execution starts twice, at once or late, as AWS may (duplicate-children.ts). */
+  duplicateChildren?: DuplicateChildren;
 }
 
 // How many handler threads a run gets. Measured on 1,000,000 records (293 MB) on 2 cores, one run
@@ -243,6 +246,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
       handlers: wrapAll(threads?.handlers ?? localHandlers(names), options.wrapHandler),
       fastTimers: options.fastTimers,
       retryIntervalOverridesMs: metricsRetryOverride(options),
+      duplicateChildren: options.duplicateChildren,
       onEvent: (event) => {
         progress.onEvent(event);
         events.write(`${JSON.stringify(compactEvent(event))}\n`);

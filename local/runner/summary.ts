@@ -10,7 +10,15 @@ export interface RunSummary {
   error?: { name: string; message: string };
   /** The run stopped mid-round and the runner totalled that round itself (see local/runner/salvage.ts). */
   salvaged: boolean;
-  records: { input: number; delivered: number; deadLettered: number; rejected: number; requeued: number };
+  records: {
+    input: number;
+    delivered: number;
+    deadLettered: number;
+    rejected: number;
+    requeued: number;
+    /** Records that may have reached Firehose twice (run-state.ts RunTotals); not part of the sum. */
+    possibleDuplicates: number;
+  };
   firehose: {
     streamName: string;
     putRecordCalls: number;
@@ -77,6 +85,7 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
       deadLettered: totals?.deadLettered ?? 0,
       rejected,
       requeued: totals?.requeued ?? 0,
+      possibleDuplicates: totals?.possibleDuplicateRecords ?? 0,
     },
     firehose: {
       streamName: inputs.streamName,
@@ -128,6 +137,7 @@ export function formatSummary(summary: RunSummary): string {
       `${n(r.input)} in = ${n(r.delivered)} delivered + ${n(r.deadLettered)} dead-lettered + ${n(r.rejected)} rejected`,
     ],
     ['re-queued entries', n(r.requeued)],
+    ['possible duplicates', possibleDuplicatesText(r.possibleDuplicates)],
     ['PutRecord calls', n(f.putRecordCalls)],
     ['PutRecordBatch calls', `${n(f.putRecordBatchCalls)} (minimum ${n(f.minimumPutRecordBatchCalls)})`],
     ['FailedPutCount', n(f.failedPutCount)],
@@ -150,4 +160,14 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.error) rows.push(['error', `${summary.error.name}: ${summary.error.message}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/** Why a record may be in the output twice, so a person knows what to deduplicate on. */
+function possibleDuplicatesText(records: number): string {
+  if (records === 0) return '0';
+  return (
+    `${n(records)} records may be delivered twice (Firehose may have taken them from an attempt that ` +
+    'stopped before recording it, or from a call that got no answer, and they are sent again by a retry, ' +
+    'a later round or a rerun of the dead letters); compare CloudWatch below'
+  );
 }

@@ -10,6 +10,11 @@ export const S3_ERRORS = {
     message: 'Your previous request to create the named bucket succeeded and you already own it.',
   },
   BucketNotEmpty: { status: 409, message: 'The bucket you tried to delete is not empty' },
+  // S3 user guide, "How to prevent object overwrites with conditional writes": two conditional writes raced.
+  ConditionalRequestConflict: {
+    status: 409,
+    message: 'A conflicting operation occurred. If using PutObject you can retry the request.',
+  },
   EntityTooLarge: { status: 400, message: 'Your proposed upload exceeds the maximum allowed size' },
   EntityTooSmall: { status: 400, message: 'Your proposed upload is smaller than the minimum allowed size' },
   // CreateBucket with a LocationConstraint another region's endpoint cannot create (S3 API reference,

@@ -1,9 +1,16 @@
 import { createWriteStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream, isVerifiableChecksum, type StoredChecksum, type VerifiableChecksum } from './digest';
 import { type RequestContext, readBody } from './http-util';
-import { checkConditions, parseRange } from './s3-conditions';
+import {
+  checkConditions,
+  checkWriteCondition,
+  conflictOnCommit,
+  parseRange,
+  writeConditionOf,
+} from './s3-conditions';
 import { S3Error } from './s3-errors';
 import { MAX_XML_BODY_BYTES, s3Headers, sendS3Xml } from './s3-http';
 import type { MultipartUploads } from './s3-multipart';
@@ -19,14 +26,22 @@ export async function putObject(
   bucket: string,
   key: string,
 ): Promise<void> {
+  const condition = writeConditionOf(ctx.req.headers);
+  if (condition) checkWriteCondition(condition, store.getObject(bucket, key));
   const temp = store.tempPath();
   const { md5, size, checksum } = await receiveBody(ctx.req, temp);
-  const meta = await store.commit(bucket, key, temp, {
-    ...objectHeaders(ctx.req.headers),
-    etag: `"${md5.toString('hex')}"`,
-    size,
-    ...(checksum ? { checksum } : {}),
-  });
+  const meta = await store.commit(
+    bucket,
+    key,
+    temp,
+    {
+      ...objectHeaders(ctx.req.headers),
+      etag: `"${md5.toString('hex')}"`,
+      size,
+      ...(checksum ? { checksum } : {}),
+    },
+    condition && conflictOnCommit(condition),
+  );
   ctx.res.writeHead(200, s3Headers(ctx, { etag: meta.etag, ...checksumHeaders(meta.checksum) })).end();
 }
 
@@ -88,7 +103,9 @@ export async function completeUpload(
     if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML');
     return { partNumber, etag };
   });
-  const meta = await uploads.complete(bucket, key, uploadId, parts);
+  const condition = writeConditionOf(ctx.req.headers);
+  if (condition) checkWriteCondition(condition, uploads.currentObject(bucket, key));
+  const meta = await uploads.complete(bucket, key, uploadId, parts, condition && conflictOnCommit(condition));
   sendS3Xml(ctx, 'CompleteMultipartUploadResult', {
     Location: `http://${ctx.req.headers.host ?? '127.0.0.1'}/${bucket}/${encodeURIComponent(key)}`,
     Bucket: bucket,
@@ -97,15 +114,25 @@ export async function completeUpload(
   });
 }
 
-export function getObject(
+export async function getObject(
   ctx: RequestContext,
   store: S3Store,
   bucket: string,
   key: string,
   head: boolean,
-): void {
-  const meta = store.getObject(bucket, key);
-  if (!meta) throw new S3Error('NoSuchKey', undefined, { Key: key });
+): Promise<void> {
+  const opened = await store.openObject(bucket, key);
+  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  const { meta, file } = opened;
+  try {
+    sendObject(ctx, meta, file, head);
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
+function sendObject(ctx: RequestContext, meta: ObjectMeta, file: FileHandle, head: boolean): void {
   checkConditions(ctx.req.headers, meta);
   const q = ctx.url.searchParams;
   const headers = s3Headers(ctx, {
@@ -147,10 +174,13 @@ export function getObject(
   ctx.res.writeHead(range ? 206 : 200, headers);
   if (head || meta.size === 0) {
     ctx.res.end();
+    void file.close();
     return;
   }
-  const stream = store.readStream(meta, range ?? undefined);
+  const stream = file.createReadStream(range ?? {});
   stream.on('error', () => ctx.res.destroy());
+  // A client that hangs up early must not leave the file open.
+  ctx.res.on('close', () => stream.destroy());
   stream.pipe(ctx.res);
 }
 

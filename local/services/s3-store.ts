@@ -1,6 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -164,6 +176,20 @@ export class S3Store {
     return state.sorted;
   }
 
+  /**
+   * The object's metadata and its bytes, opened as one version. Taken under the bucket's lock: an
+   * overwrite renames the new bytes into place before it records their metadata, and a read between
+   * the two would pair one version's ETag with the other's bytes, which S3 never serves.
+   */
+  openObject(bucketName: string, key: string): Promise<{ meta: ObjectMeta; file: FileHandle } | undefined> {
+    const bucket = this.bucket(bucketName);
+    return this.withLock(bucket, async () => {
+      const meta = bucket.objects.get(key);
+      if (!meta) return undefined;
+      return { meta, file: await open(path.join(this.dataDir, meta.dataPath), 'r') };
+    });
+  }
+
   readStream(meta: ObjectMeta, range?: { start: number; end: number }): ReadStream {
     return createReadStream(path.join(this.dataDir, meta.dataPath), range);
   }
@@ -177,16 +203,27 @@ export class S3Store {
     return path.join(this.metaRoot, '.uploads');
   }
 
-  /** Moves a finished temp file into place as the object `key` and records its metadata. */
+  /**
+   * Moves a finished temp file into place as the object `key` and records its metadata. `precondition`
+   * sees the current object under the bucket's lock, so a conditional write is atomic; if it throws,
+   * the temp file is removed and nothing changes.
+   */
   commit(
     bucketName: string,
     key: string,
     tempFile: string,
     fields: { etag: string; size: number; checksum?: StoredChecksum } & ObjectHeaders,
+    precondition?: (current: ObjectMeta | undefined) => void,
   ): Promise<ObjectMeta> {
     const bucket = this.bucket(bucketName);
     return this.withLock(bucket, async () => {
       const previous = bucket.objects.get(key);
+      try {
+        precondition?.(previous);
+      } catch (error) {
+        await rm(tempFile, { force: true });
+        throw error;
+      }
       const dataPath = await this.place(bucketName, key, tempFile);
       if (previous && previous.dataPath !== dataPath) await this.removeData(bucketName, previous.dataPath);
       const meta: ObjectMeta = { ...fields, key, lastModified: new Date().toISOString(), dataPath };

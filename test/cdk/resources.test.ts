@@ -151,6 +151,8 @@ describe('the stack with default settings', () => {
         STREAM_RECORDS_PER_SECOND: '0',
         STREAM_BYTES_PER_SECOND: '0',
         STREAM_REQUESTS_PER_SECOND: '0',
+        // A chunk's claim is taken over only after PutBatch's own timeout (claim.ts).
+        CLAIM_TAKEOVER_AFTER_MS: expect.stringMatching(/^\d+$/),
       });
       expect(own(advanceRound)).toEqual({
         ARTIFACT_BUCKET: artifacts,

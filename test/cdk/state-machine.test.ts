@@ -208,6 +208,14 @@ describe('the synthesised state machine', () => {
     expect(functionTimeout(putBatch) * 1000).toBeGreaterThan(Number(envOf(s.json, putBatch).RETRY_BUDGET_MS));
   });
 
+  it("takes a chunk's claim over only after PutBatch's own timeout and the PutBatch state's, so never from a live owner", () => {
+    const putBatch = s.id(s.stack.functions.putBatch);
+    const takeoverMs = Number(envOf(s.json, putBatch).CLAIM_TAKEOVER_AFTER_MS);
+    expect(takeoverMs).toBeGreaterThan(functionTimeout(putBatch) * 1000);
+    const stateTimeout = lambdaTasks().find(([name]) => name === 'PutBatch')?.[1].TimeoutSeconds ?? Infinity;
+    expect(takeoverMs).toBeGreaterThan(stateTimeout * 1000);
+  });
+
   it('passes the Amazon States Language validator', () => {
     const result = validator(definition);
     expect(result.errors).toEqual([]);

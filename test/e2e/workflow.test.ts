@@ -35,6 +35,7 @@ describe('the whole workflow, run locally on the real definition and handlers', 
       deadLettered: 0,
       rejected: 0,
       requeued: 0,
+      possibleDuplicates: 0,
     });
     expect(summary.firehose.putRecordCalls).toBe(100);
     expect(summary.firehose.putRecordBatchCalls).toBe(summary.firehose.minimumPutRecordBatchCalls);

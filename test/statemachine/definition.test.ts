@@ -1,3 +1,4 @@
+import { defaultClaimTakeoverAfterMs, putBatchTimeoutMs } from '../../functions/put-batch/config';
 import { LOADER_ERROR_NAMES } from '../../functions/shared/errors';
 import { DEFAULT_RETRY_POLICY } from '../../functions/shared/firehose';
 import { REQUEST_TIMEOUT_MS } from '../../functions/shared/firehose/client';
@@ -86,6 +87,19 @@ describe('the state machine definition', () => {
   it('retries a chunk Firehose throttled as a whole, natively in Step Functions', () => {
     const putBatch = allStates(definition.States).find(([name]) => name === 'PutBatch')?.[1];
     expect(putBatch?.Retry?.flatMap((rule) => rule.ErrorEquals)).toContain('ChunkThrottledError');
+  });
+
+  it('retries a chunk another attempt holds long enough for that attempt to finish or its claim to be taken over', () => {
+    const putBatch = allStates(definition.States).find(([name]) => name === 'PutBatch')?.[1];
+    const rule = putBatch?.Retry?.find((r) => r.ErrorEquals.includes('ChunkInProgressError'));
+    expect(rule).toBeDefined();
+    // Each attempt polls the claim for the retry budget before it throws ChunkInProgressError, so the
+    // attempts alone, without any jittered sleep, outlast the default takeover limit of a dead owner.
+    const attempts = 1 + (rule?.MaxAttempts ?? 0);
+    const takeoverMs = defaultClaimTakeoverAfterMs(putBatchTimeoutMs(DEFAULT_RETRY_POLICY.budgetMs));
+    expect(attempts * DEFAULT_RETRY_POLICY.budgetMs).toBeGreaterThan(takeoverMs);
+    // And the takeover limit is past the Lambda's own timeout: a claim is never taken from a live owner.
+    expect(takeoverMs).toBeGreaterThan(putBatchTimeoutMs(DEFAULT_RETRY_POLICY.budgetMs));
   });
 
   it('keeps a chunk child execution, with every Step Functions retry, inside the Express 5-minute limit', () => {

@@ -2,7 +2,7 @@
  * What a Firehose caller should do about a failed call: the classification is the shared one
  * (../aws-error-class.ts); this adds a message that says what to fix for the ones not worth retrying.
  */
-import { classifyAwsError, type ErrorCategory, type ErrorClass } from '../aws-error-class';
+import { classifyAwsError, ErrorCategory, type ErrorClass } from '../aws-error-class';
 
 export {
   ErrorCategory,
@@ -66,4 +66,13 @@ function stringField(value: unknown, key: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const field = (value as Record<string, unknown>)[key];
   return typeof field === 'string' && field !== '' ? field : undefined;
+}
+
+// Connections that were never established: the request cannot have reached Firehose.
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** True when a failed call may still have been taken by Firehose: it timed out or lost its connection. */
+export function mayHaveReachedFirehose(cls: ErrorClass): boolean {
+  if (cls.category === ErrorCategory.timeout) return true;
+  return cls.category === ErrorCategory.network && !NEVER_CONNECTED.has(cls.code);
 }

@@ -146,4 +146,5 @@ export const ROUND_ZERO_TOTALS = {
   refusedRequests: 0,
   failedPutCount: 2,
   bytesSent: 200,
+  possibleDuplicateRecords: 0,
 } as const;

@@ -31,7 +31,7 @@ describe('renderMermaid', () => {
   });
 
   it('shows retries on the node label and never an ARN or a placeholder', () => {
-    expect(text).toContain('retry: ChunkThrottledError, TransientAwsError ×2');
+    expect(text).toContain('retry: ChunkThrottledError, TransientAwsError, ChunkInProgressError ×2');
     expect(text).toContain('retry: MetricsLaggingError ×8');
     expect(text).not.toMatch(/arn:|\$\{/);
   });

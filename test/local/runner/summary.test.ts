@@ -35,14 +35,28 @@ const inputs = {
 describe('the run summary', () => {
   it('counts input as good records plus rejects, so input = delivered + dead-lettered + rejected', () => {
     const summary = buildSummary({ ...inputs, state });
-    expect(summary.records).toEqual({ input: 100, delivered: 90, deadLettered: 5, rejected: 5, requeued: 0 });
+    expect(summary.records).toEqual({
+      input: 100,
+      delivered: 90,
+      deadLettered: 5,
+      rejected: 5,
+      requeued: 0,
+      possibleDuplicates: 0,
+    });
     expect(summary.plan.rounds).toBe(2);
     expect(summary.metrics).toEqual({ incomingRecords: 90, incomingBytes: 900, verdict: 'confirmed' });
   });
 
   it('is all zeros with the error when the run failed before planning', () => {
     const summary = buildSummary({ ...inputs, error: { name: 'InvalidInputError', message: 'bad' } });
-    expect(summary.records).toEqual({ input: 0, delivered: 0, deadLettered: 0, rejected: 0, requeued: 0 });
+    expect(summary.records).toEqual({
+      input: 0,
+      delivered: 0,
+      deadLettered: 0,
+      rejected: 0,
+      requeued: 0,
+      possibleDuplicates: 0,
+    });
     expect(summary.metrics.verdict).toBe('not checked');
     expect(summary.error).toEqual({ name: 'InvalidInputError', message: 'bad' });
   });
@@ -52,5 +66,13 @@ describe('the run summary', () => {
     expect(text).toContain('100 in = 90 delivered + 5 dead-lettered + 5 rejected');
     expect(text).toContain('packing saves 99.0%');
     expect(text).toContain('/dl/records.jsonl');
+    expect(text).toMatch(/possible duplicates +0$/m);
+  });
+
+  it('reports the records that may have been delivered twice, outside the input sum', () => {
+    const duplicated = { ...state, totals: { ...state.totals, possibleDuplicateRecords: 12 } } as RunState;
+    const summary = buildSummary({ ...inputs, state: duplicated });
+    expect(summary.records).toMatchObject({ input: 100, delivered: 90, possibleDuplicates: 12 });
+    expect(formatSummary(summary)).toContain('12 records may be delivered twice');
   });
 });
