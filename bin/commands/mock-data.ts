@@ -16,6 +16,8 @@ export async function mockDataCommand(options: {
     seed: options.seed,
     format: options.format,
   });
-  process.stderr.write(`wrote ${written.records.toLocaleString('en-US')} records (${written.bytes.toLocaleString('en-US')} bytes) to ${options.out}\n`);
+  process.stderr.write(
+    `wrote ${written.records.toLocaleString('en-US')} records (${written.bytes.toLocaleString('en-US')} bytes) to ${options.out}\n`,
+  );
   return 0;
 }

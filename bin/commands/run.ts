@@ -8,6 +8,7 @@ import {
 } from '../../functions/shared/mock-data';
 import { runLocalJob } from '../../local/runner/run-job';
 import { formatSummary, type RunSummary } from '../../local/runner/summary';
+import { failureLine } from './failure-line';
 import { type LocalServiceOptionValues, localServiceSettings } from './local-service-options';
 import { explainNothingLoaded } from './nothing-loaded';
 
@@ -70,8 +71,7 @@ export function report(summary: RunSummary, json: boolean): void {
 /** 0 only when every record was delivered or rejected with a reason; otherwise a one-line reason. */
 export function exitCode(summary: RunSummary): number {
   if (summary.status === 'SUCCEEDED') return 0;
-  const reason = summary.error ? `${summary.error.name}: ${summary.error.message}` : 'the run failed';
-  process.stderr.write(`firehose-loader: ${reason}\n`);
+  process.stderr.write(`firehose-loader: ${failureLine(summary, RUN_DEFAULTS.dataDir)}\n`);
   return 1;
 }
 

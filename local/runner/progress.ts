@@ -129,7 +129,7 @@ export class RunProgress {
       m.plannedRecords = p.records;
       startRound(m, state.round.number, state.round.chunks, state.round.records);
       this.line(
-        `planned ${count(p.records)} records (${count(p.rejected)} rejected) into ${count(p.chunks)} chunks: ` +
+        `planned ${count(p.records)} records (${count(p.rejected)} rejected) into ${count(p.chunks)} chunk${p.chunks === 1 ? '' : 's'}: ` +
           `${count(p.batchChunks)} for PutRecordBatch, ${count(p.individualChunks)} sent record by record with PutRecord`,
       );
       return;
