@@ -65,7 +65,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
 
 export function report(summary: RunSummary, json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else process.stdout.write(`\n${formatSummary(summary)}\n`);
+  else process.stdout.write(`\n${formatSummary(summary, { deadLetterLineFollows: true })}\n`);
 }
 
 /** 0 only when every record was delivered or rejected with a reason; otherwise a one-line reason. */

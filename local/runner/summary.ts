@@ -155,8 +155,14 @@ function partRows(summary: RunSummary): [string, string][] {
   ]);
 }
 
-/** The people-facing table printed after a run (stderr or stdout without --json). */
-export function formatSummary(summary: RunSummary): string {
+/**
+ * The people-facing table printed after a run (stdout without --json). `deadLetterLineFollows`: the
+ * caller prints the dead-letter line itself (a local run, run.ts), so the table leaves the message out.
+ */
+export function formatSummary(
+  summary: RunSummary,
+  options: { deadLetterLineFollows?: boolean } = {},
+): string {
   const r = summary.records;
   const f = summary.firehose;
   const saving = f.billedBytesUnpacked ? (1 - f.billedBytesPacked / f.billedBytesUnpacked) * 100 : 0;
@@ -193,8 +199,8 @@ export function formatSummary(summary: RunSummary): string {
     ]);
   }
   if (summary.rejects.file && r.rejected) rows.push(['rejects', summary.rejects.file]);
-  // Dead letters have their row above and the failure line after the table (run.ts): said once.
-  if (summary.error && summary.error.name !== DEAD_LETTERED) {
+  // Dead letters have their row above and, locally, the failure line after the table: said once.
+  if (summary.error && !(options.deadLetterLineFollows && summary.error.name === DEAD_LETTERED)) {
     rows.push(['error', `${summary.error.name}: ${summary.error.message}`]);
   }
   rows.push(...partRows(summary));
