@@ -5,6 +5,7 @@ import { createFirehoseClient, DEFAULT_RETRY_POLICY, putRecord } from '../../fun
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { rerunFailed } from '../../local/runner/rerun-failed';
 import { startLocalServices } from '../../local/services';
+import { readDataLock } from '../../local/services/data-lock';
 import { hourPrefix, objectFiles, stderrLogger } from './put-record-cli';
 import { exitCode, report } from './run';
 
@@ -21,8 +22,9 @@ export async function rerunFailedCommand(runId: string, options: { dataDir: stri
 
 /**
  * `put-record DATA`: one PutRecord with retries. Against AWS with --aws (the usual credential chain and
- * --stream), against a running `npm run local:services` with --endpoint, else against local services
- * started for this one call. Stdout holds only the response; where the record lands goes to stderr.
+ * --stream), against a running `npm run local:services` with --endpoint or the services that own
+ * --data-dir's services folder, else against local services started for this one call. Stdout holds
+ * only the response; where the record lands goes to stderr.
  */
 export async function putRecordCommand(
   data: string,
@@ -43,8 +45,10 @@ export async function putRecordCommand(
     return 0;
   }
   const servicesDir = resolve(options.dataDir, 'services');
-  const services = options.endpoint ? undefined : await startLocalServices({ dataDir: servicesDir });
-  const endpoint = options.endpoint ?? services?.endpoint ?? '';
+  // Services that already own the folder (a run, or local:services) are used rather than refused.
+  const owner = options.endpoint ? undefined : (await readDataLock(servicesDir))?.endpoint;
+  const services = options.endpoint || owner ? undefined : await startLocalServices({ dataDir: servicesDir });
+  const endpoint = options.endpoint ?? owner ?? services?.endpoint ?? '';
   const local = {
     endpoint,
     region: 'us-east-1',

@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ConfigError } from '../../functions/shared/errors';
 import { dataDirBytes, listRuns, pruneRuns, type RunOnDisk, removeRun } from '../../local/runner/runs-store';
+import { readDataLock } from '../../local/services/data-lock';
 import { wholeNumber, wholeRange } from './options';
 
 /** `runs`, `runs rm <runId>`, `runs prune --keep N`: what local runs keep on disk, and removing it. */
@@ -48,8 +50,20 @@ async function listCommand(options: { dataDir: string }) {
   return 0;
 }
 
+/** Objects are removed behind local S3's back: never while services serve the folder (data-lock.ts). */
+async function refuseWhileServed(dataDir: string): Promise<void> {
+  const holder = await readDataLock(join(dataDir, 'services'));
+  if (holder) {
+    throw new ConfigError(
+      `local services (pid ${holder.pid}) are serving ${join(dataDir, 'services')}: remove runs when they ` +
+        'have stopped (the run has ended, or Ctrl-C where npm run local:services runs)',
+    );
+  }
+}
+
 async function rmCommand(runIds: string[], options: { dataDir: string }) {
   const dataDir = resolve(options.dataDir);
+  await refuseWhileServed(dataDir);
   for (const runId of runIds) {
     const bytes = await removeRun(dataDir, runId);
     process.stdout.write(`removed ${runId} (${formatBytes(bytes)})\n`);
@@ -59,6 +73,7 @@ async function rmCommand(runIds: string[], options: { dataDir: string }) {
 
 async function pruneCommand(options: { dataDir: string; keep: number }) {
   const dataDir = resolve(options.dataDir);
+  await refuseWhileServed(dataDir);
   const { removed, running } = await pruneRuns(dataDir, options.keep);
   for (const run of removed) process.stdout.write(`removed ${run.runId} (${formatBytes(run.bytes)})\n`);
   for (const run of running) {

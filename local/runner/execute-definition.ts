@@ -89,8 +89,16 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
   let mapRuns = 0;
   const byReader = new Map<string, LoweredMap>(maps.map((m) => [m.readItemsState, m]));
   const byWriter = new Map<string, LoweredMap>(maps.map((m) => [m.writeResultsState, m]));
+  // The engine sets no `$$.State`; ItemSelector reads `$$.State.EnteredTime` (the Map's start, the
+  // pacing schedule's zero). The engine copies this object by reference into its context, so the
+  // stand-in reader, which runs as the Map begins, sets it for the Map's items.
+  const stateContext: { Name?: string; EnteredTime?: string } = {};
   for (const [name, map] of byReader) {
-    overrides[name] = (parameters: unknown) => readMapItems(options.s3, map, parameters);
+    overrides[name] = (parameters: unknown) => {
+      stateContext.Name = map.name;
+      stateContext.EnteredTime = new Date().toISOString();
+      return readMapItems(options.s3, map, parameters);
+    };
   }
   for (const [name, map] of byWriter) {
     overrides[name] = (parameters: unknown) =>
@@ -117,6 +125,7 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
         StartTime: startTime,
         Input: options.input,
       },
+      State: stateContext,
     } as never,
   });
   let failure: ExecutionResult | undefined;

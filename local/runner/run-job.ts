@@ -11,7 +11,6 @@ import type { ExecutionInput, RunState } from '../../functions/shared/run-state'
 import { listKeys } from '../../functions/shared/s3-io';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
 import { type FaultSettings, type FirehoseQuotas, type LocalServices, startLocalServices } from '../services';
-import { DEFAULT_QUOTAS } from '../services/firehose';
 import { startLocalServicesProcess } from '../services/process';
 import { captureProcessOutput } from './capture-output';
 import type { DuplicateChildren } from './duplicate-children';
@@ -62,8 +61,8 @@ export interface LocalJobOptions {
    */
   inProcessServices?: boolean;
   /**
-   * Tell PutBatch the local stream's quota (as a deployment states its stream's), so it paces itself
-   * instead of being throttled and retrying (default true). False: retries alone handle throttling.
+   * PutBatch paces itself to the quota the job finds in the local CloudWatch, as on AWS (default
+   * true). False (PACE_TO_QUOTA=false): retries alone handle throttling, for comparisons.
    */
   paceToQuota?: boolean;
   /**
@@ -121,7 +120,7 @@ function functionEnvironment(
   endpoint: string,
   names: LocalResourceNames,
   retry: Partial<RetryPolicy> = {},
-  quota?: FirehoseQuotas,
+  paceToQuota = true,
 ) {
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL: endpoint,
@@ -139,11 +138,8 @@ function functionEnvironment(
   if (retry.maxDelayMs !== undefined) env.RETRY_MAX_DELAY_MS = String(retry.maxDelayMs);
   if (retry.budgetMs !== undefined) env.RETRY_BUDGET_MS = String(retry.budgetMs);
   if (retry.throttleWindowMs !== undefined) env.RETRY_THROTTLE_WINDOW_MS = String(retry.throttleWindowMs);
-  if (quota) {
-    env.STREAM_RECORDS_PER_SECOND = String(Math.floor(quota.recordsPerSecond));
-    env.STREAM_BYTES_PER_SECOND = String(Math.floor(quota.bytesPerSecond));
-    env.STREAM_REQUESTS_PER_SECOND = String(Math.floor(quota.requestsPerSecond));
-  }
+  // No STREAM_*_PER_SECOND: the job finds the local stream's quota in the local CloudWatch, as on AWS.
+  if (!paceToQuota) env.PACE_TO_QUOTA = 'false';
   return env;
 }
 
@@ -192,8 +188,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
   const dataDir = resolve(options.dataDir);
   const servicesDir = join(dataDir, 'services');
   const runDir = join(dataDir, 'runs', runId);
-  await mkdir(join(runDir, 'output'), { recursive: true });
   const start = options.inProcessServices ? startLocalServices : startLocalServicesProcess;
+  // First: services that already own the folder refuse (DataFolderInUseError) before the run writes anything.
   const services: LocalServices = await start({
     dataDir: servicesDir,
     faults: options.faults,
@@ -201,8 +197,13 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
     metricPublishDelayMs: options.metricPublishDelayMs,
     streamCreatingMs: options.streamCreatingMs,
   });
-  const quota = options.paceToQuota === false ? undefined : { ...DEFAULT_QUOTAS, ...options.quotas };
-  const restoreEnv = applyEnvironment(functionEnvironment(services.endpoint, names, options.retry, quota));
+  await mkdir(join(runDir, 'output'), { recursive: true }).catch(async (error: unknown) => {
+    await services.stop();
+    throw error;
+  });
+  const restoreEnv = applyEnvironment(
+    functionEnvironment(services.endpoint, names, options.retry, options.paceToQuota !== false),
+  );
   const output = captureProcessOutput(join(runDir, 'functions.log.jsonl'));
   // Started after the environment is set: a thread sees the environment it was started with.
   const threadCount = await handlerThreadCount(options);

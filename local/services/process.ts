@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DataFolderInUseError } from './data-lock';
 import type { LocalServices, LocalServicesOptions } from './index';
 import type { ChildReply, ParentMessage } from './ipc';
 
@@ -49,6 +50,8 @@ export async function startLocalServicesProcess(
       const settle = (reply: ChildReply) => {
         clearTimeout(timer);
         if (reply.ok) resolve(reply);
+        // A refusal is a sentence for the user, not a crash: keep its name and words.
+        else if (reply.errorName === 'DataFolderInUseError') reject(new DataFolderInUseError(reply.error));
         else reject(new Error(`local services ${message.op} failed: ${reply.error}`));
       };
       const fail = (error: Error) => {
