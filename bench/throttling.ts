@@ -70,7 +70,10 @@ export async function throttling(ctx: BenchContext): Promise<SectionResult> {
       'PutRecordBatch calls sent / needed (plan minimum)',
       `${fmt(callsSent)} / ${fmt(callsNeeded)} = ${(callsSent / callsNeeded).toFixed(2)}`,
     ],
-    ['throttled entries / attempts', `${fmt(f.throttledEntries)} / ${fmt(f.attempts)}`],
+    [
+      'throttled entries / refused calls / attempts',
+      `${fmt(f.throttledEntries)} / ${fmt(f.refusedRequests)} / ${fmt(f.attempts)}`,
+    ],
     ['rounds (re-queue waits)', `${summary.plan.rounds} (${round(waits / 1000, 1)} s waiting)`],
     ['whole run', `${round(summary.durationMs / 1000, 1)} s, ${summary.status}`],
     [
@@ -109,6 +112,7 @@ export async function throttling(ctx: BenchContext): Promise<SectionResult> {
       callsSent,
       callsNeeded,
       throttledEntries: f.throttledEntries,
+      refusedRequests: f.refusedRequests,
       attempts: f.attempts,
       rounds: summary.plan.rounds,
       requeueWaitMs: waits,
@@ -123,6 +127,7 @@ export async function throttling(ctx: BenchContext): Promise<SectionResult> {
         callsSent: unpacedCalls,
         callsNeeded: unpaced.firehose.minimumPutRecordBatchCalls,
         throttledEntries: unpaced.firehose.throttledEntries,
+        refusedRequests: unpaced.firehose.refusedRequests,
         rounds: unpaced.plan.rounds,
       },
     },

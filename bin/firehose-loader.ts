@@ -1,20 +1,24 @@
 #!/usr/bin/env -S npx tsx
 import { Command, Option } from 'commander';
+import { INPUT_FORMATS, MAX_REQUEUE_ROUNDS, PLAN_FALLBACKS } from '../functions/plan/config';
 import { LoaderError } from '../functions/shared/errors';
+import { MAX_DISTRIBUTED_MAP_CONCURRENCY } from '../functions/shared/limits';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { graphCommand as awsGraphCommand, registerAwsCommands } from './commands/aws';
 import { graphCommand } from './commands/graph';
 import { putRecordCommand, rerunFailedCommand } from './commands/local-commands';
 import { addLocalServiceOptions } from './commands/local-service-options';
 import { mockDataCommand } from './commands/mock-data';
-import { oneOf, wholeNumber } from './commands/options';
+import { oneOf, wholeNumber, wholeRange } from './commands/options';
 import { RUN_DEFAULTS, runCommand } from './commands/run';
+import { registerRunsCommand } from './commands/runs';
 
 const program = new Command('firehose-loader')
   .description(
     'Load a file of records from S3 into an Amazon Data Firehose delivery stream with Step Functions.',
   )
-  .showHelpAfterError();
+  // One line per mistake, with where to read more, instead of the whole help after it.
+  .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`) });
 
 const run = program
   .command('run')
@@ -22,35 +26,40 @@ const run = program
   .option('--input <file>', 'the file to load (default: generate web-traffic records)')
   .option(
     '--records <n>',
-    'records to generate without --input',
+    `records to generate without --input, a whole number ${wholeRange(0)}`,
     wholeNumber('--records', 0),
     RUN_DEFAULTS.records,
   )
   .option(
     '--seed <n>',
-    'seed for generated data and fault injection',
+    `seed for generated data and fault injection, a whole number ${wholeRange(0)}`,
     wholeNumber('--seed'),
     RUN_DEFAULTS.seed,
   )
   .addOption(
-    new Option('--format <format>', 'input format (default auto: json if the file starts with [)').argParser(
-      oneOf('--format', ['auto', 'json', 'jsonl', 'lines'] as const),
-    ),
+    new Option(
+      '--format <format>',
+      'input format: auto (json if the file starts with [, else jsonl), json (one array), jsonl (one JSON value a line) or lines (any text, a record a line) (default: auto)',
+    ).argParser(oneOf('--format', INPUT_FORMATS)),
   )
   .option(
     '--individual <n>',
-    'send the first N records one by one with PutRecord (default 100 generated, 0 with --input)',
+    `send the first N records one by one with PutRecord, a whole number ${wholeRange(0)} (default: 100 for generated records, 0 with --input)`,
     wholeNumber('--individual'),
   )
   .option(
     '--pack',
-    'pack consecutive records into Firehose records of up to 1,000 KiB (same S3 bytes, lower bill)',
+    'pack consecutive records into Firehose records of up to 1,000 KiB (same S3 bytes, lower bill) (default: off)',
   )
-  .option('--concurrency <n>', 'Distributed Map MaxConcurrency', wholeNumber('--concurrency', 1, 10_000))
+  .option(
+    '--concurrency <n>',
+    `Distributed Map MaxConcurrency, ${wholeRange(1, MAX_DISTRIBUTED_MAP_CONCURRENCY)} (default: ${PLAN_FALLBACKS.maxConcurrency})`,
+    wholeNumber('--concurrency', 1, MAX_DISTRIBUTED_MAP_CONCURRENCY),
+  )
   .option(
     '--requeue-rounds <n>',
-    're-queue rounds before dead-lettering',
-    wholeNumber('--requeue-rounds', 0, 10),
+    `re-queue rounds before dead-lettering, ${wholeRange(0, MAX_REQUEUE_ROUNDS)} (default: ${PLAN_FALLBACKS.requeueRounds})`,
+    wholeNumber('--requeue-rounds', 0, MAX_REQUEUE_ROUNDS),
   )
   .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir);
 addLocalServiceOptions(run)
@@ -60,7 +69,7 @@ addLocalServiceOptions(run)
       'Wait states and Step Functions retries take milliseconds (tests)',
     ).hideHelp(),
   )
-  .option('--json', 'print only the run summary as one JSON document on stdout')
+  .option('--json', 'print only the run summary as one JSON document on stdout (default: a table)')
   .action(async (options) => {
     process.exitCode = await runCommand(options);
   });
@@ -109,7 +118,10 @@ program
   .description('draw the state machine as SVG and Mermaid, coloured by a local run or an AWS execution')
   .option('--run <runId>', 'colour each state by this local run and show its counts')
   .option('--execution <executionArn>', 'colour each state by this AWS execution (reads its history)')
-  .option('--out <file>', 'one file: .svg for SVG, .mmd or .md for Mermaid')
+  .option(
+    '--out <file>',
+    'one file: .svg for SVG, .mmd for Mermaid, .md for Mermaid in Markdown (others are refused)',
+  )
   .option('--data-dir <dir>', 'where local runs keep their files', RUN_DEFAULTS.dataDir)
   .action(async (options) => {
     process.exitCode = options.execution
@@ -118,6 +130,7 @@ program
   });
 
 registerAwsCommands(program);
+registerRunsCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   // Our own errors carry a sentence that names the setting or record; anything else is a bug: show it all.

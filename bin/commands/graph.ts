@@ -27,12 +27,19 @@ export async function graphCommand(options: {
   out?: string;
   dataDir: string;
 }): Promise<number> {
+  // Refused before any work: a .png holding Mermaid text would look written and open as nothing.
+  const format = options.out ? outFormat(options.out) : undefined;
   const definition = JSON.parse(readDefinitionTemplate()) as object;
   const run = options.run ? await localRunInfo(options.dataDir, options.run) : undefined;
   const outputs: [string, string][] = [];
   if (options.out) {
-    const isSvg = extname(options.out).toLowerCase() === '.svg';
-    outputs.push([options.out, isSvg ? renderSvg(definition, run) : renderMermaid(definition, run)]);
+    const text =
+      format === 'svg'
+        ? renderSvg(definition, run)
+        : format === 'markdown'
+          ? `\`\`\`mermaid\n${renderMermaid(definition, run).trimEnd()}\n\`\`\`\n`
+          : renderMermaid(definition, run);
+    outputs.push([options.out, text]);
   } else {
     const folder = options.run
       ? join(resolve(options.dataDir), 'runs', options.run)
@@ -45,4 +52,19 @@ export async function graphCommand(options: {
     process.stderr.write(`wrote ${file}\n`);
   }
   return 0;
+}
+
+const OUT_FORMATS = { '.svg': 'svg', '.mmd': 'mermaid', '.md': 'markdown' } as const;
+
+/** The format a file name asks for; anything this command cannot write is refused, naming what it can. */
+function outFormat(out: string): (typeof OUT_FORMATS)[keyof typeof OUT_FORMATS] {
+  const extension = extname(out).toLowerCase();
+  const format = OUT_FORMATS[extension as keyof typeof OUT_FORMATS];
+  if (!format) {
+    throw new ConfigError(
+      `--out ${out}: cannot write ${extension ? `a ${extension} file` : 'a file without an extension'}; ` +
+        'the file name must end in .svg (SVG), .mmd (Mermaid) or .md (Mermaid in Markdown)',
+    );
+  }
+  return format;
 }

@@ -1,12 +1,12 @@
-import { resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createFirehoseClient, DEFAULT_RETRY_POLICY, putRecord } from '../../functions/shared/firehose';
-import { createLogger } from '../../functions/shared/logger';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { rerunFailed } from '../../local/runner/rerun-failed';
 import { startLocalServices } from '../../local/services';
 import { readDataLock } from '../../local/services/data-lock';
+import { hourPrefix, objectFiles, stderrLogger } from './put-record-cli';
 import { exitCode, report } from './run';
 
 /** `rerun-failed RUN_ID`: redrive a local run's undelivered records and update its summary. */
@@ -23,48 +23,74 @@ export async function rerunFailedCommand(runId: string, options: { dataDir: stri
 /**
  * `put-record DATA`: one PutRecord with retries. Against AWS with --aws (the usual credential chain and
  * --stream), against a running `npm run local:services` with --endpoint or the services that own
- * --data-dir's services folder, else against local services started for this one call.
+ * --data-dir's services folder, else against local services started for this one call. Stdout holds
+ * only the response; where the record lands goes to stderr.
  */
 export async function putRecordCommand(
   data: string,
   options: { stream: string; aws?: boolean; endpoint?: string; dataDir: string },
 ) {
-  const logger = createLogger('firehose-loader-cli');
+  const logger = stderrLogger();
   const payload = Buffer.from(data.endsWith('\n') ? data : `${data}\n`);
+  const prefix = hourPrefix(new Date());
   if (options.aws) {
     const response = await putRecord(createFirehoseClient(), options.stream, payload, DEFAULT_RETRY_POLICY, {
       logger,
     });
     process.stdout.write(`${JSON.stringify(response)}\n`);
+    process.stderr.write(
+      `Firehose delivers it to the S3 destination of stream "${options.stream}" after the stream's buffering ` +
+        `interval, under ${prefix} (the UTC hour) unless the stream has a prefix of its own\n`,
+    );
     return 0;
   }
-  const dataDir = resolve(options.dataDir, 'services');
+  const servicesDir = resolve(options.dataDir, 'services');
   // Services that already own the folder (a run, or local:services) are used rather than refused.
-  const owner = options.endpoint ? undefined : (await readDataLock(dataDir))?.endpoint;
-  const services = options.endpoint || owner ? undefined : await startLocalServices({ dataDir });
+  const owner = options.endpoint ? undefined : (await readDataLock(servicesDir))?.endpoint;
+  const services = options.endpoint || owner ? undefined : await startLocalServices({ dataDir: servicesDir });
   const endpoint = options.endpoint ?? owner ?? services?.endpoint ?? '';
   const local = {
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   };
+  const names = { ...LOCAL_RESOURCE_NAMES, streamName: options.stream };
+  const destinationDir = join(servicesDir, 's3', names.destinationBucket);
+  const before = await objectFiles(destinationDir);
   try {
-    await ensureLocalResources(new S3Client({ ...local, forcePathStyle: true }), new FirehoseClient(local), {
-      ...LOCAL_RESOURCE_NAMES,
-      streamName: options.stream,
-    });
+    await ensureLocalResources(
+      new S3Client({ ...local, forcePathStyle: true }),
+      new FirehoseClient(local),
+      names,
+    );
     const response = await putRecord(
       createFirehoseClient(local),
       options.stream,
       payload,
       DEFAULT_RETRY_POLICY,
-      {
-        logger,
-      },
+      { logger },
     );
     process.stdout.write(`${JSON.stringify(response)}\n`);
-    return 0;
   } finally {
     await services?.stop();
   }
+  if (services) {
+    // Stopping delivered the stream's buffer: the new object is the one holding this record.
+    const added = [...(await objectFiles(destinationDir))].filter((file) => !before.has(file));
+    const where = added.map(
+      (file) =>
+        `s3://${names.destinationBucket}/${relative(destinationDir, file).split(sep).join('/')} (${file})`,
+    );
+    process.stderr.write(
+      where.length
+        ? `the record is in ${where.join(', ')}\n`
+        : `delivered to s3://${names.destinationBucket}/${prefix} in ${destinationDir}\n`,
+    );
+  } else {
+    process.stderr.write(
+      `the running local services deliver it to s3://${names.destinationBucket}/${prefix} when the stream's ` +
+        'buffer flushes (5 MiB or 60 s, or when they stop): under s3/ in their --data-dir\n',
+    );
+  }
+  return 0;
 }

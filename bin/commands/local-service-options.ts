@@ -54,19 +54,19 @@ export function addLocalServiceOptions(command: Command): Command {
   const options = [
     option(
       '--fault-rate <r>',
-      'local Firehose: probability that an entry fails',
+      'local Firehose: probability from 0 to 1 that an entry fails (default: 0)',
       'LOCAL_FAULT_RATE',
       rate('--fault-rate'),
     ),
     option(
       '--fault-code <code>',
-      'local Firehose: error code of failed entries',
+      'local Firehose: error code of failed entries, ServiceUnavailableException ("Slow down.", the default) or InternalFailure',
       'LOCAL_FAULT_CODE',
       oneOf('--fault-code', FAULT_CODES),
     ),
     option(
       '--request-error-rate <r>',
-      'local Firehose: probability that a whole request fails',
+      'local Firehose: probability from 0 to 1 that a whole request fails (default: 0)',
       'LOCAL_REQUEST_ERROR_RATE',
       rate('--request-error-rate'),
     ),
@@ -78,13 +78,13 @@ export function addLocalServiceOptions(command: Command): Command {
     ),
     option(
       '--latency-ms <n>',
-      'local Firehose: added latency per request',
+      'local Firehose: added latency per request in ms, from 0 to 60,000 (default: 0)',
       'LOCAL_LATENCY_MS',
       wholeNumber('--latency-ms', 0, 60_000),
     ),
     option(
       '--s3-get-error-rate <r>',
-      'local S3: probability that a GetObject answers 500 InternalError',
+      'local S3: probability from 0 to 1 that a GetObject answers 500 InternalError (default: 0)',
       'LOCAL_S3_GET_ERROR_RATE',
       rate('--s3-get-error-rate'),
     ),
@@ -96,37 +96,37 @@ export function addLocalServiceOptions(command: Command): Command {
     ),
     option(
       '--records-per-second <n>',
-      'local Firehose: records-per-second quota per stream',
+      'local Firehose: records-per-second quota per stream, a whole number of at least 1 (default: from --quota-preset, 500,000)',
       'LOCAL_RECORDS_PER_SECOND',
       wholeNumber('--records-per-second', 1, MAX_RATE),
     ).conflicts('throttleRps'),
     option(
       '--throttle-rps <n>',
-      'the same as --records-per-second',
+      'the same as --records-per-second, a whole number of at least 1 (default: from --quota-preset, 500,000)',
       'LOCAL_THROTTLE_RPS',
       wholeNumber('--throttle-rps', 1, MAX_RATE),
     ),
     option(
       '--bytes-per-second <n>',
-      'local Firehose: bytes-per-second quota per stream',
+      'local Firehose: bytes-per-second quota per stream, a whole number of at least 1 (default: from --quota-preset, 5,242,880)',
       'LOCAL_BYTES_PER_SECOND',
       wholeNumber('--bytes-per-second', 1, MAX_RATE),
     ),
     option(
       '--requests-per-second <n>',
-      'local Firehose: put-requests-per-second quota per stream',
+      'local Firehose: put-requests-per-second quota per stream, a whole number of at least 1 (default: from --quota-preset, 2,000)',
       'LOCAL_REQUESTS_PER_SECOND',
       wholeNumber('--requests-per-second', 1, MAX_RATE),
     ),
     option(
       '--metrics-delay-ms <n>',
-      'local CloudWatch: datapoints become readable this long after they are put (AWS: a minute or more)',
+      'local CloudWatch: datapoints become readable this many ms after they are put (AWS: a minute or more), from 0 to 3,600,000 (default: 0)',
       'LOCAL_METRICS_DELAY_MS',
       wholeNumber('--metrics-delay-ms', 0, 3_600_000),
     ),
     option(
       '--stream-creating-ms <n>',
-      'local Firehose: a new stream is CREATING this long before ACTIVE (default 250)',
+      'local Firehose: a new stream is CREATING this many ms before ACTIVE, from 0 to 3,600,000 (default: 250)',
       'LOCAL_STREAM_CREATING_MS',
       wholeNumber('--stream-creating-ms', 0, 3_600_000),
     ),
@@ -163,6 +163,8 @@ export function localServiceSettings(values: LocalServiceOptionValues): LocalSer
   };
 }
 
+const n = (value: number) => value.toLocaleString('en-US');
+
 /** The settings in a line a person can check (printed by local:services at start). */
 export function describeSettings(settings: LocalServiceSettings): string {
   const quotas = { ...DEFAULT_QUOTAS, ...settings.quotas };
@@ -170,8 +172,8 @@ export function describeSettings(settings: LocalServiceSettings): string {
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
   return (
-    `Firehose quota per stream: ${quotas.bytesPerSecond} bytes/s, ${quotas.requestsPerSecond} requests/s, ` +
-    `${quotas.recordsPerSecond} records/s; faults: ${faults || 'none'}; metrics delay: ` +
-    `${settings.metricPublishDelayMs ?? 0} ms`
+    `Firehose quota per stream: ${n(quotas.bytesPerSecond)} bytes/s, ${n(quotas.requestsPerSecond)} requests/s, ` +
+    `${n(quotas.recordsPerSecond)} records/s; faults: ${faults || 'none'}; metrics delay: ` +
+    `${n(settings.metricPublishDelayMs ?? 0)} ms`
   );
 }

@@ -4,11 +4,17 @@ import { InvalidArgumentError } from 'commander';
 export function wholeNumber(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (raw: string): number => {
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    if (!/^\s*-?\d+\s*$/.test(raw) || !Number.isInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number ${wholeRange(min, max)}, got "${raw}"`);
     }
     return value;
   };
+}
+
+/** "from 1 to 10,000", or "of at least 0" when there is no upper bound worth stating. */
+export function wholeRange(min: number, max = Number.MAX_SAFE_INTEGER): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return max >= Number.MAX_SAFE_INTEGER ? `of at least ${n(min)}` : `from ${n(min)} to ${n(max)}`;
 }
 
 export function rate(name: string) {

@@ -8,7 +8,9 @@ import {
 } from '../../functions/shared/mock-data';
 import { runLocalJob } from '../../local/runner/run-job';
 import { formatSummary, type RunSummary } from '../../local/runner/summary';
+import { failureLine } from './failure-line';
 import { type LocalServiceOptionValues, localServiceSettings } from './local-service-options';
+import { explainNothingLoaded } from './nothing-loaded';
 
 export interface RunCommandOptions extends LocalServiceOptionValues {
   input?: string;
@@ -56,19 +58,20 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     progress: { interactive: Boolean(process.stderr.isTTY) },
   });
   report(summary, Boolean(options.json));
+  const nothing = await explainNothingLoaded(summary, options.input);
+  if (nothing) process.stderr.write(`firehose-loader: ${nothing}\n`);
   return exitCode(summary);
 }
 
 export function report(summary: RunSummary, json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else process.stdout.write(`\n${formatSummary(summary)}\n`);
+  else process.stdout.write(`\n${formatSummary(summary, { deadLetterLineFollows: true })}\n`);
 }
 
 /** 0 only when every record was delivered or rejected with a reason; otherwise a one-line reason. */
 export function exitCode(summary: RunSummary): number {
   if (summary.status === 'SUCCEEDED') return 0;
-  const reason = summary.error ? `${summary.error.name}: ${summary.error.message}` : 'the run failed';
-  process.stderr.write(`firehose-loader: ${reason}\n`);
+  process.stderr.write(`firehose-loader: ${failureLine(summary, RUN_DEFAULTS.dataDir)}\n`);
   return 1;
 }
 

@@ -155,7 +155,7 @@ async function writeDeadLetters(
   const message =
     `${count} records could not be delivered after every re-queue round; they are in s3://${bucket}/${recordsKey} ` +
     `(descriptors: s3://${bucket}/${manifestKey}). Rerun them with a new execution whose input is ${JSON.stringify(rerunInput)} ` +
-    `(locally: firehose-loader rerun-failed ${runId})`;
+    `(from the clone: npm run cli -- rerun --dead-letter ${runId} on AWS, npm run cli -- rerun-failed ${runId} for a local run)`;
   deps.logger.error('records dead-lettered', { records: count, recordsKey, manifestKey });
   return { records: count, recordsKey, manifestKey, message };
 }

@@ -27,6 +27,7 @@ export function addOutcome(totals: RunTotals, outcome: ChunkOutcome): RunTotals 
     putRecordBatchCalls: totals.putRecordBatchCalls + outcome.putRecordBatchCalls,
     attempts: totals.attempts + outcome.attempts,
     throttledEntries: totals.throttledEntries + outcome.throttledEntries,
+    refusedRequests: (totals.refusedRequests ?? 0) + (outcome.refusedRequests ?? 0),
     failedPutCount: totals.failedPutCount + outcome.failedPutCount,
     // Outcomes written before these fields existed count as 0 rather than NaN.
     bytesSent: totals.bytesSent + (outcome.bytesSent ?? 0),

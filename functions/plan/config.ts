@@ -7,6 +7,9 @@ import { type StreamQuota, statedQuotaFrom } from '../shared/quota/quota';
 /** The most re-queue rounds a run may ask for: each round waits longer, more would only add delay. */
 export const MAX_REQUEUE_ROUNDS = 10;
 
+/** What a run gets when neither its input nor the deployment says otherwise. */
+export const PLAN_FALLBACKS = { maxConcurrency: 40, requeueRounds: 3 } as const;
+
 export const INPUT_FORMATS = ['auto', 'json', 'jsonl', 'lines'] as const satisfies readonly InputFormat[];
 
 export interface PlanDefaults {
@@ -59,12 +62,12 @@ export function loadPlanConfig(env: Env = process.env): PlanConfig {
       maxConcurrency: integerSetting(env, 'DEFAULT_MAX_CONCURRENCY', {
         min: 1,
         max: MAX_DISTRIBUTED_MAP_CONCURRENCY,
-        fallback: 40,
+        fallback: PLAN_FALLBACKS.maxConcurrency,
       }),
       requeueRounds: integerSetting(env, 'DEFAULT_REQUEUE_ROUNDS', {
         min: 0,
         max: MAX_REQUEUE_ROUNDS,
-        fallback: 3,
+        fallback: PLAN_FALLBACKS.requeueRounds,
       }),
     },
     maxBatchRecords: integerSetting(env, 'MAX_BATCH_RECORDS', {

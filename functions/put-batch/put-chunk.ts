@@ -152,6 +152,7 @@ async function recordOutcome(
     putRecordBatchCalls: isBatch ? sent.calls : 0,
     attempts: sent.attempts,
     throttledEntries: sent.throttledEntries,
+    refusedRequests: sent.refusedRequests,
     failedPutCount: sent.failedPutCount,
     bytesSent: sent.bytesSent,
     takenOverClaims: held.claim.takenOverClaims,

@@ -68,6 +68,8 @@ export interface SendCounts {
   putRecordBatchCalls: number;
   attempts: number;
   throttledEntries: number;
+  /** Whole calls refused (throttled or failed) before any entry got a result; absent in older outcomes. */
+  refusedRequests?: number;
   failedPutCount: number;
   /** Payload bytes put on the wire, retries included (measured by the sender, not planned). */
   bytesSent: number;
@@ -98,6 +100,7 @@ export const emptyTotals = (): RunTotals => ({
   putRecordBatchCalls: 0,
   attempts: 0,
   throttledEntries: 0,
+  refusedRequests: 0,
   failedPutCount: 0,
   bytesSent: 0,
 });

@@ -1,103 +1,203 @@
-import { SingleBar } from 'cli-progress';
 import type { RunState } from '../../functions/shared/run-state';
 import type { EngineEventShape } from './execute-definition';
+import {
+  backingOff,
+  chunkFinished,
+  type HandlerLogLine,
+  handlerLogged,
+  newProgressModel,
+  Phase,
+  startRound,
+} from './progress-model';
+import { clockTime, count, counts, statusLines, wrapText } from './progress-text';
+
+export interface RunProgressOptions {
+  /** Said once when Firehose first throttles: where the limit comes from and how to change it. */
+  throttleHint?: string;
+  /** Wait states take no time (tests): no "until" times for them. */
+  fastTimers?: boolean;
+  /** Terminal width (default: stderr's, else 80). */
+  columns?: number;
+  /** Tests: the clock. */
+  now?: () => number;
+}
+
+// A terminal's status block is redrawn at most this often, and at least this often while waiting.
+const REDRAW_MS = 100;
+const TICK_MS = 500;
+// Without a terminal: a line per tenth of a round's chunks, and a backoff line only when it is long.
+const PIPE_BACKOFF_MIN_MS = 2_000;
 
 /**
- * Live progress of a local run on stderr: a bar per round of chunks (on a terminal) or a line per step,
- * with counts of state-machine retries and re-queued entries. It reads only the engine's event log.
+ * Live progress of a local run on stderr. On a terminal a status block says what the job is doing now
+ * (sending, backing off until …, waiting before round N, checking metrics), input records delivered,
+ * records/s, an estimate, and the Firehose entries refused so far (throttled or failed), wrapped so that
+ * nothing is cut; without one, lines at each step. It reads the engine's events and the handlers' log
+ * lines (onLog), nothing else.
  */
 export class RunProgress {
-  private bar: SingleBar | undefined;
-  private done = 0;
-  private failed = 0;
-  private retries = 0;
-  private lastLinePercent = -1;
-  private roundNumber = 0;
-  private roundChunks = 0;
+  private readonly model = newProgressModel();
+  private drawn = 0;
+  private lastDraw = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private lastPipeTenth = -1;
+  private pipeBackoffUntil = 0;
+  private readonly now: () => number;
 
   constructor(
     private readonly write: (text: string) => void,
     private readonly interactive: boolean,
-  ) {}
+    private readonly options: RunProgressOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private get width(): number {
+    return this.options.columns ?? (process.stderr.columns || 80);
+  }
 
   onEvent(event: EngineEventShape): void {
     const name = event.state?.name ?? event.parentState?.name;
-    if (event.type === 'StateEntered' && name === 'Plan') this.line('planning the source file…');
-    if (event.type === 'StateExited' && (name === 'Plan' || name === 'AdvanceRound')) {
+    const m = this.model;
+    if (event.type === 'StateEntered' && name === 'Plan') {
+      m.phase = Phase.planning;
+      this.line('planning the source file…');
+    } else if (event.type === 'StateExited' && (name === 'Plan' || name === 'AdvanceRound')) {
       this.afterStep(name, event.state?.output as RunState | undefined);
+    } else if (event.type === 'StateEntered' && name === 'LoadChunks') {
+      m.phase = Phase.sending;
+    } else if (event.type === 'MapIterationStarted' && name === 'LoadChunks') {
+      m.sendingSince ??= this.now();
+      if (event.index !== undefined) m.chunksInFlight.add(event.index);
+    } else if (event.type === 'MapIterationSucceeded' || event.type === 'MapIterationFailed') {
+      this.chunkDone(event);
+    } else if (event.type === 'StateRetried') {
+      if (event.state?.name === 'CheckMetrics') m.metricsRetries += 1;
+      else if (event.state?.name === 'PutBatch') m.chunkRetries += 1;
+    } else if (event.type === 'StateEntered' && name === 'AdvanceRound') {
+      m.phase = Phase.totalling;
+    } else if (event.type === 'StateEntered' && name === 'CheckMetrics') {
+      m.phase = Phase.checkingMetrics;
+      this.line('checking CloudWatch metrics…');
+    } else if (event.type.startsWith('Execution') && event.type !== 'ExecutionStarted') {
+      this.finish();
+      return;
     }
-    if (event.type === 'MapIterationSucceeded') this.tick(false);
-    if (event.type === 'MapIterationFailed') this.tick(true);
-    if (event.type === 'StateRetried') {
-      this.retries += 1;
-      this.bar?.update(this.done, { retries: this.retries });
+    this.changed();
+  }
+
+  /** A handler's log line (already parsed): live throttled and failed entries, backoffs. */
+  onLog(line: HandlerLogLine): void {
+    const now = this.now();
+    const first = handlerLogged(this.model, line, now);
+    if (first) {
+      const hint = this.options.throttleHint ? `: ${this.options.throttleHint}` : '';
+      this.line(`Firehose started throttling ("Slow down.")${hint}`);
     }
-    if (event.type === 'StateEntered' && name === 'CheckMetrics') this.line('checking CloudWatch metrics…');
+    if (!this.interactive && line.message === 'Retrying failed Firehose entries') this.pipeBackoff(now);
+    this.changed();
+  }
+
+  private chunkDone(event: EngineEventShape): void {
+    const output = (event as { output?: unknown }).output as
+      | { delivered?: number; requeued?: number; chunkId?: string; childFailed?: boolean }
+      | undefined;
+    const failed = event.type === 'MapIterationFailed' || Boolean(output?.childFailed);
+    chunkFinished(this.model, event.index, failed ? undefined : output, failed);
+    if (this.interactive) return;
+    const m = this.model;
+    const tenth = m.roundChunks ? Math.floor((m.chunksDone / m.roundChunks) * 10) : 10;
+    if (tenth !== this.lastPipeTenth) {
+      this.lastPipeTenth = tenth;
+      this.line(statusLines(m, this.now(), Number.MAX_SAFE_INTEGER)[0] ?? '');
+    }
+  }
+
+  private pipeBackoff(now: number): void {
+    const off = backingOff(this.model, now);
+    if (!off.until || off.until - now < PIPE_BACKOFF_MIN_MS || off.until <= this.pipeBackoffUntil) return;
+    if (now < this.pipeBackoffUntil) return;
+    this.pipeBackoffUntil = off.until;
+    this.line(`round ${this.model.round}: backing off until ${clockTime(off.until)}`);
   }
 
   private afterStep(step: string, state: RunState | undefined): void {
-    this.stopBar();
     if (!state?.plan) return;
+    const m = this.model;
     if (step === 'Plan') {
       const p = state.plan;
+      m.plannedRecords = p.records;
+      startRound(m, state.round.number, state.round.chunks, state.round.records);
       this.line(
-        `planned ${p.records.toLocaleString('en-US')} records (${p.rejected} rejected) into ${p.chunks} chunks: ` +
-          `${p.batchChunks} PutRecordBatch, ${p.individualChunks} of PutRecord`,
+        `planned ${count(p.records)} records (${count(p.rejected)} rejected) into ${count(p.chunks)} chunk${p.chunks === 1 ? '' : 's'}: ` +
+          `${count(p.batchChunks)} for PutRecordBatch, ${count(p.individualChunks)} sent record by record with PutRecord`,
       );
-    } else {
-      const t = state.totals;
-      this.line(
-        `round ${this.roundNumber} done: ${t.delivered.toLocaleString('en-US')} delivered so far, ` +
-          `${t.requeued} entries re-queued, ${t.throttledEntries} throttled, ${this.retries} retries` +
-          (state.round.next === 'requeue'
-            ? `; round ${state.round.number} will resend ${state.round.records} records`
-            : ''),
-      );
-    }
-    this.startRound(
-      state.round.number,
-      state.round.next === 'requeue' || step === 'Plan' ? state.round.chunks : 0,
-    );
-  }
-
-  private startRound(number: number, chunks: number): void {
-    this.roundNumber = number;
-    this.roundChunks = chunks;
-    this.done = 0;
-    this.failed = 0;
-    this.lastLinePercent = -1;
-    if (chunks === 0 || !this.interactive) return;
-    this.bar = new SingleBar({
-      format: `round ${number} chunks [{bar}] {value}/{total}  failed {failed}  retries {retries}`,
-      stream: { write: (text: string) => this.write(text), isTTY: true } as unknown as NodeJS.WritableStream,
-      hideCursor: true,
-    });
-    this.bar.start(chunks, 0, { failed: 0, retries: this.retries });
-  }
-
-  private tick(failed: boolean): void {
-    this.done += 1;
-    if (failed) this.failed += 1;
-    if (this.bar) {
-      this.bar.update(this.done, { failed: this.failed, retries: this.retries });
       return;
     }
-    const percent = this.roundChunks ? Math.floor((this.done / this.roundChunks) * 10) * 10 : 100;
-    if (percent !== this.lastLinePercent) {
-      this.lastLinePercent = percent;
-      this.line(
-        `round ${this.roundNumber}: ${this.done}/${this.roundChunks} chunks (${this.failed} failed, ${this.retries} retries)`,
-      );
+    const next = state.round.next === 'requeue';
+    const finished = m.round;
+    this.line(
+      `round ${finished} done (in input records): ${count(state.totals.delivered)} of ` +
+        `${count(m.plannedRecords)} delivered so far` +
+        (next ? `, ${count(state.round.records)} re-queued for round ${state.round.number}` : ''),
+    );
+    if (!next) return;
+    startRound(m, state.round.number, state.round.chunks, state.round.records);
+    m.phase = Phase.waitingBeforeRound;
+    m.waitUntil = this.options.fastTimers ? undefined : this.now() + state.round.waitSeconds * 1000;
+    this.lastPipeTenth = -1;
+    if (!this.interactive) {
+      const until = m.waitUntil ? ` until ${clockTime(m.waitUntil)}` : '';
+      this.line(`waiting${until} before round ${m.round} (${count(m.roundRecords)} records to resend)`);
     }
   }
 
-  private stopBar(): void {
-    this.bar?.stop();
-    this.bar = undefined;
+  /** A permanent line above the status block. */
+  line(text: string): void {
+    if (!this.interactive) {
+      this.write(`${text}\n`);
+      return;
+    }
+    this.write(`${this.clear()}${wrapText(text, this.width).join('\n')}\n`);
+    this.drawn = 0;
+    this.draw();
   }
 
-  line(text: string): void {
-    this.stopBar();
-    this.write(`${text}\n`);
+  private changed(): void {
+    if (!this.interactive || this.model.phase === Phase.done) return;
+    this.timer ??= setInterval(() => this.draw(), TICK_MS).unref();
+    if (this.now() - this.lastDraw >= REDRAW_MS) this.draw();
+  }
+
+  private draw(): void {
+    // Starting and planning have a line of their own; the block starts with the first round.
+    const quiet: Phase[] = [Phase.done, Phase.starting, Phase.planning];
+    if (!this.interactive || quiet.includes(this.model.phase)) return;
+    const now = this.now();
+    this.lastDraw = now;
+    const lines = statusLines(this.model, now, this.width);
+    this.write(`${this.clear()}${lines.join('\n')}`);
+    this.drawn = lines.length;
+  }
+
+  /** Moves back to the start of the status block and erases it. */
+  private clear(): string {
+    if (this.drawn === 0) return '';
+    return `\r${this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : ''}\x1b[J`;
+  }
+
+  /** Ends the display: the status block gives way to one line of the final counts. */
+  finish(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.model.phase === Phase.done) return;
+    const sent = this.model.sendingSince !== undefined;
+    this.model.phase = Phase.done;
+    if (!sent) {
+      if (this.interactive) this.write(this.clear());
+      this.drawn = 0;
+      return;
+    }
+    this.line(`sent: ${counts(this.model, this.now(), false).join(' · ')}`);
   }
 }

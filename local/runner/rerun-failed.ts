@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { artifactKeys } from '../../functions/shared/artifacts';
 import { RecordFormat } from '../../functions/shared/chunk';
 import { ConfigError } from '../../functions/shared/errors';
+import { combineRerun, type LoadSummary } from './combine-summary';
 import { LOCAL_RESOURCE_NAMES } from './local-resources';
 import { type LocalJobOptions, runLocalJob } from './run-job';
 import type { RunSummary } from './summary';
@@ -26,11 +27,11 @@ export async function rerunFailed(
     await readFile(summaryFile, 'utf8').catch(() => {
       throw new ConfigError(`no local run ${runId}: ${summaryFile} does not exist`);
     }),
-  ) as RunSummary;
+  ) as LoadSummary;
   if (original.records.deadLettered === 0) return { rerun: undefined, updated: original };
   const names = options.names ?? LOCAL_RESOURCE_NAMES;
   // After an earlier rerun, what is still undelivered is in that rerun's dead-letter file.
-  const previous = (original as { reruns?: string[] }).reruns ?? [];
+  const previous = original.reruns ?? [];
   const holder = previous.at(-1) ?? runId;
   const rerun = await runLocalJob({
     ...options,
@@ -43,26 +44,8 @@ export async function rerunFailed(
     // dead letters are still where they were, and the next rerun-failed starts from them again.
     return { rerun, updated: original };
   }
-  const delivered = original.records.delivered + rerun.records.delivered;
-  const deadLettered = rerun.records.deadLettered;
-  const updated: RunSummary & { reruns?: string[] } = {
-    ...original,
-    status: deadLettered === 0 && rerun.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
-    records: {
-      ...original.records,
-      delivered,
-      deadLettered,
-      possibleDuplicates:
-        (original.records.possibleDuplicates ?? 0) + (rerun.records.possibleDuplicates ?? 0),
-    },
-    output: {
-      files: [...original.output.files, ...rerun.output.files],
-      bytes: original.output.bytes + rerun.output.bytes,
-    },
-    deadLetter: rerun.deadLetter,
-    reruns: [...previous, rerun.runId],
-  };
-  if (updated.status === 'SUCCEEDED') delete updated.error;
+  // Every line of the updated summary is for the whole load; each execution's own numbers are in `parts`.
+  const updated = combineRerun(original, rerun);
   await writeFile(summaryFile, `${JSON.stringify(updated, null, 2)}\n`);
   return { rerun, updated };
 }

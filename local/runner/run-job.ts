@@ -18,10 +18,12 @@ import { type EngineEventShape, executeDefinition } from './execute-definition';
 import { startHandlerThreads } from './handler-threads';
 import { type LambdaHandler, type LambdaHandlers, localHandlers, localSubstitutions } from './local-lambdas';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
+import { tapHandlerLogs } from './log-tap';
 import { type JsonObject, LOCAL_ITEMS_KEY, LOCAL_RESULTS_KEY } from './lower-distributed-map';
 import { RunProgress } from './progress';
 import { type LastStep, needsSalvage, salvageRun } from './salvage';
 import { buildSummary, type RunSummary } from './summary';
+import { describeThrottling } from './throttle-hint';
 
 export interface LocalJobOptions {
   /** Everything local lives here: `services/` (the S3 files) and `runs/<runId>/`. */
@@ -209,7 +211,11 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
     ? startHandlerThreads(names, threadCount, [...localHandlers(names).keys()])
     : undefined;
   const write = options.progress?.write ?? output.stderr;
-  const progress = new RunProgress(write, options.progress?.interactive ?? false);
+  const progress = new RunProgress(write, options.progress?.interactive ?? false, {
+    throttleHint: describeThrottling(options.quotas, options.faults),
+    fastTimers: options.fastTimers,
+  });
+  const untapLogs = tapHandlerLogs((line) => progress.onLog(line));
   try {
     const s3 = new S3Client({ forcePathStyle: true });
     await ensureLocalResources(s3, new FirehoseClient({}), names);
@@ -297,6 +303,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<RunSummary>
     return summary;
   } finally {
     await threads?.stop();
+    progress.finish();
+    untapLogs();
     await output.restore();
     restoreEnv();
     await services.stop();

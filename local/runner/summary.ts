@@ -25,7 +25,10 @@ export interface RunSummary {
     putRecordBatchCalls: number;
     minimumPutRecordBatchCalls: number;
     failedPutCount: number;
+    /** Entry results with ServiceUnavailableException ("Slow down.") in PutRecordBatch responses. */
     throttledEntries: number;
+    /** Whole calls refused ("Slow down." for the call, 500, a reset) before any entry got a result. */
+    refusedRequests: number;
     attempts: number;
     acceptedFirehoseRecords: number;
     acceptedBytes: number;
@@ -94,6 +97,7 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
       minimumPutRecordBatchCalls: plan?.minimumBatchCalls ?? 0,
       failedPutCount: totals?.failedPutCount ?? 0,
       throttledEntries: totals?.throttledEntries ?? 0,
+      refusedRequests: totals?.refusedRequests ?? 0,
       attempts: totals?.attempts ?? 0,
       acceptedFirehoseRecords: totals?.acceptedFirehoseRecords ?? 0,
       acceptedBytes: totals?.acceptedBytes ?? 0,
@@ -124,9 +128,41 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
 }
 
 const n = (value: number | null) => (value === null ? '-' : value.toLocaleString('en-US'));
+const plural = (count: number, noun: string) => `${n(count)} ${noun}${count === 1 ? '' : 's'}`;
 
-/** The people-facing table printed after a run (stderr or stdout without --json). */
-export function formatSummary(summary: RunSummary): string {
+/** The Fail state's error when records were dead-lettered (statemachine/loader.asl.json). */
+export const DEAD_LETTERED = 'RecordsDeadLettered';
+
+interface PartLike {
+  runId: string;
+  role: string;
+  records: { delivered: number; deadLettered: number };
+  firehose: { putRecordCalls: number; putRecordBatchCalls: number };
+  durationMs: number;
+}
+
+/** After rerun-failed: each execution's own numbers, under the totals of the whole load (two rows each). */
+function partRows(summary: RunSummary): [string, string][] {
+  const parts = (summary as { parts?: PartLike[] }).parts ?? [];
+  return parts.flatMap((part, index): [string, string][] => [
+    [index === 0 ? 'parts' : '', `${part.runId} (${part.role === 'run' ? 'the run' : 'rerun-failed'})`],
+    [
+      '',
+      `  ${n(part.records.delivered)} delivered, ${n(part.records.deadLettered)} dead-lettered, ` +
+        `${plural(part.firehose.putRecordCalls + part.firehose.putRecordBatchCalls, 'call')}, ` +
+        `${(part.durationMs / 1000).toFixed(1)} s`,
+    ],
+  ]);
+}
+
+/**
+ * The people-facing table printed after a run (stdout without --json). `deadLetterLineFollows`: the
+ * caller prints the dead-letter line itself (a local run, run.ts), so the table leaves the message out.
+ */
+export function formatSummary(
+  summary: RunSummary,
+  options: { deadLetterLineFollows?: boolean } = {},
+): string {
   const r = summary.records;
   const f = summary.firehose;
   const saving = f.billedBytesUnpacked ? (1 - f.billedBytesPacked / f.billedBytesUnpacked) * 100 : 0;
@@ -142,6 +178,7 @@ export function formatSummary(summary: RunSummary): string {
     ['PutRecordBatch calls', `${n(f.putRecordBatchCalls)} (minimum ${n(f.minimumPutRecordBatchCalls)})`],
     ['FailedPutCount', n(f.failedPutCount)],
     ['throttled entries', n(f.throttledEntries)],
+    ['refused calls', n(f.refusedRequests ?? 0)],
     ['payload bytes', n(f.payloadBytes)],
     [
       'billed bytes',
@@ -151,13 +188,22 @@ export function formatSummary(summary: RunSummary): string {
       'CloudWatch',
       `${n(summary.metrics.incomingRecords)} records, ${n(summary.metrics.incomingBytes)} bytes: ${summary.metrics.verdict}`,
     ],
-    ['output', `${summary.output.files.length} files, ${n(summary.output.bytes)} bytes`],
+    ['output', `${plural(summary.output.files.length, 'file')}, ${n(summary.output.bytes)} bytes`],
     ['run folder', summary.runDir],
     ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
   ];
-  if (summary.deadLetter.files.length) rows.push(['dead letters', summary.deadLetter.files.join(', ')]);
+  if (summary.deadLetter.files.length) {
+    rows.push([
+      'dead letters',
+      `${plural(r.deadLettered, 'record')} in ${summary.deadLetter.files.join(', ')}`,
+    ]);
+  }
   if (summary.rejects.file && r.rejected) rows.push(['rejects', summary.rejects.file]);
-  if (summary.error) rows.push(['error', `${summary.error.name}: ${summary.error.message}`]);
+  // Dead letters have their row above and, locally, the failure line after the table: said once.
+  if (summary.error && !(options.deadLetterLineFollows && summary.error.name === DEAD_LETTERED)) {
+    rows.push(['error', `${summary.error.name}: ${summary.error.message}`]);
+  }
+  rows.push(...partRows(summary));
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }

@@ -78,7 +78,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
+  const taken = typeof error === 'object' && error !== null && 'code' in error && error.code === 'EADDRINUSE';
+  const message = taken
+    ? `${String((error as { message?: unknown }).message)}: another program (an earlier npm run local:services?) has that port; ` +
+      'stop it, or choose another port: npm run local:services -- --port 4567 (--port 0 picks a free one)'
+    : error instanceof Error
+      ? error.message
+      : String(error);
   console.error(`local services failed to start: ${message}`);
   process.exit(1);
 });

@@ -99,7 +99,7 @@ describe('the whole workflow, run locally on the real definition and handlers', 
 
     expect(failed.status).toBe('FAILED');
     expect(failed.error?.name).toBe('RecordsDeadLettered');
-    expect(failed.error?.message).toContain(`firehose-loader rerun-failed ${failed.runId}`);
+    expect(failed.error?.message).toContain(`npm run cli -- rerun-failed ${failed.runId} for a local run`);
     expect(failed.records).toEqual(
       expect.objectContaining({ input: 1_200, delivered: 0, deadLettered: 1_200 }),
     );

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, extname } from 'node:path';
 import { DescribeStateMachineForExecutionCommand } from '@aws-sdk/client-sfn';
 import { renderMermaid, renderSvg, runInfoFromEvents } from '../../../local/graph';
 import { requireExecutionArn } from './arns';
@@ -42,6 +42,8 @@ export async function graphCommand(options: GraphOptions, deps: AwsDeps = defaul
     const text = format === 'svg' ? renderSvg(definition, run) : renderMermaid(definition, run);
     if (!options.out) deps.stdout(text);
     else {
+      // README writes under the git-ignored data folder, which a fresh clone does not have yet.
+      await mkdir(dirname(options.out), { recursive: true });
       await writeFile(options.out, text);
       deps.stderr(`wrote ${options.out}\n`);
     }

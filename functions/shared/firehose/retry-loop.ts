@@ -8,8 +8,10 @@ import type { EntryFailure, FirehoseOperation, SenderDeps, SendOutcome } from '.
 export interface RoundResult {
   accepted: { index: number; recordId: string | undefined }[];
   failed: EntryFailure[];
-  /** Entries that failed with ServiceUnavailableException. */
+  /** Entries that failed with ServiceUnavailableException in the response. */
   throttled: number;
+  /** The whole call was refused as throttled ("Slow down."): no entry got a result of its own. */
+  callThrottled?: boolean;
   failedPutCount: number;
 }
 
@@ -80,10 +82,13 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
       }
       if (mayHaveReachedFirehose(cls)) outcome.unanswered = [...(outcome.unanswered ?? []), ...pending];
       const failed = pending.map((index) => ({ index, errorCode: cls.code, errorMessage: message }));
+      // A refused call is one request, not a result per entry: counted as such, not as throttled entries.
+      outcome.refusedRequests += 1;
       round = {
         accepted: [],
         failed,
-        throttled: cls.category === 'throttled' ? pending.length : 0,
+        throttled: 0,
+        callThrottled: cls.category === 'throttled',
         failedPutCount: 0,
       };
       reason = cls.category;
@@ -113,7 +118,8 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
     pending = round.failed.map((f) => f.index);
     const elapsedMs = deps.now() - input.startedAt;
     // Throttling clears only with the next quota window; any other failure may clear at once.
-    const onlyThrottled = round.throttled > 0 && round.throttled === round.failed.length;
+    const onlyThrottled =
+      round.callThrottled === true || (round.throttled > 0 && round.throttled === round.failed.length);
     const delayMs =
       attempt >= policy.maxAttempts
         ? 0

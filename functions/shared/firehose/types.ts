@@ -30,8 +30,10 @@ export interface SendOutcome {
   attempts: number;
   /** HTTP API calls made (PutRecordBatch or PutRecord). */
   calls: number;
-  /** Entry results with ServiceUnavailableException, plus every entry of a whole-call throttle. */
+  /** Entry results with ServiceUnavailableException in a response (not the entries of a refused call). */
   throttledEntries: number;
+  /** Whole calls refused with a retryable error ("Slow down.", 500, a reset): their entries were not sent. */
+  refusedRequests: number;
   /** Sum of FailedPutCount over all PutRecordBatch responses. */
   failedPutCount: number;
   /** Payload bytes put on the wire over all calls, retries included. */
@@ -55,6 +57,7 @@ export function emptyOutcome(): SendOutcome {
     attempts: 0,
     calls: 0,
     throttledEntries: 0,
+    refusedRequests: 0,
     failedPutCount: 0,
     bytesSent: 0,
   };

@@ -58,7 +58,9 @@ describe('status', () => {
     expect(out).toContain('stopped    2025-03-01T12:00:30.000Z');
     expect(out).toContain('console    https://eu-west-1.console.aws.amazon.com/');
     expect(out).toContain(`error                 RecordsDeadLettered: ${DEAD_LETTER.message}`);
-    expect(out).toContain(`dead letters          s3://${ARTIFACT_BUCKET}/${DEAD_LETTER.recordsKey}`);
+    expect(out).toContain(
+      `dead letters          7 records in s3://${ARTIFACT_BUCKET}/${DEAD_LETTER.recordsKey}`,
+    );
   });
 
   it('with --json gives the status and the RunSummary in one document; exit code 0 while RUNNING', async () => {

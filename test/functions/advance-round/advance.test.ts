@@ -159,7 +159,9 @@ describe('advanceRound against the local services', () => {
       message: expect.stringContaining(`s3://${bucket}/${recordsKey}`),
     });
     expect(last.deadLetter?.message).toMatch(/^5 records could not be delivered/);
-    expect(last.deadLetter?.message).toContain('firehose-loader rerun-failed run-dead');
+    expect(last.deadLetter?.message).toContain(
+      '(from the clone: npm run cli -- rerun --dead-letter run-dead on AWS, npm run cli -- rerun-failed run-dead for a local run)',
+    );
     expect(last.totals).toEqual({
       delivered: 7,
       deadLettered: 5,
@@ -171,6 +173,7 @@ describe('advanceRound against the local services', () => {
       putRecordBatchCalls: 3,
       attempts: 5,
       throttledEntries: 2,
+      refusedRequests: 0,
       failedPutCount: 3,
       bytesSent: 300,
       possibleDuplicateRecords: 0,

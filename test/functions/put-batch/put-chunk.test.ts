@@ -105,6 +105,7 @@ describe('putChunk against the local services', () => {
       putRecordBatchCalls: 1,
       attempts: 1,
       throttledEntries: 0,
+      refusedRequests: 0,
       failedPutCount: 0,
       bytesSent: Buffer.byteLength(bytes),
       takenOverClaims: 0,

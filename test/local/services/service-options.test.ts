@@ -80,9 +80,9 @@ describe('the shared local service options', () => {
 
   it.each([
     [['--fault-rate', '1.5'], {}, '--fault-rate must be a probability from 0 to 1, got "1.5"'],
-    [['--bytes-per-second', '0'], {}, '--bytes-per-second must be a whole number from 1'],
+    [['--bytes-per-second', '0'], {}, '--bytes-per-second must be a whole number of at least 1, got "0"'],
     [['--quota-preset', 'huge'], {}, '--quota-preset must be one of large-region, small-region, got "huge"'],
-    [[], { LOCAL_LATENCY_MS: 'slow' }, '--latency-ms must be a whole number from 0 to 60000, got "slow"'],
+    [[], { LOCAL_LATENCY_MS: 'slow' }, '--latency-ms must be a whole number from 0 to 60,000, got "slow"'],
   ])('refuses %j %j with one line naming the option', (argv, env, message) => {
     const { settings, stderr } = parse(argv, env);
     expect(settings).toBeUndefined();
@@ -137,7 +137,7 @@ describe('run and local:services on the command line', () => {
         started.exited.then((code) => reject(new Error(`exited ${code}: ${started.output().stderr}`)));
       });
       expect(started.output().stdout).toContain(
-        'Firehose quota per stream: 1048576 bytes/s, 1000 requests/s, 100000 records/s; faults: entryFailureRate=1',
+        'Firehose quota per stream: 1,048,576 bytes/s, 1,000 requests/s, 100,000 records/s; faults: entryFailureRate=1',
       );
       const config = {
         endpoint,

@@ -85,6 +85,12 @@ describe('createFirehoseClient', () => {
     expect(seen).toHaveLength(3);
     expect(seen[0]?.target).toBe('Firehose_20150804.PutRecordBatch');
     expect(seen[2]?.records).toEqual(['rec-0\n', 'rec-1\n', 'rec-2\n']);
-    expect(outcome).toMatchObject({ accepted: 3, calls: 3, attempts: 3, throttledEntries: 6 });
+    expect(outcome).toMatchObject({
+      accepted: 3,
+      calls: 3,
+      attempts: 3,
+      throttledEntries: 0,
+      refusedRequests: 2,
+    });
   });
 });

@@ -31,11 +31,12 @@ describe('putRecordBatch under random partial failures', () => {
           let call = 0;
           let scriptedFailures = 0;
           let throttled = 0;
+          let refused = 0;
           firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
             const script = scripts[call++ % scripts.length] ?? 'throttle';
             const entries = input.Records ?? [];
             if (script === 'throttle') {
-              throttled += entries.length;
+              refused += 1;
               throw new ServiceUnavailableException({
                 message: 'Slow down.',
                 $metadata: { httpStatusCode: 503 },
@@ -69,6 +70,7 @@ describe('putRecordBatch under random partial failures', () => {
           expect(outcome.calls).toBe(call);
           expect(outcome.failedPutCount).toBe(scriptedFailures);
           expect(outcome.throttledEntries).toBe(throttled);
+          expect(outcome.refusedRequests).toBe(refused);
           expect(outcome.attempts).toBeLessThanOrEqual(maxAttempts);
           const sent = firehose
             .commandCalls(PutRecordBatchCommand)

@@ -74,6 +74,7 @@ describe('putRecordBatch', () => {
       attempts: 1,
       calls: 1,
       throttledEntries: 0,
+      refusedRequests: 0,
       failedPutCount: 0,
       bytesSent: bytes,
     });
@@ -105,12 +106,13 @@ describe('putRecordBatch', () => {
       attempts: 3,
       calls: 3,
       throttledEntries: 4,
+      refusedRequests: 0,
       failedPutCount: 4,
       bytesSent: (6 + 3 + 1) * size,
     });
   });
 
-  it('retries a whole-call throttle with all entries and counts each of them as throttled', async () => {
+  it('retries a whole-call throttle with all entries and counts the refused calls, not their entries', async () => {
     firehose
       .on(PutRecordBatchCommand)
       .rejectsOnce(
@@ -127,7 +129,8 @@ describe('putRecordBatch', () => {
       accepted: 3,
       attempts: 3,
       calls: 3,
-      throttledEntries: 3,
+      throttledEntries: 0,
+      refusedRequests: 2,
       failedPutCount: 0,
     });
     expect(outcome.bytesSent).toBe(3 * records.reduce((n, r) => n + r.byteLength, 0));

@@ -104,7 +104,8 @@ describe('putRecordsIndividually', () => {
       failed: [],
       attempts: 2,
       calls: 4,
-      throttledEntries: 1,
+      throttledEntries: 0,
+      refusedRequests: 1,
       failedPutCount: 0,
       bytesSent: bytes + (records[1]?.byteLength ?? 0),
     });
