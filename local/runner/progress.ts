@@ -35,6 +35,12 @@ export class RunProgress {
     if (event.type === 'StateEntered' && name === 'CheckMetrics') this.line('checking CloudWatch metrics…');
   }
 
+  /** A resumed run starts after this step's checkpoint: show the round it goes on with. */
+  resumeAfter(step: string, state: RunState): void {
+    this.line(`resuming after ${step} (round ${state.round.number})…`);
+    if (step === 'Plan' || step === 'AdvanceRound') this.afterStep(step, state);
+  }
+
   private afterStep(step: string, state: RunState | undefined): void {
     this.stopBar();
     if (!state?.plan) return;

@@ -1,16 +1,34 @@
+import { dirname, resolve } from 'node:path';
 import type { RunState } from '../../functions/shared/run-state';
+
+/** INTERRUPTED: stopped by Ctrl-C (or an I/O error stopped it: FAILED with `error`); `resume` goes on. */
+/** Where `run` keeps local services and runs unless told otherwise (`--data-dir`). */
+export const DEFAULT_DATA_DIR = '.local';
+
+export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED';
 
 /**
  * The run summary printed by `run --json`. Its field names are a contract that external checks read;
- * `records.input = delivered + deadLettered + rejected` always holds for a run that got past planning.
+ * `records.input = delivered + deadLettered + rejected + pending` always holds for a run that got past
+ * planning, and `pending` is 0 for a run that finished (it counts what a stopped run has yet to deliver).
  */
 export interface RunSummary {
   runId: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: RunStatus;
   error?: { name: string; message: string };
   /** The run stopped mid-round and the runner totalled that round itself (see local/runner/salvage.ts). */
   salvaged: boolean;
-  records: { input: number; delivered: number; deadLettered: number; rejected: number; requeued: number };
+  records: {
+    input: number;
+    delivered: number;
+    deadLettered: number;
+    rejected: number;
+    /** Neither delivered nor dead-lettered yet: the rest of a stopped run, which `resume` sends. */
+    pending: number;
+    requeued: number;
+  };
+  /** The earlier parts of a resumed run (each stopped by Ctrl-C, an error or a kill), oldest first. */
+  parts?: RunPart[];
   firehose: {
     streamName: string;
     putRecordCalls: number;
@@ -44,9 +62,15 @@ export interface RunSummary {
   durationMs: number;
 }
 
+export interface RunPart {
+  status: RunStatus | 'KILLED';
+  /** Null for a killed part: nothing recorded when it ended. */
+  durationMs: number | null;
+}
+
 export interface SummaryInputs {
   runId: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: RunStatus;
   error?: { name: string; message: string };
   state?: RunState;
   salvaged?: boolean;
@@ -58,6 +82,9 @@ export interface SummaryInputs {
   rejectsFile: string | null;
   runDir: string;
   durationMs: number;
+  /** Records Firehose accepted that are not in the destination on disk (its delivery failed). */
+  notOnDisk?: number;
+  parts?: RunPart[];
 }
 
 /** Builds the summary from the run's last state; pure, so the arithmetic is tested without a run. */
@@ -66,6 +93,9 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
   const plan = state?.plan;
   const totals = state?.totals;
   const rejected = plan?.rejected ?? 0;
+  const notOnDisk = inputs.notOnDisk ?? 0;
+  const delivered = (totals?.delivered ?? 0) - notOnDisk;
+  const deadLettered = totals?.deadLettered ?? 0;
   return {
     runId: inputs.runId,
     status: inputs.status,
@@ -73,11 +103,13 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
     salvaged: inputs.salvaged ?? false,
     records: {
       input: (plan?.records ?? 0) + rejected,
-      delivered: totals?.delivered ?? 0,
-      deadLettered: totals?.deadLettered ?? 0,
+      delivered,
+      deadLettered,
       rejected,
+      pending: Math.max(0, (plan?.records ?? 0) - delivered - deadLettered),
       requeued: totals?.requeued ?? 0,
     },
+    ...(inputs.parts?.length ? { parts: inputs.parts } : {}),
     firehose: {
       streamName: inputs.streamName,
       putRecordCalls: totals?.putRecordCalls ?? 0,
@@ -114,6 +146,13 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
   };
 }
 
+/** The command that resumes this run, as typed in the clone (with --data-dir when not the default). */
+export function resumeCommandLine(summary: Pick<RunSummary, 'runId' | 'runDir'>): string {
+  const dataDir = dirname(dirname(summary.runDir));
+  const custom = dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${dataDir}`;
+  return `npx firehose-loader resume ${summary.runId}${custom}`;
+}
+
 const n = (value: number | null) => (value === null ? '-' : value.toLocaleString('en-US'));
 
 /** The people-facing table printed after a run (stderr or stdout without --json). */
@@ -125,7 +164,8 @@ export function formatSummary(summary: RunSummary): string {
     ['run', `${summary.runId}  ${summary.status}`],
     [
       'records',
-      `${n(r.input)} in = ${n(r.delivered)} delivered + ${n(r.deadLettered)} dead-lettered + ${n(r.rejected)} rejected`,
+      `${n(r.input)} in = ${n(r.delivered)} delivered + ${n(r.deadLettered)} dead-lettered + ${n(r.rejected)} rejected` +
+        (r.pending ? ` + ${n(r.pending)} pending` : ''),
     ],
     ['re-queued entries', n(r.requeued)],
     ['PutRecord calls', n(f.putRecordCalls)],
@@ -147,6 +187,13 @@ export function formatSummary(summary: RunSummary): string {
   ];
   if (summary.deadLetter.files.length) rows.push(['dead letters', summary.deadLetter.files.join(', ')]);
   if (summary.rejects.file && r.rejected) rows.push(['rejects', summary.rejects.file]);
+  if (summary.parts?.length) {
+    const parts = summary.parts.map(
+      (p) => `${p.status}${p.durationMs === null ? '' : ` after ${(p.durationMs / 1000).toFixed(1)} s`}`,
+    );
+    rows.push(['resumed after', parts.join(', ')]);
+  }
+  if (r.pending) rows.push(['to finish', resumeCommandLine(summary)]);
   if (summary.error) rows.push(['error', `${summary.error.name}: ${summary.error.message}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');

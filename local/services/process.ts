@@ -107,5 +107,8 @@ function forkServices(): ChildProcess {
   const entry = join(__dirname, fromSource ? 'child.ts' : 'child.js');
   const execArgv = fromSource ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
   // stdout is ignored (the parent's stdout may be a JSON contract); errors still reach stderr.
-  return fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // Detached: a process group of its own, so a Ctrl-C at the terminal (SIGINT to the foreground group)
+  // reaches only the runner, which stops sending and still needs these services for the calls in flight.
+  // It still stops when the runner goes, however it goes (the IPC channel closes).
+  return fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true });
 }
