@@ -35,6 +35,14 @@ const slowRun = (dataDir: string) => [
   dataDir,
 ];
 
+/**
+ * The command ends as a shell reports Ctrl-C: the CLI exits 130; npx (npm exec) itself dies of the
+ * SIGINT the terminal sent the group, which a shell also shows as 130.
+ */
+function expectInterruptExit(exit: { code: number | null; signal: NodeJS.Signals | null }) {
+  expect(exit.code === 130 || exit.signal === 'SIGINT').toBe(true);
+}
+
 function expectAddsUp(summary: RunSummary) {
   const r = summary.records;
   expect(r.input).toBe(r.delivered + r.deadLettered + r.rejected + r.pending);
@@ -46,9 +54,9 @@ describe('Ctrl-C during a local run, then resume', () => {
     const run = npxFirehoseLoader(slowRun(dataDir));
     await run.waitFor(/round 0: \d+\/\d+ chunks/);
     signalGroup(run, 'SIGINT');
-    const { code } = await run.exit;
+    expectInterruptExit(await run.exit);
     const stopped = oneJsonDocument<RunSummary>(run.stdout());
-    expect({ code, status: stopped.status }).toEqual({ code: 130, status: 'INTERRUPTED' });
+    expect(stopped.status).toBe('INTERRUPTED');
     expect(stopped.records.input).toBe(RECORDS);
     expectAddsUp(stopped);
     expect(stopped.records.delivered).toBeGreaterThan(0);
@@ -85,8 +93,7 @@ describe('Ctrl-C during a local run, then resume', () => {
     signalGroup(run, 'SIGINT');
     await run.waitFor(/Ctrl-C again exits at once/);
     signalGroup(run, 'SIGINT');
-    const { code } = await run.exit;
-    expect(code).toBe(130);
+    expectInterruptExit(await run.exit);
     expect(run.stderr()).toMatch(/interrupted again: exiting now/);
     expect(run.stdout()).toBe('');
     const runId = /run (run-\S+): local services/.exec(run.stderr())?.[1] as string;
