@@ -23,7 +23,10 @@ class FullDisk extends Writable {
 
   override _write(_chunk: unknown, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.lines -= 1;
-    if (this.lines >= 0) return done();
+    if (this.lines >= 0) {
+      done();
+      return;
+    }
     done(
       Object.assign(new Error('ENOSPC: no space left on device, write'), {
         code: 'ENOSPC',
