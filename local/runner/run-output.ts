@@ -10,7 +10,7 @@ import { buildSummary, type RunSummary, type SummaryInputs } from './summary';
 export interface DeliveredOutput {
   files: string[];
   bytes: number;
-  /** Lines in those files: counted only when delivery failed, to say what reached the disk. */
+  /** Lines in those files: one per delivered input record (duplicates included), what reached the disk. */
   lines: number;
   /** The delivery to the destination failed (a full disk): what is not on disk is not delivered. */
   error?: { name: string; message: string };
@@ -24,8 +24,8 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 /**
  * Delivers what Firehose still buffers, then links the run's new destination objects into
- * `<runDir>/output/`. If the delivery fails, the run's records that did not reach the disk are not
- * delivered: the lines on disk are counted so the summary says so (they stay in Firehose's buffer).
+ * `<runDir>/output/`, counting their lines: a record counts as delivered only once it is on disk, so a
+ * failed delivery (a full disk) or records Firehose acknowledged and then lost show in the summary.
  */
 export async function deliveredOutput(context: {
   services: LocalServices;
@@ -51,7 +51,7 @@ export async function deliveredOutput(context: {
       await link(source, target).catch(() => copyFile(source, target));
       files.push(target);
       bytes += (await stat(target)).size;
-      if (error) lines += countLines(await readFile(target));
+      lines += countLines(await readFile(target));
     }
   } catch (cause) {
     error ??= oneLine(cause);

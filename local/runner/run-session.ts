@@ -181,17 +181,18 @@ export async function runSession(options: LocalJobOptions, plan: SessionPlan): P
       runDir,
       before: launch.before,
     });
-    const failed = delivered.error ?? error;
+    const notOnDisk = Math.max(0, (lastState?.totals.delivered ?? 0) - delivered.lines);
+    const failed = delivered.error ?? error ?? (notOnDisk ? notOnDiskError(notOnDisk) : undefined);
     return await writeRunSummary({
       runId,
-      status: delivered.error ? 'FAILED' : status,
+      status: delivered.error || notOnDisk ? 'FAILED' : status,
       ...(failed ? { error: failed } : {}),
       state: lastState,
       salvaged,
       streamName: names.streamName,
       outputFiles: delivered.files,
       outputBytes: delivered.bytes,
-      notOnDisk: delivered.error ? Math.max(0, (lastState?.totals.delivered ?? 0) - delivered.lines) : 0,
+      notOnDisk,
       deadLetterFiles: lastState?.deadLetter
         ? [join(servicesDir, 's3', names.artifactBucket, lastState.deadLetter.recordsKey)]
         : [],
@@ -214,6 +215,14 @@ export async function runSession(options: LocalJobOptions, plan: SessionPlan): P
     // Stopping flushes again; a failure there was already reported by the flush above.
     await services.stop().catch(() => undefined);
   }
+}
+
+/** Firehose acknowledged records that never reached the destination: never reported as delivered. */
+function notOnDiskError(records: number): { name: string; message: string } {
+  return {
+    name: 'NotDelivered',
+    message: `${records} records Firehose accepted are not in the destination bucket (the local services stopped before delivering them)`,
+  };
 }
 
 /** A Fail state's cause, or a Lambda error's JSON cause reduced to its message: never a stack trace. */

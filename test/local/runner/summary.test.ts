@@ -35,14 +35,28 @@ const inputs = {
 describe('the run summary', () => {
   it('counts input as good records plus rejects, so input = delivered + dead-lettered + rejected', () => {
     const summary = buildSummary({ ...inputs, state });
-    expect(summary.records).toEqual({ input: 100, delivered: 90, deadLettered: 5, rejected: 5, requeued: 0 });
+    expect(summary.records).toEqual({
+      input: 100,
+      delivered: 90,
+      deadLettered: 5,
+      rejected: 5,
+      pending: 0,
+      requeued: 0,
+    });
     expect(summary.plan.rounds).toBe(2);
     expect(summary.metrics).toEqual({ incomingRecords: 90, incomingBytes: 900, verdict: 'confirmed' });
   });
 
   it('is all zeros with the error when the run failed before planning', () => {
     const summary = buildSummary({ ...inputs, error: { name: 'InvalidInputError', message: 'bad' } });
-    expect(summary.records).toEqual({ input: 0, delivered: 0, deadLettered: 0, rejected: 0, requeued: 0 });
+    expect(summary.records).toEqual({
+      input: 0,
+      delivered: 0,
+      deadLettered: 0,
+      rejected: 0,
+      pending: 0,
+      requeued: 0,
+    });
     expect(summary.metrics.verdict).toBe('not checked');
     expect(summary.error).toEqual({ name: 'InvalidInputError', message: 'bad' });
   });
@@ -52,5 +66,37 @@ describe('the run summary', () => {
     expect(text).toContain('100 in = 90 delivered + 5 dead-lettered + 5 rejected');
     expect(text).toContain('packing saves 99.0%');
     expect(text).toContain('/dl/records.jsonl');
+  });
+
+  it('counts what a stopped run has yet to deliver as pending, and says how to resume it', () => {
+    const stopped = { ...state, totals: { ...emptyTotals(), delivered: 40 } } as unknown as RunState;
+    const summary = buildSummary({ ...inputs, status: 'INTERRUPTED', state: stopped });
+    expect(summary.records).toMatchObject({
+      input: 100,
+      delivered: 40,
+      deadLettered: 0,
+      rejected: 5,
+      pending: 55,
+    });
+    const text = formatSummary(summary);
+    expect(text).toContain('100 in = 40 delivered + 0 dead-lettered + 5 rejected + 55 pending');
+    expect(text).toContain('npx firehose-loader resume run-1 --data-dir /');
+  });
+
+  it('counts as delivered only what reached the disk: the rest is pending', () => {
+    const summary = buildSummary({ ...inputs, state, notOnDisk: 30 });
+    expect(summary.records).toMatchObject({
+      input: 100,
+      delivered: 60,
+      deadLettered: 5,
+      rejected: 5,
+      pending: 30,
+    });
+  });
+
+  it('lists the earlier parts of a resumed run', () => {
+    const parts = [{ status: 'KILLED' as const, durationMs: null }];
+    const text = formatSummary(buildSummary({ ...inputs, state, parts }));
+    expect(text).toMatch(/^resumed after +KILLED$/m);
   });
 });
