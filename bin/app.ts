@@ -8,7 +8,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { FirehoseLoaderStack } from '../lib/firehose-loader-stack';
 import { writeSampleFolder } from '../lib/loader-sample';
-import { resolveSettings, settingsFromContext } from '../lib/settings';
+import { DEFAULT_STACK_NAME, resolveSettings, settingsFromContext } from '../lib/settings';
 
 async function main(): Promise<void> {
   const app = new App();
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
 
-  new FirehoseLoaderStack(app, 'FirehoseLoader', {
+  // `-c firehose-loader:name=team-b` deploys a second, independent stack named team-b.
+  new FirehoseLoaderStack(app, settings.name || DEFAULT_STACK_NAME, {
     description:
       'firehose-loader: loads a file of records from S3 into Amazon Data Firehose with Step Functions',
     ...(account && region ? { env: { account, region } } : {}),

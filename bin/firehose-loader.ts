@@ -5,8 +5,9 @@ import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { graphCommand as awsGraphCommand, registerAwsCommands } from './commands/aws';
 import { graphCommand } from './commands/graph';
 import { putRecordCommand, rerunFailedCommand } from './commands/local-commands';
+import { addLocalServiceOptions } from './commands/local-service-options';
 import { mockDataCommand } from './commands/mock-data';
-import { oneOf, rate, wholeNumber } from './commands/options';
+import { oneOf, wholeNumber } from './commands/options';
 import { RUN_DEFAULTS, resumeCommand, runCommand } from './commands/run';
 
 const program = new Command('firehose-loader')
@@ -15,7 +16,7 @@ const program = new Command('firehose-loader')
   )
   .showHelpAfterError();
 
-program
+const run = program
   .command('run')
   .description('run the whole job on this machine against local S3, Firehose and CloudWatch on 127.0.0.1')
   .option('--input <file>', 'the file to load (default: generate web-traffic records)')
@@ -51,24 +52,8 @@ program
     're-queue rounds before dead-lettering',
     wholeNumber('--requeue-rounds', 0, 10),
   )
-  .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir)
-  .option('--fault-rate <r>', 'local Firehose: probability that an entry fails', rate('--fault-rate'))
-  .addOption(
-    new Option('--fault-code <code>', 'local Firehose: error code of failed entries').argParser(
-      oneOf('--fault-code', ['ServiceUnavailableException', 'InternalFailure'] as const),
-    ),
-  )
-  .option(
-    '--request-error-rate <r>',
-    'local Firehose: probability that a whole request fails (500/503)',
-    rate('--request-error-rate'),
-  )
-  .option(
-    '--latency-ms <n>',
-    'local Firehose: added latency per request',
-    wholeNumber('--latency-ms', 0, 60_000),
-  )
-  .option('--throttle-rps <n>', 'local Firehose: records-per-second quota', wholeNumber('--throttle-rps', 1))
+  .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir);
+addLocalServiceOptions(run)
   .addOption(
     new Option(
       '--fast-timers',

@@ -9,7 +9,13 @@ import { LoaderFunctions } from './loader-functions';
 import { LoaderMonitoring } from './loader-monitoring';
 import { LoaderSample } from './loader-sample';
 import { LoaderStateMachine } from './loader-state-machine';
-import { type LoaderSettings, removalPolicyOf, resolveSettings, retentionDaysOf } from './settings';
+import {
+  type LoaderSettings,
+  physicalNamesOf,
+  removalPolicyOf,
+  resolveSettings,
+  retentionDaysOf,
+} from './settings';
 
 /** What an execution started from the console with no input does: load the sample with every default. */
 export const DEFAULT_EXECUTION_INPUT = '{}';
@@ -44,6 +50,8 @@ export class FirehoseLoaderStack extends Stack {
     this.settings = settings;
     const removalPolicy = removalPolicyOf(settings.removalPolicy);
     const logRetention = retentionDaysOf(settings.logRetentionDays);
+    // Derived from this stack (or the `name` setting): two stacks never share a physical name.
+    const names = physicalNamesOf(settings, this.stackName);
 
     if (settings.encryption === 'KMS') {
       this.encryptionKey = new kms.Key(this, 'Key', {
@@ -61,7 +69,7 @@ export class FirehoseLoaderStack extends Stack {
     });
 
     this.deliveryStream = new LoaderDeliveryStream(this, 'DeliveryStream', {
-      streamName: settings.streamName,
+      streamName: names.streamName,
       destinationBucket: this.buckets.destination,
       bufferingInterval: Duration.seconds(settings.bufferingIntervalSeconds),
       bufferingSize: Size.mebibytes(settings.bufferingSizeMiB),
@@ -94,7 +102,7 @@ export class FirehoseLoaderStack extends Stack {
     });
 
     this.loader = new LoaderStateMachine(this, 'Loader', {
-      stateMachineName: settings.stateMachineName,
+      stateMachineName: names.stateMachineName,
       functions: this.functions,
       artifactBucket: this.buckets.artifacts,
       ...(this.encryptionKey ? { encryptionKey: this.encryptionKey } : {}),

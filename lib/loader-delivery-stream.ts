@@ -1,10 +1,11 @@
-import type { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Aws, type Duration, type RemovalPolicy, type Size } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge, CDK_BUCKET_GRANT_ACTION_FINDINGS, nagResource } from './nag';
+import { acknowledge, nagResource } from './nag';
 import type { CompressionSetting } from './settings';
 
 /** Delivered records, by arrival hour (UTC): `records/2025/01/31/13/…`. */
@@ -43,6 +44,8 @@ export class LoaderDeliveryStream extends Construct {
   public readonly deliveryStream: firehose.DeliveryStream;
   /** Firehose's own delivery errors (S3 access, KMS) land here. */
   public readonly errorLogGroup: logs.LogGroup;
+  /** The role Firehose assumes to write to the destination bucket and the error log. */
+  public readonly destinationRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: LoaderDeliveryStreamProps) {
     super(scope, id);
@@ -53,7 +56,12 @@ export class LoaderDeliveryStream extends Construct {
       removalPolicy: props.removalPolicy,
     });
 
+    this.destinationRole = this.createDestinationRole(props);
     const destination = new firehose.S3Bucket(props.destinationBucket, {
+      // The L2 grants its role bucket.grantReadWrite (s3:DeleteObject*, PutObjectLegalHold, Retention,
+      // tagging …) and the log group and key on top; handed an immutable view it adds nothing, and the
+      // role holds only what createDestinationRole writes out.
+      role: this.destinationRole.withoutPolicyUpdates(),
       bufferingInterval: props.bufferingInterval,
       bufferingSize: props.bufferingSize,
       compression: compressionOf(props.compression ?? 'NONE'),
@@ -71,12 +79,65 @@ export class LoaderDeliveryStream extends Construct {
         : firehose.StreamEncryption.awsOwnedKey(),
     });
 
+    // The policy exists before the stream starts delivering with the role.
+    this.deliveryStream.node.addDependency(this.destinationRole);
+
     acknowledge(
       this.deliveryStream,
       'AwsSolutions-IAM5',
-      "The Firehose L2 grants its S3 destination role bucket.grantReadWrite on the destination bucket only (Firehose needs PutObject, GetObject, ListBucket, GetBucketLocation, AbortMultipartUpload, ListBucketMultipartUploads there); the wildcards are CDK's action groups and the bucket's objects.",
-      [...CDK_BUCKET_GRANT_ACTION_FINDINGS, nagResource(this, props.destinationBucket.arnForObjects('*'))],
+      "With a customer managed key the L2's stream service role gets key.grantEncryptDecrypt for server-side encryption of the stream: CDK's kms:GenerateDataKey* and kms:ReEncrypt* action groups, on that one key.",
+      ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
     );
+    acknowledge(
+      this.destinationRole,
+      'AwsSolutions-IAM5',
+      "Firehose writes objects under keys it makes up at delivery time (the data and error prefixes with timestamps), so the object actions name the destination bucket's objects.",
+      [nagResource(this, props.destinationBucket.arnForObjects('*'))],
+    );
+  }
+
+  /**
+   * Exactly what Firehose needs for an S3 destination (Firehose developer guide, "Grant Firehose access
+   * to an Amazon S3 destination"): object writes and multipart clean-up in the bucket, its location
+   * and listing, the error log's events, and, with a customer managed key, the key only through S3.
+   */
+  private createDestinationRole(props: LoaderDeliveryStreamProps): iam.Role {
+    const bucket = props.destinationBucket;
+    const role = new iam.Role(this, 'DestinationRole', {
+      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com'),
+      description: 'firehose-loader: Firehose writes the delivered records to the destination bucket',
+    });
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'DestinationBucket',
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [bucket.bucketArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DestinationObjects',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+        resources: [bucket.arnForObjects('*')],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DeliveryErrorLog',
+        actions: ['logs:PutLogEvents'],
+        // The group's ARN ends in :* and so covers its streams; the stream itself is made by the stack.
+        resources: [this.errorLogGroup.logGroupArn],
+      }),
+    ];
+    if (props.encryptionKey) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DestinationKeyThroughS3',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.encryptionKey.keyArn],
+          // With an S3 Bucket Key the encryption context is the bucket's ARN, so no context condition.
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
+    }
+    for (const statement of statements) role.addToPrincipalPolicy(statement);
+    return role;
   }
 }
 

@@ -8,6 +8,11 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import {
+  defaultClaimTakeoverAfterMs,
+  PUT_BATCH_TIMEOUT_HEADROOM_MS,
+  putBatchTimeoutMs,
+} from '../functions/put-batch/config';
 import { RUNS_PREFIX } from '../functions/shared/artifacts';
 import type { InputFormat } from '../functions/shared/chunk';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../functions/shared/firehose/retry-policy';
@@ -83,8 +88,8 @@ interface FunctionSpec {
 // Beyond the retry budget, a PutBatch invocation reads its range from S3 and writes its outcome.
 // Beyond the retry budget: one Firehose call started at its end (REQUEST_TIMEOUT_MS, 10 s) plus the
 // S3 reads and writes. Budget + headroom stays below the PutBatch state's TimeoutSeconds (45 s), so
-// Lambda's own timeout fires first.
-export const PUT_BATCH_TIMEOUT_HEADROOM = Duration.seconds(20);
+// Lambda's own timeout fires first. PutBatch derives its claim takeover limit from the same numbers.
+export const PUT_BATCH_TIMEOUT_HEADROOM = Duration.millis(PUT_BATCH_TIMEOUT_HEADROOM_MS);
 
 /**
  * The four Lambda functions of the state machine, each with its own role holding exactly what its
@@ -156,7 +161,7 @@ export class LoaderFunctions extends Construct {
       description: 'firehose-loader PutBatch: puts one chunk to Firehose, retrying only failed entries',
       // A chunk is at most 4 MiB of records plus their base64 request body.
       memorySize: 512,
-      timeout: Duration.millis(retry.budgetMs).plus(PUT_BATCH_TIMEOUT_HEADROOM),
+      timeout: Duration.millis(putBatchTimeoutMs(retry.budgetMs)),
       environment: {
         DELIVERY_STREAM_NAME: deliveryStream.deliveryStreamName,
         SOURCE_BUCKET: sourceBucket.bucketName,
@@ -169,15 +174,15 @@ export class LoaderFunctions extends Construct {
         STREAM_RECORDS_PER_SECOND: String(props.streamQuota?.recordsPerSecond ?? 0),
         STREAM_BYTES_PER_SECOND: String(props.streamQuota?.bytesPerSecond ?? 0),
         STREAM_REQUESTS_PER_SECOND: String(props.streamQuota?.requestsPerSecond ?? 0),
+        // A chunk's claim is taken over only past this invocation's own timeout (functions/put-batch/claim.ts).
+        CLAIM_TAKEOVER_AFTER_MS: String(defaultClaimTakeoverAfterMs(putBatchTimeoutMs(retry.budgetMs))),
       },
       statements: [
         allow(['firehose:PutRecord', 'firehose:PutRecordBatch'], [deliveryStream.deliveryStreamArn]),
         allow(['s3:GetObject'], [sourceObjects, runObjects]),
+        // The chunk's claim and outcome are conditional writes (If-None-Match, If-Match), which need
+        // s3:PutObject and s3:GetObject only; no s3:ListBucket: a claimed key exists when it is read.
         allow(['s3:PutObject'], [runObjects]),
-        // A retried item looks for its chunk's outcome by listing its key (a GET would say 403).
-        allow(['s3:ListBucket'], [artifactBucket.bucketArn], {
-          StringLike: { 's3:prefix': `${RUNS_PREFIX}*` },
-        }),
       ],
     });
 

@@ -1,4 +1,4 @@
-import { ArnFormat, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Fn, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -46,6 +46,11 @@ export interface LoaderStateMachineProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** The first group of the stack id's UUID (`arn:…:stack/<name>/<uuid>`): 8 hex digits, new per create. */
+export function stackIdSuffix(): string {
+  return Fn.select(0, Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID))));
+}
+
 /**
  * The Standard workflow from statemachine/loader.asl.json, with the shared substitution builder so
  * the definition is inline in the template. A definition from a string gets no automatic grants:
@@ -74,7 +79,9 @@ export class LoaderStateMachine extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       // Log delivery adds each log group to the account's CloudWatch Logs resource policy (5,120
       // characters at most) unless its name starts with /aws/vendedlogs/, which one wildcard covers.
-      logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
+      // The log group outlives the stack when retained: its name ends in a piece of this stack's own
+      // id, new on every create, so deploying again after a destroy does not collide with it.
+      logGroupName: Fn.join('', [`/aws/vendedlogs/states/${props.stateMachineName}-`, stackIdSuffix()]),
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });

@@ -22,9 +22,17 @@ export type FunctionLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
  * or stack props override them.
  */
 export interface LoaderSettings {
-  /** Name of the Firehose delivery stream. */
+  /**
+   * What the stack's named resources are called; empty (default) uses the stack's name. bin/app.ts
+   * also names the stack after it, so two stacks with different names share no physical name.
+   */
+  name: string;
+  /** Name of the Firehose delivery stream; empty (default) uses `name`. */
   streamName: string;
-  /** Name of the state machine; fixed so its role can name its own ARN (Distributed Map children). */
+  /**
+   * Name of the state machine; empty (default) uses `name`. Known at synth time so its role can name
+   * its own ARN (Distributed Map children).
+   */
   stateMachineName: string;
   /** Firehose S3 buffering size in MiB (1–128, Firehose limit). */
   bufferingSizeMiB: number;
@@ -34,7 +42,11 @@ export interface LoaderSettings {
   compression: CompressionSetting;
   /** SSE-S3 (default), or one customer managed KMS key for the three buckets and the delivery stream. */
   encryption: BucketEncryptionSetting;
-  /** Default Distributed Map MaxConcurrency when the execution input does not set it. */
+  /**
+   * Default Distributed Map MaxConcurrency when the execution input does not set it. Half of a new
+   * account's Lambda concurrency (NEW_ACCOUNT_LAMBDA_CONCURRENCY): each child runs one PutBatch, and
+   * the account's other functions (and a duplicate child start) need the rest. Raise it with the quota.
+   */
   maxConcurrency: number;
   /** Default number of re-queue rounds after the first round. */
   requeueRounds: number;
@@ -69,13 +81,14 @@ export interface LoaderSettings {
 }
 
 export const DEFAULT_SETTINGS: Readonly<LoaderSettings> = Object.freeze({
-  streamName: 'firehose-loader',
-  stateMachineName: 'firehose-loader',
+  name: '',
+  streamName: '',
+  stateMachineName: '',
   bufferingSizeMiB: 5,
   bufferingIntervalSeconds: 60,
   compression: 'NONE',
   encryption: 'SSE_S3',
-  maxConcurrency: 40,
+  maxConcurrency: 5,
   requeueRounds: 3,
   artifactRetentionDays: 14,
   logRetentionDays: 30,
@@ -104,6 +117,11 @@ const BUFFERING_INTERVAL_SECONDS = { min: 0, max: 900 };
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
 // Step Functions CreateStateMachine: name is 1–80 characters; this keeps to the safe subset.
 const STATE_MACHINE_NAME = /^[a-zA-Z0-9_-]{1,80}$/;
+// CloudFormation stack names start with a letter and hold letters, digits and hyphens; 64 at most
+// so the name also fits a delivery stream name (Firehose: 64 characters).
+const NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+/** The stack name bin/app.ts uses when the `name` setting is empty. */
+export const DEFAULT_STACK_NAME = 'FirehoseLoader';
 // CloudWatch PutMetricData: Namespace up to 255 characters, may not start with "AWS/".
 const METRICS_NAMESPACE = /^(?!AWS\/)[a-zA-Z0-9._#:/-]{1,255}$/;
 
@@ -153,8 +171,9 @@ export function retentionDaysOf(days: number): RetentionDays {
 
 function parseSettings(raw: Record<string, unknown>): Partial<LoaderSettings> {
   const parsers: { [K in SettingKey]: Parser<K> } = {
-    streamName: (n, v) => matching(n, v, STREAM_NAME),
-    stateMachineName: (n, v) => matching(n, v, STATE_MACHINE_NAME),
+    name: (n, v) => optional(n, v, NAME),
+    streamName: (n, v) => optional(n, v, STREAM_NAME),
+    stateMachineName: (n, v) => optional(n, v, STATE_MACHINE_NAME),
     bufferingSizeMiB: (n, v) => integer(n, v, BUFFERING_SIZE_MIB),
     bufferingIntervalSeconds: (n, v) => integer(n, v, BUFFERING_INTERVAL_SECONDS),
     compression: (n, v) => oneOf(n, v, COMPRESSIONS),
@@ -187,6 +206,37 @@ function parseSettings(raw: Record<string, unknown>): Partial<LoaderSettings> {
     out[key] = parse(key as SettingKey, value);
   }
   return out as Partial<LoaderSettings>;
+}
+
+/**
+ * The physical names of the stack's named resources: the setting if given, else `name`, else the
+ * stack's name. Nothing retained on delete carries one of these alone (see LoaderStateMachine).
+ */
+export function physicalNamesOf(
+  settings: Pick<LoaderSettings, 'name' | 'streamName' | 'stateMachineName'>,
+  stackName: string,
+): { streamName: string; stateMachineName: string } {
+  const name = settings.name || stackName;
+  const streamName = settings.streamName || name;
+  const stateMachineName = settings.stateMachineName || name;
+  // A stack name may be longer than the resources allow: say which setting fixes it.
+  if (!STREAM_NAME.test(streamName))
+    throw settingError(
+      'streamName',
+      `set to a name matching ${STREAM_NAME} (the stack's name does not fit)`,
+      streamName,
+    );
+  if (!STATE_MACHINE_NAME.test(stateMachineName))
+    throw settingError(
+      'stateMachineName',
+      `set to a name matching ${STATE_MACHINE_NAME} (the stack's name does not fit)`,
+      stateMachineName,
+    );
+  return { streamName, stateMachineName };
+}
+
+function optional(name: SettingKey, raw: unknown, pattern: RegExp): string {
+  return raw === '' ? '' : matching(name, raw, pattern);
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -18,9 +18,9 @@ import {
   type RunSummary,
   resumeCommandLine,
 } from '../../local/runner/summary';
-import type { FaultSettings } from '../../local/services';
+import { type LocalServiceOptionValues, localServiceSettings } from './local-service-options';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends LocalServiceOptionValues {
   input?: string;
   records: number;
   seed: number;
@@ -30,11 +30,6 @@ export interface RunCommandOptions {
   concurrency?: number;
   requeueRounds?: number;
   dataDir: string;
-  faultRate?: number;
-  faultCode?: FaultSettings['entryErrorCode'];
-  requestErrorRate?: number;
-  latencyMs?: number;
-  throttleRps?: number;
   fastTimers?: boolean;
   json?: boolean;
 }
@@ -115,6 +110,7 @@ async function runJob(options: RunCommandOptions, signal: AbortSignal): Promise<
       `generated ${options.records} web-traffic records (seed ${options.seed}) in ${inputFile}\n`,
     );
   }
+  const services = localServiceSettings(options);
   return runLocalJob({
     dataDir,
     signal,
@@ -124,14 +120,10 @@ async function runJob(options: RunCommandOptions, signal: AbortSignal): Promise<
     pack: options.pack,
     maxConcurrency: options.concurrency,
     requeueRounds: options.requeueRounds,
-    faults: {
-      ...(options.faultRate !== undefined ? { entryFailureRate: options.faultRate } : {}),
-      ...(options.faultCode ? { entryErrorCode: options.faultCode } : {}),
-      ...(options.requestErrorRate !== undefined ? { requestErrorRate: options.requestErrorRate } : {}),
-      ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
-      seed: options.seed,
-    },
-    quotas: options.throttleRps !== undefined ? { recordsPerSecond: options.throttleRps } : {},
+    faults: { ...services.faults, seed: options.seed },
+    quotas: services.quotas,
+    metricPublishDelayMs: services.metricPublishDelayMs,
+    streamCreatingMs: services.streamCreatingMs,
     fastTimers: options.fastTimers,
     progress: { interactive: Boolean(process.stderr.isTTY) },
   });

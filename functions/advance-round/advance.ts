@@ -9,7 +9,13 @@ import { type ChunkOutcome, type DeadLetterSummary, RoundNext, type RunState } f
 import { readJsonLines, S3LineWriter } from '../shared/s3-io';
 import type { AdvanceRoundConfig } from './config';
 import { roundOutcomes } from './outcomes';
-import { addOutcome, decideNext, leftoverChunks, requeueWaitSeconds } from './rounds';
+import {
+  addOutcome,
+  decideNext,
+  leftoverChunks,
+  possibleDuplicatesOfFailed,
+  requeueWaitSeconds,
+} from './rounds';
 
 export interface AdvanceDeps {
   s3: S3Client;
@@ -38,7 +44,14 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
   const byChunk = new Map(outcomes.map((outcome) => [outcome.chunkId, outcome]));
   let totals = outcomes.reduce(addOutcome, state.totals);
   const leftover = leftoverChunks(manifest, byChunk);
-  totals = { ...totals, failedChunks: totals.failedChunks + leftover.failedChunks };
+  // A failed chunk whose claim was never released may have been sent before its attempt stopped; the
+  // next round (or the dead letters) resends it, so its records count as possible duplicates.
+  const possibleDuplicates = possibleDuplicatesOfFailed(manifest, byChunk, read.claims);
+  totals = {
+    ...totals,
+    failedChunks: totals.failedChunks + leftover.failedChunks,
+    possibleDuplicateRecords: (totals.possibleDuplicateRecords ?? 0) + possibleDuplicates,
+  };
   const next = decideNext(roundNumber, state.settings.requeueRounds, leftover.chunks.length);
   const leftoverRecords = leftover.chunks.reduce((sum, chunk) => sum + chunk.records, 0);
 
@@ -72,6 +85,7 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     RequeuedRecords: sum((o) => o.requeued),
     FailedPutCount: sum((o) => o.failedPutCount),
     DeadLetteredRecords: deadLetter?.records ?? 0,
+    PossibleDuplicateRecords: sum((o) => o.possibleDuplicateRecords ?? 0) + possibleDuplicates,
   });
   deps.logger.info('round finished', {
     round: roundNumber,
@@ -80,6 +94,8 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     fromMapResults: read.fromMapResults,
     fromOutcomeObjects: read.fromObjects,
     failedChunks: leftover.failedChunks,
+    claimsWithoutOutcome: read.claims.size,
+    possibleDuplicateRecords: possibleDuplicates,
     leftoverChunks: leftover.chunks.length,
     leftoverRecords,
     next,

@@ -1,11 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../shared/artifacts';
 import type { ChunkDescriptor } from '../shared/chunk';
+import type { ChunkClaim } from '../shared/chunk-claim';
+import { readStored } from '../shared/claim-store';
 import { mapWithConcurrency } from '../shared/concurrency';
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, RunState } from '../shared/run-state';
-import { getJson, listKeys } from '../shared/s3-io';
+import { listKeys } from '../shared/s3-io';
 import { resultWriterDetailsOf, succeededOutcomes } from './map-results';
+import { type StoredClaim, settleClaims } from './settle-claims';
 
 // Outcome objects are tiny; this many GETs in flight keeps a 20,000-chunk round to seconds.
 const OUTCOME_READ_CONCURRENCY = 32;
@@ -19,6 +22,8 @@ export interface OutcomeDeps {
 export interface RoundOutcomes {
   /** At most one per chunk. */
   outcomes: ChunkOutcome[];
+  /** Chunks whose outcome key still holds a claim: no outcome, maybe sent (chunk-claim.ts), by chunk id. */
+  claims: Map<string, ChunkClaim>;
   /** Where they came from: the Map's result files, or one outcome object GET each. */
   fromMapResults: number;
   fromObjects: number;
@@ -41,8 +46,8 @@ export async function roundOutcomes(
 ): Promise<RoundOutcomes> {
   const details = resultWriterDetailsOf(state.mapRun);
   if (!details) {
-    const outcomes = await storedOutcomes(state, deps);
-    return { outcomes, fromMapResults: 0, fromObjects: outcomes.length };
+    const { outcomes, claims } = await storedOutcomes(state, deps);
+    return { outcomes, claims, fromMapResults: 0, fromObjects: outcomes.length };
   }
   const round = state.round.number;
   const chunkIds = new Set(manifest.map((chunk) => chunk.chunkId));
@@ -54,26 +59,42 @@ export async function roundOutcomes(
     : new Map<string, ChunkOutcome>();
   const rest = manifest.filter((chunk) => !fromMap.has(chunk.chunkId));
   const keys = new Set(rest.map((chunk) => artifactKeys.outcome(state.runId, round, chunk.chunkId)));
-  const fromObjects = keys.size > 0 ? await storedOutcomes(state, deps, keys) : [];
+  const stored =
+    keys.size > 0 ? await storedOutcomes(state, deps, keys) : { outcomes: [], claims: new Map() };
   return {
-    outcomes: [...fromMap.values(), ...fromObjects],
+    outcomes: [...fromMap.values(), ...stored.outcomes],
+    claims: stored.claims,
     fromMapResults: fromMap.size,
-    fromObjects: fromObjects.length,
+    fromObjects: stored.outcomes.length,
   };
 }
 
-/** The round's outcome objects that exist (all of them, or those among `only`), read concurrently. */
+/**
+ * The round's outcome objects that exist (all of them, or those among `only`), read concurrently. A key
+ * that still holds a claim is no outcome: its attempt stopped before writing one, maybe after sending.
+ * Such a chunk is handed on (settle-claims.ts), so a late attempt of this round cannot send it too.
+ */
 async function storedOutcomes(
   state: RunState,
   deps: OutcomeDeps,
   only?: ReadonlySet<string>,
-): Promise<ChunkOutcome[]> {
+): Promise<{ outcomes: ChunkOutcome[]; claims: Map<string, ChunkClaim> }> {
   const keys: string[] = [];
   const prefix = artifactKeys.outcomesPrefix(state.runId, state.round.number);
   for await (const key of listKeys(deps.s3, deps.artifactBucket, prefix)) {
     if (!only || only.has(key)) keys.push(key);
   }
-  return mapWithConcurrency(keys, OUTCOME_READ_CONCURRENCY, (key) =>
-    getJson<ChunkOutcome>(deps.s3, { bucket: deps.artifactBucket, key }),
-  );
+  const read = await mapWithConcurrency(keys, OUTCOME_READ_CONCURRENCY, async (key) => {
+    const ref = { bucket: deps.artifactBucket, key };
+    return { ref, found: await readStored(deps.s3, ref) };
+  });
+  const outcomes: ChunkOutcome[] = [];
+  const claimed: StoredClaim[] = [];
+  for (const { ref, found } of read) {
+    if (found?.stored.kind === 'outcome') outcomes.push(found.stored.outcome);
+    else if (found?.stored.kind === 'claim')
+      claimed.push({ ref, claim: found.stored.claim, etag: found.etag });
+  }
+  const settled = await settleClaims(deps.s3, claimed);
+  return { outcomes: [...outcomes, ...settled.outcomes], claims: settled.claims };
 }

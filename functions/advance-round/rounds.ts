@@ -1,4 +1,5 @@
 import type { ChunkDescriptor } from '../shared/chunk';
+import { type ChunkClaim, possiblyDeliveredOnFailure } from '../shared/chunk-claim';
 import { type ChunkOutcome, RoundNext, type RunTotals } from '../shared/run-state';
 
 /** First wait before a re-queue round, doubling each round up to the cap: a throttled stream recovers. */
@@ -27,8 +28,10 @@ export function addOutcome(totals: RunTotals, outcome: ChunkOutcome): RunTotals 
     attempts: totals.attempts + outcome.attempts,
     throttledEntries: totals.throttledEntries + outcome.throttledEntries,
     failedPutCount: totals.failedPutCount + outcome.failedPutCount,
-    // Outcomes written before this field existed count as 0 rather than NaN.
+    // Outcomes written before these fields existed count as 0 rather than NaN.
     bytesSent: totals.bytesSent + (outcome.bytesSent ?? 0),
+    possibleDuplicateRecords:
+      (totals.possibleDuplicateRecords ?? 0) + (outcome.possibleDuplicateRecords ?? 0),
   };
 }
 
@@ -53,4 +56,21 @@ export function leftoverChunks(
     }
   }
   return { chunks, failedChunks };
+}
+
+/**
+ * Input records of this round's failed chunks (no outcome) that an attempt may have had accepted: a
+ * chunk whose key still holds an unreleased claim was being sent when its attempt stopped.
+ */
+export function possibleDuplicatesOfFailed(
+  manifest: readonly ChunkDescriptor[],
+  outcomes: ReadonlyMap<string, ChunkOutcome>,
+  claims: ReadonlyMap<string, ChunkClaim>,
+): number {
+  let records = 0;
+  for (const chunk of manifest) {
+    const claim = claims.get(chunk.chunkId);
+    if (!outcomes.has(chunk.chunkId) && claim) records += possiblyDeliveredOnFailure(claim, chunk.records);
+  }
+  return records;
 }

@@ -1,13 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys, chunkId } from '../shared/artifacts';
 import type { ChunkDescriptor, InputFormat, RecordFormat } from '../shared/chunk';
-import { InvalidInputError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import { ChunkPlanner } from '../shared/plan/planner';
 import { resolvePlanSettings } from '../shared/plan/settings';
 import { detectFormat, readRecordBatches } from '../shared/records/reader';
 import type { PlanSummary } from '../shared/run-state';
-import { headObject, type ObjectRef, readRange, S3LineWriter } from '../shared/s3-io';
+import { type ObjectRef, readRange, S3LineWriter } from '../shared/s3-io';
+import { headSource } from './head-source';
 
 export interface PlanRequest {
   runId: string;
@@ -18,30 +18,6 @@ export interface PlanRequest {
   maxBatchRecords: number;
   maxBatchBytes: number;
   artifactBucket: string;
-}
-
-/** A missing source is a mistake in the input: say which object, not S3's bare "NotFound". */
-async function headSource(s3: S3Client, source: ObjectRef) {
-  try {
-    return await headObject(s3, source);
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404) {
-      throw new InvalidInputError(
-        `input field "source.key": s3://${source.bucket}/${source.key} does not exist`,
-        {
-          cause: error,
-        },
-      );
-    }
-    if (status === 403) {
-      throw new InvalidInputError(
-        `input field "source": access to s3://${source.bucket}/${source.key} was denied (check the key and the bucket policy)`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
 }
 
 /** Takes the first piece of a stream to look at, and gives back a stream that still starts at byte 0. */
@@ -73,7 +49,7 @@ export async function planSource(
     individualRecords: request.individualRecords,
     pack: request.pack,
   });
-  const { size, etag } = await headSource(s3, request.source);
+  const { size, etag } = await headSource(s3, request.source, request.artifactBucket);
   const { head, all } = await peek(await readRange(s3, request.source, { start: 0, etag }));
   const format = request.format === 'auto' ? detectFormat(head) : request.format;
 

@@ -22,6 +22,7 @@ export async function handler(event: PutBatchInput): Promise<ChunkOutcome> {
       artifactBucket: config.artifactBucket,
       retry: config.retry,
       quota: config.quota,
+      claimTakeoverAfterMs: config.claimTakeoverAfterMs,
       logger: logger.createChild({ persistentKeys: { runId: event.runId, chunkId: event.chunk.chunkId } }),
     }),
   );

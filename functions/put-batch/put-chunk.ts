@@ -3,7 +3,7 @@ import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../shared/artifacts';
 import { type ChunkDescriptor, ChunkMode, RecordFormat } from '../shared/chunk';
-import { ChunkThrottledError } from '../shared/errors';
+import { ChunkInProgressError, ChunkThrottledError } from '../shared/errors';
 import {
   type EntryFailure,
   FirehoseSendError,
@@ -13,8 +13,9 @@ import {
 } from '../shared/firehose';
 import type { LoggerLike } from '../shared/logger';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
-import { getJsonIfListed, putBytes, putJson } from '../shared/s3-io';
-import { accountChunk } from './account';
+import { putBytes } from '../shared/s3-io';
+import { accountChunk, inputRecordsIn } from './account';
+import { acquireChunk, type ClaimDeps, finishClaim, type HeldClaim, releaseClaim } from './claim';
 import { pacingDelayMs, type StreamQuota } from './pace';
 import { readChunkRecords } from './read-chunk';
 
@@ -28,42 +29,96 @@ export interface PutChunkDeps {
   /** The stream's quota, if stated: the item waits its turn before sending (pace.ts). */
   quota?: StreamQuota;
   sleep?: (ms: number) => Promise<void>;
+  /** A claim older than this is taken over (claim.ts); 0 takes any unfinished claim over at once. */
+  claimTakeoverAfterMs: number;
+  now?: () => number;
 }
 
 /**
- * One Distributed Map item: send the chunk, re-queue what is still failed, record the outcome.
+ * One Distributed Map item: claim the chunk, send it, re-queue what is still failed, record the outcome.
  * If nothing at all was accepted it throws ChunkThrottledError instead, so the state machine's own
  * retry (backoff and jitter) resends the whole chunk without any risk of duplicates.
  */
 export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promise<ChunkOutcome> {
   const { chunk, runId, round } = input;
-  // Step Functions may run an item again after it finished (a lost Lambda response, a redrive, a
-  // retried Map state starting a new Map Run): the outcome object says it was sent, so sending again
-  // would only duplicate its records. Looked up on every attempt: a rerun child may be a new execution
-  // whose retry and redrive counts are 0, so no count can prove an attempt is the first.
-  const outcomeRef = { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) };
-  const earlier = await getJsonIfListed<ChunkOutcome>(deps.s3, outcomeRef);
-  if (earlier) {
+  // Step Functions may run an item more than once, even twice at the same time (Express children are
+  // at-least-once; a lost Lambda response; a redrive). The chunk's outcome key is claimed with a
+  // conditional write before anything is sent, so only the attempt holding the claim sends; the others
+  // return its outcome, wait for it, or take over a claim whose owner is past its time limit.
+  const ref = { bucket: deps.artifactBucket, key: artifactKeys.outcome(runId, round, chunk.chunkId) };
+  const claimDeps: ClaimDeps = {
+    s3: deps.s3,
+    logger: deps.logger,
+    takeoverAfterMs: deps.claimTakeoverAfterMs,
+    waitBudgetMs: deps.retry.budgetMs,
+    now: deps.now,
+    sleep: deps.sleep,
+  };
+  const claimed = { chunkId: chunk.chunkId, round, records: chunk.records };
+  const acquired = await acquireChunk(claimed, ref, claimDeps);
+  if (acquired.kind === 'finished') {
     deps.logger.info('chunk already put in this round; not sending it again', {
       chunkId: chunk.chunkId,
       round,
     });
-    return earlier;
+    return acquired.outcome;
   }
-  // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
-  // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
-  const records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
-  const pacedMs = await pace(input, deps);
-  // The wait comes out of the retry budget, so the invocation ends as soon as it would have.
-  const retry =
-    pacedMs > 0 ? { ...deps.retry, budgetMs: Math.max(0, deps.retry.budgetMs - pacedMs) } : deps.retry;
-  const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry });
-  if (records.length > 0 && sent.accepted === 0) {
-    const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
-    throw new ChunkThrottledError(
-      `Firehose accepted none of the ${records.length} records of chunk ${chunk.chunkId} after ${sent.attempts} attempts (${codes})`,
-    );
+  return sendClaimedChunk(input, deps, claimDeps, acquired.held);
+}
+
+/** Sends a chunk this attempt holds the claim of; gives the claim up when Firehose surely took nothing. */
+async function sendClaimedChunk(
+  input: PutBatchInput,
+  deps: PutChunkDeps,
+  claimDeps: ClaimDeps,
+  held: HeldClaim,
+): Promise<ChunkOutcome> {
+  const { chunk } = input;
+  let sending = false;
+  let records: Buffer[] = [];
+  try {
+    // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
+    // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
+    records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
+    const pacedMs = await pace(input, deps);
+    // Waits come out of the retry budget, so the invocation ends as soon as it would have.
+    const waitedMs = pacedMs + held.waitedMs;
+    const retry =
+      waitedMs > 0 ? { ...deps.retry, budgetMs: Math.max(0, deps.retry.budgetMs - waitedMs) } : deps.retry;
+    sending = true;
+    const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry });
+    if (records.length > 0 && sent.accepted === 0) {
+      const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
+      // Calls without an answer may have delivered: the release carries them for the resend to count.
+      await releaseClaim(claimDeps, held, 'nothing accepted', unansweredRecords(records, sent.unanswered));
+      throw new ChunkThrottledError(
+        `Firehose accepted none of the ${records.length} records of chunk ${chunk.chunkId} after ${sent.attempts} attempts (${codes})`,
+      );
+    }
+    return await recordOutcome(input, deps, held, records, sent, pacedMs);
+  } catch (error) {
+    // Before the first Firehose call nothing can have been accepted: a retry may take the claim at once.
+    if (!sending) await releaseClaim(claimDeps, held, 'failed before sending');
+    else if (error instanceof FirehoseSendError && error.outcome.accepted === 0) {
+      const unanswered = unansweredRecords(records, error.outcome.unanswered);
+      await releaseClaim(claimDeps, held, 'Firehose refused the chunk', unanswered);
+    }
+    throw error;
   }
+}
+
+type Sent = Awaited<ReturnType<typeof sendAccountingPartialFailure>>;
+
+/** Re-queues the failed entries, then replaces the claim with the outcome (compare-and-swap). */
+async function recordOutcome(
+  input: PutBatchInput,
+  deps: PutChunkDeps,
+  held: HeldClaim,
+  records: Buffer[],
+  sent: Sent,
+  pacedMs: number,
+): Promise<ChunkOutcome> {
+  const { chunk, runId, round } = input;
   const account = accountChunk(records, sent);
   const requeue = account.failedRecords.length
     ? await writeRequeue(deps, runId, round, chunk, account.failedRecords, account.requeued)
@@ -83,11 +138,33 @@ export async function putChunk(input: PutBatchInput, deps: PutChunkDeps): Promis
     throttledEntries: sent.throttledEntries,
     failedPutCount: sent.failedPutCount,
     bytesSent: sent.bytesSent,
+    takenOverClaims: held.claim.takenOverClaims,
+    // Earlier attempts' possible deliveries, and this one's calls that got no answer and were resent.
+    possibleDuplicateRecords:
+      held.claim.possibleDuplicateRecords + unansweredRecords(records, sent.unanswered),
     ...(requeue ? { requeue } : {}),
   };
-  await putJson(deps.s3, outcomeRef, outcome);
-  deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs });
+  if (!(await finishClaim(deps.s3, held, outcome))) {
+    // We were slower than any attempt may be: another attempt took the claim over, or the round ended
+    // and AdvanceRound handed the chunk on. Either counted this chunk's records as possible duplicates
+    // and that outcome (or the next round) counts, not ours; a retry of this item finds out which.
+    deps.logger.error('claim lost while this attempt sent the chunk; its outcome is not recorded', {
+      chunkId: chunk.chunkId,
+      round,
+      delivered: account.delivered,
+    });
+    throw new ChunkInProgressError(
+      `chunk ${chunk.chunkId} of round ${round}: the claim was taken over or the chunk re-queued while this ` +
+        `attempt sent it; ${account.delivered} records may be delivered twice and are counted as possible duplicates`,
+    );
+  }
+  deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs, claimWaitMs: held.waitedMs });
   return outcome;
+}
+
+/** Input records in the entries of calls that got no answer (a packed Firehose record holds several). */
+function unansweredRecords(records: readonly Buffer[], unanswered: readonly number[] = []): number {
+  return unanswered.reduce((sum, index) => sum + inputRecordsIn(records[index] ?? Buffer.alloc(0)), 0);
 }
 
 /** Waits this item's turn under the stream quota (nothing without a quota or a Map position). */

@@ -52,6 +52,29 @@ export class ChunkThrottledError extends LoaderError {
   }
 }
 
+/**
+ * Another attempt at the same chunk holds its claim and has neither finished nor been silent longer than
+ * the takeover limit (at-least-once Express children start twice). Nothing was sent; the state machine
+ * retries later, when the other attempt's outcome is there or its claim may be taken over.
+ */
+export class ChunkInProgressError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ChunkInProgressError';
+  }
+}
+
+/**
+ * A late attempt at a chunk whose round already ended without its outcome: AdvanceRound handed the
+ * chunk to the next round (or the dead letters), so this attempt must not send it. Not retried.
+ */
+export class ChunkSupersededError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ChunkSupersededError';
+  }
+}
+
 /** Firehose refused the request in a way a retry cannot fix (bad stream name, access, oversized input). */
 export class FirehoseRequestError extends LoaderError {
   constructor(message: string, options?: ErrorOptions) {
@@ -95,6 +118,8 @@ export const LOADER_ERROR_NAMES = [
   'MalformedSourceError',
   'SourceChangedError',
   'ChunkThrottledError',
+  'ChunkInProgressError',
+  'ChunkSupersededError',
   'FirehoseRequestError',
   'MetricsLaggingError',
   'TransientAwsError',

@@ -16,3 +16,9 @@ export const MAX_EXECUTION_HISTORY_EVENTS = 25_000;
 export const MAX_DISTRIBUTED_MAP_CONCURRENCY = 10_000;
 // Step Functions quota: an Express workflow execution (a Distributed Map's EXPRESS child) runs at most 5 minutes.
 export const MAX_EXPRESS_EXECUTION_SECONDS = 300;
+// Lambda quotas page: "New AWS accounts have reduced concurrency" (no number given; 10 is what new
+// accounts commonly report). Defaults must run in an account this small.
+export const NEW_ACCOUNT_LAMBDA_CONCURRENCY = 10;
+// Lambda Invoke answers a throttled call at once with 429 TooManyRequestsException (Lambda API
+// reference, Invoke): the function does not run. A generous bound of that round trip.
+export const THROTTLED_INVOKE_SECONDS = 2;

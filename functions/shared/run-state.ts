@@ -76,6 +76,13 @@ export interface SendCounts {
 export interface RunTotals extends SendCounts {
   deadLettered: number;
   failedChunks: number;
+  /**
+   * Input records that may have reached Firehose twice: sent by an attempt that stopped before its
+   * outcome was written (its chunk was resent by a takeover or a re-queue), or in a request that got no
+   * answer and was resent. Counted, not proven: CloudWatch's IncomingRecords shows what really arrived.
+   * Absent in a state written before it existed (0).
+   */
+  possibleDuplicateRecords?: number;
 }
 
 export const emptyTotals = (): RunTotals => ({
@@ -83,6 +90,7 @@ export const emptyTotals = (): RunTotals => ({
   deadLettered: 0,
   requeued: 0,
   failedChunks: 0,
+  possibleDuplicateRecords: 0,
   acceptedFirehoseRecords: 0,
   acceptedBytes: 0,
   putRecordCalls: 0,
@@ -148,6 +156,10 @@ export interface ChunkOutcome extends SendCounts {
   records: number;
   /** The failed entries, written to a re-queue object and described like any chunk. */
   requeue?: ChunkDescriptor;
+  /** Claims of earlier attempts at this chunk taken over while they might have sent (chunk-claim.ts). */
+  takenOverClaims?: number;
+  /** Input records earlier attempts may have had accepted before this one sent them again. */
+  possibleDuplicateRecords?: number;
 }
 
 /** The input of one PutBatch invocation (one Distributed Map item). */

@@ -55,24 +55,13 @@ export async function putBytes(s3: S3Client, ref: ObjectRef, body: Uint8Array | 
   await s3.send(new PutObjectCommand({ Bucket: ref.bucket, Key: ref.key, Body: body }));
 }
 
-export async function getJson<T>(s3: S3Client, ref: ObjectRef): Promise<T> {
+export async function getText(s3: S3Client, ref: ObjectRef): Promise<string> {
   const response = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-  return JSON.parse(
-    await (response.Body as { transformToString(): Promise<string> }).transformToString(),
-  ) as T;
+  return (response.Body as { transformToString(): Promise<string> }).transformToString();
 }
 
-/**
- * The object parsed as JSON, or undefined when there is no such key. Existence comes from a LIST of
- * the key as prefix, not from a GET's 404: without s3:ListBucket on the bucket S3 answers a GET of a
- * missing key with 403, and a role may list only under a prefix (an `s3:prefix` condition), which a
- * GET does not carry.
- */
-export async function getJsonIfListed<T>(s3: S3Client, ref: ObjectRef): Promise<T | undefined> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: ref.bucket, Prefix: ref.key, MaxKeys: 1 }));
-  // Keys sort in byte order, so the key itself comes before any longer key it is a prefix of.
-  if (listed.Contents?.[0]?.Key !== ref.key) return undefined;
-  return getJson<T>(s3, ref);
+export async function getJson<T>(s3: S3Client, ref: ObjectRef): Promise<T> {
+  return JSON.parse(await getText(s3, ref)) as T;
 }
 
 /** Yields each non-blank line of a JSON Lines object, parsed. Streams: the object is never held whole. */

@@ -1,29 +1,12 @@
+import { classifyAwsError } from './aws-error-class';
 import { TransientAwsError } from './errors';
 
-// Socket-level failures the SDK reports by code; a later attempt may well succeed.
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'TimeoutError',
-]);
-// S3 and CloudWatch throttling answers that are not always 5xx.
-const THROTTLING_NAMES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeout']);
-
-interface SdkErrorShape {
-  name?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-/** True for an AWS SDK error a later attempt can fix: 5xx, throttling, or a network failure. */
+/**
+ * True for an AWS SDK error a later attempt can fix (throttling, 5xx, network, timeouts, clock skew):
+ * the same decision the Firehose sender makes, from the one classifier.
+ */
 export function isTransientAwsError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const shaped = error as Error & SdkErrorShape;
-  const status = shaped.$metadata?.httpStatusCode ?? 0;
-  return status >= 500 || THROTTLING_NAMES.has(shaped.name) || NETWORK_CODES.has(shaped.code ?? shaped.name);
+  return classifyAwsError(error).retryable;
 }
 
 /**

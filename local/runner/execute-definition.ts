@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
 import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
 import { readMapItems, writeMapResults } from './map-io';
@@ -24,6 +25,8 @@ export interface ExecuteOptions {
   handlers: LambdaHandlers;
   /** Tests: Wait states and Retry intervals take milliseconds instead of seconds. */
   fastTimers?: boolean;
+  /** Retry intervals in ms by state name, over those of fastTimers (every Retry of that state). */
+  retryIntervalOverridesMs?: Record<string, number>;
   onEvent?: (event: EngineEventShape) => void;
   /** Start at this state instead of StartAt (a resumed run starts after its last checkpoint). */
   startAt?: string;
@@ -33,6 +36,8 @@ export interface ExecuteOptions {
   mapRunPrefix?: string;
   /** Aborting stops the engine: no further state starts; the result is `ABORTED`. */
   signal?: AbortSignal;
+  /** Fault: every Distributed Map item starts its child twice, at once or one after the other. */
+  duplicateChildren?: DuplicateChildren;
 }
 
 export interface ExecutionResult {
@@ -66,6 +71,14 @@ function fastTimerOverrides(states: Map<string, string>, definition: JsonObject)
   };
 }
 
+function timerOverrides(states: Map<string, string>, definition: JsonObject, options: ExecuteOptions) {
+  const fast = options.fastTimers ? fastTimerOverrides(states, definition) : undefined;
+  return {
+    ...(fast ? { waitTimeOverrides: fast.waitTimeOverrides } : {}),
+    retryIntervalOverrides: { ...fast?.retryIntervalOverrides, ...options.retryIntervalOverridesMs },
+  };
+}
+
 /**
  * The definition entered at `state` instead of its StartAt, through a Choice whose other branch keeps
  * every state reachable (the engine refuses a definition with an unreachable state). Never taken: no
@@ -88,7 +101,7 @@ function startingAt(definition: JsonObject, state: string): JsonObject {
  */
 export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
   const start = options.startAt ? startingAt(options.definition, options.startAt) : options.definition;
-  const { definition, maps } = lowerDistributedMaps(start);
+  const { definition, maps } = lowerDistributedMaps(start, { duplicateChildren: options.duplicateChildren });
   const tasks = taskStates(definition.States as JsonObject);
   const overrides: Record<string, LocalHandler> = {};
   for (const [name, resource] of tasks) {
@@ -124,7 +137,7 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
   const execution = machine.run(options.input as never, {
     overrides: {
       taskResourceLocalHandlers: overrides as never,
-      ...(options.fastTimers ? fastTimerOverrides(tasks, definition) : {}),
+      ...timerOverrides(tasks, definition, options),
     },
     context: {
       Execution: {

@@ -4,6 +4,9 @@ import {
   type FirehoseClient,
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { waitUntilDeliveryStreamActive } from './stream-active';
+
+export { StreamNotActiveError, waitUntilDeliveryStreamActive } from './stream-active';
 
 /** The names the local job uses; on AWS the CDK stack creates the real ones. */
 export interface LocalResourceNames {
@@ -45,22 +48,31 @@ export async function ensureLocalResources(
       if (!alreadyThere(error, ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'])) throw error;
     }
   }
-  try {
-    await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: names.streamName }));
-    return;
-  } catch (error) {
-    if (!alreadyThere(error, ['ResourceNotFoundException'])) throw error;
+  if (!(await streamExists(firehose, names.streamName))) {
+    await firehose.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: names.streamName,
+        DeliveryStreamType: 'DirectPut',
+        ExtendedS3DestinationConfiguration: {
+          BucketARN: `arn:aws:s3:::${names.destinationBucket}`,
+          RoleARN: `arn:aws:iam::${names.accountId}:role/firehose-loader-delivery`,
+          ErrorOutputPrefix: 'errors/',
+          BufferingHints: { SizeInMBs: BUFFER_SIZE_MIB, IntervalInSeconds: BUFFER_INTERVAL_SECONDS },
+        },
+      }),
+    );
   }
-  await firehose.send(
-    new CreateDeliveryStreamCommand({
-      DeliveryStreamName: names.streamName,
-      DeliveryStreamType: 'DirectPut',
-      ExtendedS3DestinationConfiguration: {
-        BucketARN: `arn:aws:s3:::${names.destinationBucket}`,
-        RoleARN: `arn:aws:iam::${names.accountId}:role/firehose-loader-delivery`,
-        ErrorOutputPrefix: 'errors/',
-        BufferingHints: { SizeInMBs: BUFFER_SIZE_MIB, IntervalInSeconds: BUFFER_INTERVAL_SECONDS },
-      },
-    }),
-  );
+  // A new stream is CREATING for a while and refuses records until it is ACTIVE, as on AWS; one made
+  // by a run stopped a moment after creating it may still be.
+  await waitUntilDeliveryStreamActive(firehose, names.streamName);
+}
+
+async function streamExists(firehose: FirehoseClient, streamName: string): Promise<boolean> {
+  try {
+    await firehose.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: streamName }));
+    return true;
+  } catch (error) {
+    if (alreadyThere(error, ['ResourceNotFoundException'])) return false;
+    throw error;
+  }
 }

@@ -14,6 +14,8 @@
  * Anything it cannot honour faithfully is refused with an error that names the state and the field.
  */
 
+import { type DuplicateChildren, duplicatedChildProcessor } from './duplicate-children';
+
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
@@ -66,8 +68,16 @@ function refuse(state: string, message: string): never {
   throw new UnsupportedDefinitionError(`the local runner cannot honour state "${state}": ${message}`);
 }
 
+export interface LoweringOptions {
+  /** Fault: start every item's child execution twice (duplicate-children.ts). */
+  duplicateChildren?: DuplicateChildren;
+}
+
 /** Returns a new definition; the input is not changed. */
-export function lowerDistributedMaps(definition: JsonObject): { definition: JsonObject; maps: LoweredMap[] } {
+export function lowerDistributedMaps(
+  definition: JsonObject,
+  options: LoweringOptions = {},
+): { definition: JsonObject; maps: LoweredMap[] } {
   if (definition.QueryLanguage === 'JSONata') {
     refuse(
       '(top level)',
@@ -85,7 +95,7 @@ export function lowerDistributedMaps(definition: JsonObject): { definition: Json
     const processor = state.ItemProcessor;
     if (!isObject(processor) || !isObject(processor.ProcessorConfig)) continue;
     if (processor.ProcessorConfig.Mode !== 'DISTRIBUTED') continue;
-    maps.push(lowerOne(copy, states, name, state, processor));
+    maps.push(lowerOne(copy, states, name, state, processor, options));
   }
   return { definition: copy, maps };
 }
@@ -96,6 +106,7 @@ function lowerOne(
   name: string,
   map: JsonObject,
   processor: JsonObject,
+  options: LoweringOptions,
 ): LoweredMap {
   for (const field of Object.keys(map)) {
     if (!SUPPORTED_MAP_FIELDS.has(field)) refuse(name, `field ${field} is not supported locally`);
@@ -154,8 +165,15 @@ function lowerOne(
     if (isObject(inner) && isObject(inner.ItemProcessor))
       refuse(name, 'a Map nested inside a Distributed Map');
   }
-  const inlineProcessor: JsonObject =
-    tolerated === 100
+  if (options.duplicateChildren && tolerated !== 100) {
+    refuse(
+      name,
+      'duplicate children need ToleratedFailurePercentage 100 (a duplicate must not fail the Map)',
+    );
+  }
+  const inlineProcessor: JsonObject = options.duplicateChildren
+    ? duplicatedChildProcessor(innerStart, innerStates, options.duplicateChildren)
+    : tolerated === 100
       ? {
           StartAt: 'ChildExecution',
           States: {

@@ -48,7 +48,13 @@ export async function rerunFailed(
   const updated: RunSummary & { reruns?: string[] } = {
     ...original,
     status: deadLettered === 0 && rerun.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
-    records: { ...original.records, delivered, deadLettered },
+    records: {
+      ...original.records,
+      delivered,
+      deadLettered,
+      possibleDuplicates:
+        (original.records.possibleDuplicates ?? 0) + (rerun.records.possibleDuplicates ?? 0),
+    },
     output: {
       files: [...original.output.files, ...rerun.output.files],
       bytes: original.output.bytes + rerun.output.bytes,

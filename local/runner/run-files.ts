@@ -9,6 +9,9 @@ export type SavedOptions = Pick<
   LocalJobOptions,
   | 'faults'
   | 'quotas'
+  | 'metricPublishDelayMs'
+  | 'streamCreatingMs'
+  | 'duplicateChildren'
   | 'retry'
   | 'fastTimers'
   | 'paceToQuota'
@@ -39,9 +42,13 @@ export async function saveRunFiles(
 ): Promise<void> {
   const { faults, quotas, retry, fastTimers, paceToQuota, handlerThreads, inProcessServices, names } =
     files.options;
+  const { metricPublishDelayMs, streamCreatingMs, duplicateChildren } = files.options;
   const saved: SavedOptions = {
     faults,
     quotas,
+    metricPublishDelayMs,
+    streamCreatingMs,
+    duplicateChildren,
     retry,
     fastTimers,
     paceToQuota,

@@ -5,6 +5,7 @@ import type { RetryPolicy } from '../../functions/shared/firehose';
 import type { ExecutionInput } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
 import type { FaultSettings, FirehoseQuotas, LocalServices } from '../services';
+import type { DuplicateChildren } from './duplicate-children';
 import { handlerThreadCount } from './handler-thread-count';
 import type { LambdaHandler } from './local-lambdas';
 import { LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
@@ -32,6 +33,13 @@ export interface LocalJobOptions {
   rawExecutionInput?: unknown;
   faults?: Partial<FaultSettings>;
   quotas?: Partial<FirehoseQuotas>;
+  /**
+   * Local CloudWatch shows datapoints this long after they are put, as AWS does a minute or more later,
+   * so CheckMetrics meets MetricsLaggingError. With fastTimers its retries then come every half of it.
+   */
+  metricPublishDelayMs?: number;
+  /** A new local stream is CREATING this long (LocalServicesOptions.streamCreatingMs). */
+  streamCreatingMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Tests: Wait states and Step Functions retries take milliseconds. */
   fastTimers?: boolean;
@@ -57,6 +65,8 @@ export interface LocalJobOptions {
   handlerThreads?: number | 'auto';
   /** Fault tests: wraps a function's handler (by ARN), e.g. to crash after Firehose accepted a batch. */
   wrapHandler?: (functionArn: string, handler: LambdaHandler) => LambdaHandler;
+  /** Fault: every chunk's child execution starts twice, at once or late, as AWS may (duplicate-children.ts). */
+  duplicateChildren?: DuplicateChildren;
   /**
    * Aborted (Ctrl-C): the run stops sending, waits for the calls in flight, totals what happened and
    * returns an INTERRUPTED summary; `resume` goes on from there.

@@ -92,6 +92,8 @@ export async function runSession(options: LocalJobOptions, plan: SessionPlan): P
     dataDir: servicesDir,
     faults: options.faults,
     quotas: options.quotas,
+    metricPublishDelayMs: options.metricPublishDelayMs,
+    streamCreatingMs: options.streamCreatingMs,
   });
   const quota = options.paceToQuota === false ? undefined : { ...DEFAULT_QUOTAS, ...options.quotas };
   const restoreEnv = applyEnvironment({
@@ -135,6 +137,8 @@ export async function runSession(options: LocalJobOptions, plan: SessionPlan): P
       s3,
       handlers: gate.wrap(handlers),
       fastTimers: options.fastTimers,
+      retryIntervalOverridesMs: metricsRetryOverride(options),
+      duplicateChildren: options.duplicateChildren,
       onEvent: (event) => {
         progress.onEvent(event);
         events.write(`${JSON.stringify(compactEvent(event))}\n`);
@@ -215,6 +219,12 @@ export async function runSession(options: LocalJobOptions, plan: SessionPlan): P
     // Stopping flushes again; a failure there was already reported by the flush above.
     await services.stop().catch(() => undefined);
   }
+}
+
+/** With fast timers and a metrics delay, CheckMetrics retries every half delay (not every 5 ms). */
+function metricsRetryOverride(options: LocalJobOptions): Record<string, number> | undefined {
+  const delay = options.metricPublishDelayMs ?? 0;
+  return options.fastTimers && delay > 0 ? { CheckMetrics: Math.ceil(delay / 2) } : undefined;
 }
 
 /** Firehose acknowledged records that never reached the destination: never reported as delivered. */

@@ -26,6 +26,8 @@ export interface RunSummary {
     /** Neither delivered nor dead-lettered yet: the rest of a stopped run, which `resume` sends. */
     pending: number;
     requeued: number;
+    /** Records that may have reached Firehose twice (run-state.ts RunTotals); not part of the sum. */
+    possibleDuplicates: number;
   };
   /** The earlier parts of a resumed run (each stopped by Ctrl-C, an error or a kill), oldest first. */
   parts?: RunPart[];
@@ -108,6 +110,7 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
       rejected,
       pending: Math.max(0, (plan?.records ?? 0) - delivered - deadLettered),
       requeued: totals?.requeued ?? 0,
+      possibleDuplicates: totals?.possibleDuplicateRecords ?? 0,
     },
     ...(inputs.parts?.length ? { parts: inputs.parts } : {}),
     firehose: {
@@ -168,6 +171,7 @@ export function formatSummary(summary: RunSummary): string {
         (r.pending ? ` + ${n(r.pending)} pending` : ''),
     ],
     ['re-queued entries', n(r.requeued)],
+    ['possible duplicates', possibleDuplicatesText(r.possibleDuplicates)],
     ['PutRecord calls', n(f.putRecordCalls)],
     ['PutRecordBatch calls', `${n(f.putRecordBatchCalls)} (minimum ${n(f.minimumPutRecordBatchCalls)})`],
     ['FailedPutCount', n(f.failedPutCount)],
@@ -197,4 +201,14 @@ export function formatSummary(summary: RunSummary): string {
   if (summary.error) rows.push(['error', `${summary.error.name}: ${summary.error.message}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+/** Why a record may be in the output twice, so a person knows what to deduplicate on. */
+function possibleDuplicatesText(records: number): string {
+  if (records === 0) return '0';
+  return (
+    `${n(records)} records may be delivered twice (Firehose may have taken them from an attempt that ` +
+    'stopped before recording it, or from a call that got no answer, and they are sent again by a retry, ' +
+    'a later round or a rerun of the dead letters); compare CloudWatch below'
+  );
 }

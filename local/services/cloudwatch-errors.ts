@@ -6,6 +6,8 @@ export const CloudWatchError = {
   InvalidParameterCombination: { shape: 'InvalidParameterCombinationException', status: 400 },
   MissingParameter: { shape: 'MissingRequiredParameterException', status: 400 },
   InvalidAction: { shape: 'InvalidAction', status: 400 },
+  // CloudWatch answers a body over its size limit with 413 "Request size N exceeded L bytes".
+  RequestEntityTooLarge: { shape: 'RequestEntityTooLarge', status: 413 },
   InternalServiceError: { shape: 'InternalServiceFault', status: 500 },
 } as const;
 export type CloudWatchErrorCode = keyof typeof CloudWatchError;

@@ -21,6 +21,9 @@ import type { MetricStore } from './metric-store';
 // (CloudWatch service quotas page).
 const MAX_PUT_METRICS = 1000;
 const MAX_QUERIES = 500;
+// GetMetricStatistics returns at most 1,440 datapoints per call (CloudWatch API reference,
+// GetMetricStatistics); asking for more is refused with InvalidParameterCombination.
+const MAX_STATISTICS_DATAPOINTS = 1440;
 
 export function putMetricData(store: MetricStore, input: Input): void {
   const namespace = requiredString(input, 'Namespace');
@@ -106,6 +109,15 @@ export function getMetricStatistics(store: MetricStore, input: Input): Record<st
   const start = time(input.StartTime, 'StartTime');
   const end = time(input.EndTime, 'EndTime');
   const period = parsePeriod(input.Period);
+  // The wording AWS answers with (as reported in cloud-custodian/cloud-custodian#7683).
+  const requested = Math.ceil((end - start) / (period * 1000));
+  if (requested > MAX_STATISTICS_DATAPOINTS) {
+    throw new CloudWatchRequestError(
+      'InvalidParameterCombination',
+      `You have requested up to ${requested} datapoints, which exceeds the limit of ${MAX_STATISTICS_DATAPOINTS}. ` +
+        'You may reduce the datapoints requested by increasing Period, or decreasing the time range.',
+    );
+  }
   const statistics = list(input.Statistics).map((stat) => requiredStat(String(stat)));
   if (input.ExtendedStatistics !== undefined) {
     throw new CloudWatchRequestError(

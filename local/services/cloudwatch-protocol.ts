@@ -19,16 +19,19 @@ export function toXml(value: Output): XmlValue {
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return { member: value.map(toXml) };
   if (typeof value === 'object') {
-    const out: XmlObject = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toXml(v);
+    const out: XmlObject = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toXml(v)]));
     return out;
   }
   return value;
 }
 
-/** "MetricData.member.1.Dimensions.member.2.Name=x" → { MetricData: [{ Dimensions: [_, { Name: 'x' }] }] }. */
+/**
+ * "MetricData.member.1.Dimensions.member.2.Name=x" → { MetricData: [{ Dimensions: [_, { Name: 'x' }] }] }.
+ * The tree is built of null-prototype objects: a parameter named "__proto__.x" or
+ * "constructor.prototype.x" is then an ordinary (ignored) key, never a path into Object.prototype.
+ */
 export function unflattenQuery(form: URLSearchParams): Input {
-  const root: Input = {};
+  const root: Input = Object.create(null);
   for (const [name, value] of form) {
     const parts = name.split('.');
     let node: Input = root;
@@ -36,8 +39,8 @@ export function unflattenQuery(form: URLSearchParams): Input {
       if (index === parts.length - 1) {
         node[part] = value;
       } else {
-        const existing = node[part];
-        const next: Input = isObject(existing) ? existing : {};
+        const existing = Object.hasOwn(node, part) ? node[part] : undefined;
+        const next: Input = isObject(existing) ? existing : Object.create(null);
         node[part] = next;
         node = next;
       }
@@ -46,6 +49,7 @@ export function unflattenQuery(form: URLSearchParams): Input {
   return arraysFromMembers(root) as Input;
 }
 
+/** Turns each { member: { 1: a, 2: b } } into [a, b]; objects come out with own data properties only. */
 function arraysFromMembers(value: unknown): unknown {
   if (!isObject(value)) return value;
   const keys = Object.keys(value);
@@ -54,5 +58,6 @@ function arraysFromMembers(value: unknown): unknown {
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([, item]) => arraysFromMembers(item));
   }
+  // Object.fromEntries defines properties (no __proto__ setter), so "__proto__" stays a plain key.
   return Object.fromEntries(keys.map((key) => [key, arraysFromMembers(value[key])]));
 }

@@ -2,7 +2,15 @@ import { CloudWatchError, CloudWatchRequestError } from './cloudwatch-errors';
 import { getMetricData, getMetricStatistics, listMetrics, putMetricData } from './cloudwatch-operations';
 import type { Input } from './cloudwatch-params';
 import { type Output, toJson, toXml, unflattenQuery } from './cloudwatch-protocol';
-import { isObject, type RequestContext, readBody, sendJson, sendXml } from './http-util';
+import {
+  BodyEncodingError,
+  BodyTooLargeError,
+  isObject,
+  type RequestContext,
+  readBody,
+  sendJson,
+  sendXml,
+} from './http-util';
 import type { MetricStore } from './metric-store';
 import { CLOUDWATCH_XMLNS, xmlDocument } from './xml';
 
@@ -54,12 +62,7 @@ export class CloudWatchService {
         );
       }
     } catch (error) {
-      const failure =
-        error instanceof CloudWatchRequestError
-          ? error
-          : error instanceof SyntaxError
-            ? new CloudWatchRequestError('InvalidParameterValue', 'The request body is not valid JSON')
-            : new CloudWatchRequestError('InternalServiceError', String(error));
+      const failure = toCloudWatchError(error);
       const { shape, status } = CloudWatchError[failure.code];
       const type = status >= 500 ? 'Receiver' : 'Sender';
       if (protocol === Protocol.json) {
@@ -98,6 +101,18 @@ export class CloudWatchService {
       `Operation ${operation || '(none)'} is not supported by local CloudWatch`,
     );
   }
+}
+
+/** A client's bad request is a 4xx (SDKs retry 5xx); only a fault of this service is a 500. */
+function toCloudWatchError(error: unknown): CloudWatchRequestError {
+  if (error instanceof CloudWatchRequestError) return error;
+  if (error instanceof BodyTooLargeError)
+    return new CloudWatchRequestError('RequestEntityTooLarge', error.message);
+  if (error instanceof BodyEncodingError)
+    return new CloudWatchRequestError('InvalidParameterValue', error.message);
+  if (error instanceof SyntaxError)
+    return new CloudWatchRequestError('InvalidParameterValue', 'The request body is not valid JSON');
+  return new CloudWatchRequestError('InternalServiceError', String(error));
 }
 
 export { unflattenQuery } from './cloudwatch-protocol';

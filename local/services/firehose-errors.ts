@@ -1,6 +1,8 @@
 /** Firehose error codes used locally and their HTTP status (from the Firehose model). */
 export const FirehoseError = {
   InvalidArgumentException: 400,
+  // Constraint violations of the API model (record count and size) answer with this generic code.
+  ValidationException: 400,
   ResourceNotFoundException: 400,
   ResourceInUseException: 400,
   SerializationException: 400,

@@ -72,37 +72,68 @@ export function parseDestination(source: Record<string, unknown>): S3Destination
   };
 }
 
-export function decodeRecord(record: unknown): Buffer {
+/**
+ * Firehose checks the API model's constraints first and answers all violations at once with
+ * ValidationException ("N validation error(s) detected: Value '...' at 'records.97.member.data' failed to
+ * satisfy constraint: Member must have length less than or equal to 1024000", as reported in
+ * osquery/osquery#3568 and postmates/cernan#210); only then the 4 MiB total, with InvalidArgumentException
+ * "Records size exceeds 4 MB limit" (osquery/osquery#3568; PutRecordBatch API reference: 500 records,
+ * 1,000 KiB each, 4 MiB per call).
+ */
+function lengthViolation(value: string, path: string, max: number): string {
+  return `Value '${value}' at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${max}`;
+}
+
+function validationError(violations: string[]): FirehoseRequestError {
+  const count = violations.length;
+  return new FirehoseRequestError(
+    'ValidationException',
+    `${count} validation error${count === 1 ? '' : 's'} detected: ${violations.join('; ')}`,
+  );
+}
+
+// AWS shows the Java buffer that held the data; its length is the part that matters.
+const bufferValue = (length: number) => `java.nio.HeapByteBuffer[pos=0 lim=${length} cap=${length}]`;
+
+function dataOf(record: unknown, name: string): Buffer {
   if (!isObject(record) || typeof record.Data !== 'string') {
-    throw new FirehoseRequestError('InvalidArgumentException', 'Record.Data must be a base64 string');
+    throw new FirehoseRequestError('InvalidArgumentException', `${name}.Data must be a base64 string`);
   }
-  const data = Buffer.from(record.Data, 'base64');
+  return Buffer.from(record.Data, 'base64');
+}
+
+export function decodeRecord(record: unknown): Buffer {
+  const data = dataOf(record, 'Record');
   if (data.length > MAX_RECORD_BYTES) {
-    throw new FirehoseRequestError(
-      'InvalidArgumentException',
-      `Record size ${data.length} bytes exceeds the limit of ${MAX_RECORD_BYTES} bytes (1,000 KiB) before base64 encoding`,
-    );
+    throw validationError([lengthViolation(bufferValue(data.length), 'record.data', MAX_RECORD_BYTES)]);
   }
   return data;
 }
 
 export function decodeBatch(records: unknown): Buffer[] {
-  if (!Array.isArray(records) || records.length === 0) {
-    throw new FirehoseRequestError('InvalidArgumentException', 'Records must contain at least 1 record');
+  if (!Array.isArray(records)) {
+    throw validationError(["Value null at 'records' failed to satisfy constraint: Member must not be null"]);
   }
+  if (records.length === 0) {
+    throw validationError([
+      "Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    ]);
+  }
+  const violations: string[] = [];
   if (records.length > MAX_BATCH_RECORDS) {
-    throw new FirehoseRequestError(
-      'InvalidArgumentException',
-      `Records has ${records.length} records; PutRecordBatch takes at most ${MAX_BATCH_RECORDS}`,
-    );
+    violations.push(lengthViolation(`[${records.length} records]`, 'records', MAX_BATCH_RECORDS));
   }
-  const data = records.map(decodeRecord);
+  const data = records.map((record) => dataOf(record, 'Records.member'));
+  data.forEach((record, index) => {
+    if (record.length > MAX_RECORD_BYTES) {
+      const path = `records.${index + 1}.member.data`;
+      violations.push(lengthViolation(bufferValue(record.length), path, MAX_RECORD_BYTES));
+    }
+  });
+  if (violations.length > 0) throw validationError(violations);
   const total = data.reduce((sum, record) => sum + record.length, 0);
   if (total > MAX_BATCH_BYTES) {
-    throw new FirehoseRequestError(
-      'InvalidArgumentException',
-      `Records total ${total} bytes; PutRecordBatch takes at most ${MAX_BATCH_BYTES} bytes (4 MiB) before base64 encoding`,
-    );
+    throw new FirehoseRequestError('InvalidArgumentException', 'Records size exceeds 4 MB limit');
   }
   return data;
 }

@@ -4,6 +4,12 @@ export interface FirehoseQuotas {
   recordsPerSecond: number;
   requestsPerSecond: number;
   bytesPerSecond: number;
+  /**
+   * Tests: the quota clock moves by this many ms per PutRecord(Batch) request instead of with real
+   * time, so throttling is the same on any machine (2,000 records/s at 50 ms per request: 100 records
+   * of quota come back with each request).
+   */
+  msPerRequest?: number;
 }
 
 export interface FaultSettings {
@@ -34,3 +40,9 @@ export const DEFAULT_FAULTS: FaultSettings = {
   latencyMs: 0,
   seed: 1,
 };
+
+/**
+ * How long a new stream stays CREATING. AWS takes tens of seconds; a few hundred milliseconds is enough
+ * to make a caller that does not wait for ACTIVE fail here as it would there.
+ */
+export const DEFAULT_STREAM_CREATING_MS = 250;

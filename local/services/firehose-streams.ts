@@ -12,7 +12,7 @@ import {
 import type { FirehoseQuotas } from './firehose-settings';
 import { isObject } from './http-util';
 import type { S3Store } from './s3-store';
-import { TokenBucket } from './token-bucket';
+import { QuotaClock, TokenBucket } from './token-bucket';
 
 /** Local Firehose delivery streams: Create/Describe/List/DeleteDeliveryStream, kept in streams.json. */
 
@@ -33,8 +33,10 @@ interface StreamConfig {
 
 export interface Stream {
   config: StreamConfig;
+  /** Until then the stream is CREATING: described so, and refusing records. */
+  activeAtMs: number;
   delivery: StreamDelivery;
-  quota: { records: TokenBucket; requests: TokenBucket; bytes: TokenBucket };
+  quota: { clock: QuotaClock; records: TokenBucket; requests: TokenBucket; bytes: TokenBucket };
 }
 
 export class DeliveryStreams {
@@ -48,6 +50,8 @@ export class DeliveryStreams {
     /** The quotas in force when a stream is added: its token buckets start at them. */
     private readonly quotas: () => FirehoseQuotas,
     private readonly onDelivery: (streamName: string, report: DeliveryReport) => void,
+    /** How long a new stream stays CREATING before it is ACTIVE. */
+    private readonly creatingMs: number,
   ) {
     this.stateFile = path.join(dataDir, 'firehose', 'streams.json');
   }
@@ -61,7 +65,8 @@ export class DeliveryStreams {
     } catch {
       // First start: no streams yet.
     }
-    for (const config of saved) this.addStream(config);
+    // Streams from an earlier start finished creating long ago.
+    for (const config of saved) this.addStream(config, 0);
   }
 
   values(): IterableIterator<Stream> {
@@ -106,7 +111,7 @@ export class DeliveryStreams {
       kind: isObject(extended) ? DestinationKind.extended : DestinationKind.plain,
       destination: parseDestination(source),
     };
-    this.addStream(config);
+    this.addStream(config, config.createdMs + this.creatingMs);
     await this.save();
     return { DeliveryStreamARN: config.arn };
   }
@@ -126,6 +131,13 @@ export class DeliveryStreams {
 
   async deleteDeliveryStream(input: Record<string, unknown>): Promise<unknown> {
     const stream = this.stream(input.DeliveryStreamName);
+    // DeleteDeliveryStream API reference: a stream cannot be deleted while it is CREATING.
+    if (this.isCreating(stream)) {
+      throw new FirehoseRequestError(
+        'ResourceInUseException',
+        `Firehose ${stream.config.name} under account ${ACCOUNT_ID} is in CREATING state and cannot be deleted.`,
+      );
+    }
     // Deliver what was accepted before the stream goes away: nothing accepted is lost.
     await stream.delivery.deliver();
     stream.delivery.stop();
@@ -151,7 +163,27 @@ export class DeliveryStreams {
     return stream;
   }
 
-  private addStream(config: StreamConfig): void {
+  /**
+   * The stream a PutRecord(Batch) writes to. "Attempts to send data to a delivery stream that is not in
+   * the ACTIVE state cause an exception" (CreateDeliveryStream API reference); ResourceNotFoundException
+   * is the one PutRecord's error list has for it (ResourceInUseException is not among them).
+   */
+  activeStream(name: unknown): Stream {
+    const stream = this.stream(name);
+    if (this.isCreating(stream)) {
+      throw new FirehoseRequestError(
+        'ResourceNotFoundException',
+        `Firehose ${stream.config.name} under account ${ACCOUNT_ID} is not ACTIVE (it is CREATING): wait until DescribeDeliveryStream shows ACTIVE.`,
+      );
+    }
+    return stream;
+  }
+
+  private isCreating(stream: Stream): boolean {
+    return Date.now() < stream.activeAtMs;
+  }
+
+  private addStream(config: StreamConfig, activeAtMs: number): void {
     const { destination } = config;
     const bucket = (destination.BucketARN.match(BUCKET_ARN_PATTERN) ?? [])[1] ?? '';
     const delivery = new StreamDelivery(
@@ -168,13 +200,16 @@ export class DeliveryStreams {
       (report) => this.onDelivery(config.name, report),
     );
     const quotas = this.quotas();
+    const clock = new QuotaClock(() => this.quotas().msPerRequest);
     this.streams.set(config.name, {
       config,
+      activeAtMs,
       delivery,
       quota: {
-        records: new TokenBucket(quotas.recordsPerSecond),
-        requests: new TokenBucket(quotas.requestsPerSecond),
-        bytes: new TokenBucket(quotas.bytesPerSecond),
+        clock,
+        records: new TokenBucket(quotas.recordsPerSecond, clock.now),
+        requests: new TokenBucket(quotas.requestsPerSecond, clock.now),
+        bytes: new TokenBucket(quotas.bytesPerSecond, clock.now),
       },
     });
   }
@@ -192,14 +227,15 @@ export class DeliveryStreams {
     await rename(temp, this.stateFile);
   }
 
-  describe(config: StreamConfig): unknown {
+  describe(stream: Stream): unknown {
+    const { config } = stream;
     const { destination } = config;
     const description = { ...destination, EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' } };
     const created = config.createdMs / 1000;
     return {
       DeliveryStreamName: config.name,
       DeliveryStreamARN: config.arn,
-      DeliveryStreamStatus: 'ACTIVE',
+      DeliveryStreamStatus: this.isCreating(stream) ? 'CREATING' : 'ACTIVE',
       DeliveryStreamType: 'DirectPut',
       DeliveryStreamEncryptionConfiguration: { Status: 'DISABLED' },
       VersionId: config.versionId,

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { FirehoseRequestError } from './firehose-errors';
 import { decodeBatch, decodeRecord } from './firehose-input';
 import { FirehoseMetrics } from './firehose-metrics';
-import { DEFAULT_FAULTS, DEFAULT_QUOTAS, type FaultSettings, type FirehoseQuotas } from './firehose-settings';
+import {
+  DEFAULT_FAULTS,
+  DEFAULT_QUOTAS,
+  DEFAULT_STREAM_CREATING_MS,
+  type FaultSettings,
+  type FirehoseQuotas,
+} from './firehose-settings';
 import { DeliveryStreams } from './firehose-streams';
 import { BodyTooLargeError, isObject, type RequestContext, readBody, sendJson, sleep } from './http-util';
 import type { MetricStore } from './metric-store';
@@ -40,6 +46,7 @@ export class FirehoseService {
     dataDir: string,
     quotas: Partial<FirehoseQuotas>,
     faults: Partial<FaultSettings>,
+    streamCreatingMs: number = DEFAULT_STREAM_CREATING_MS,
   ) {
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
     this.faults = { ...DEFAULT_FAULTS, ...faults };
@@ -51,6 +58,7 @@ export class FirehoseService {
       dataDir,
       () => this.quotas,
       (streamName, report) => this.publisher.publishDelivery(streamName, report),
+      streamCreatingMs,
     );
   }
 
@@ -123,9 +131,7 @@ export class FirehoseService {
         return this.streams.createDeliveryStream(input);
       case 'DescribeDeliveryStream':
         return {
-          DeliveryStreamDescription: this.streams.describe(
-            this.streams.stream(input.DeliveryStreamName).config,
-          ),
+          DeliveryStreamDescription: this.streams.describe(this.streams.stream(input.DeliveryStreamName)),
         };
       case 'ListDeliveryStreams':
         return this.streams.listDeliveryStreams(input);
@@ -150,7 +156,7 @@ export class FirehoseService {
     const faults = this.faults;
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const data = batch ? decodeBatch(input.Records) : [decodeRecord(input.Record)];
-    const stream = this.streams.stream(input.DeliveryStreamName);
+    const stream = this.streams.activeStream(input.DeliveryStreamName);
     const operation = batch ? 'PutRecordBatch' : 'PutRecord';
 
     if (this.random() < faults.requestErrorRate) {
@@ -158,6 +164,7 @@ export class FirehoseService {
         ? new FirehoseRequestError('InternalFailure', 'Internal service failure.')
         : new FirehoseRequestError('ServiceUnavailableException', SLOW_DOWN);
     }
+    stream.quota.clock.tick();
     if (!stream.quota.requests.take(1)) {
       this.publisher.publishThrottled(stream.config.name, data.length);
       throw new FirehoseRequestError('ServiceUnavailableException', SLOW_DOWN);

@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+
+const gunzipAsync = promisify(gunzip);
 
 /** What every service handler gets for one request. */
 export interface RequestContext {
@@ -11,24 +14,79 @@ export interface RequestContext {
   requestId: string;
 }
 
-export class BodyTooLargeError extends Error {}
+/** A request body (or what it decompresses to) is over the service's limit: a client error, never a 5xx. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than ${limitBytes} bytes`);
+  }
+}
+
+/** A body sent with Content-Encoding: gzip that does not decompress. */
+export class BodyEncodingError extends Error {}
 
 /**
  * Reads a whole (small) request body, un-gzipping it when the client compressed it: the SDK gzips
  * CloudWatch PutMetricData bodies of 10 KiB or more. Not for S3 object bodies, which are streamed.
+ * The limit holds for the bytes sent and for what they decompress to: a few KiB of gzip can expand
+ * to gigabytes, so decompression runs off the event loop and stops at the limit.
  */
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > limitBytes) throw new BodyTooLargeError(`request body over ${limitBytes} bytes`);
-    chunks.push(buffer);
-  }
-  const body = Buffer.concat(chunks);
+  const body = await collect(req, limitBytes);
   const encoding = String(req.headers['content-encoding'] ?? '').toLowerCase();
-  return encoding.split(',').some((part) => part.trim() === 'gzip') ? gunzipSync(body) : body;
+  if (!encoding.split(',').some((part) => part.trim() === 'gzip')) return body;
+  try {
+    return await gunzipAsync(body, { maxOutputLength: limitBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new BodyTooLargeError(limitBytes);
+    throw new BodyEncodingError('The request body is not valid gzip');
+  }
+}
+
+/**
+ * The body's bytes, up to `limitBytes`. Over the limit it stops keeping them and rejects; the rest is
+ * left to flow away (Node discards an unread body once the response ends), so the client still gets
+ * its 4xx answer instead of a reset connection.
+ */
+function collect(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limitBytes) {
+    req.resume();
+    return Promise.reject(new BodyTooLargeError(limitBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total <= limitBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      stop();
+      req.resume();
+      reject(new BodyTooLargeError(limitBytes));
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      stop();
+      reject(error);
+    };
+    const onClose = () => onError(new Error('the client closed the connection before the body ended'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 export function sendJson(

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { CloudWatchProtocol, CloudWatchService } from './cloudwatch';
 import {
   type FaultSettings as FirehoseFaultSettings,
@@ -33,6 +34,8 @@ export interface LocalServicesOptions {
   faults?: Partial<FaultSettings>;
   /** CloudWatch datapoints become visible this long after they are put (CloudWatch lags 1-3 minutes). */
   metricPublishDelayMs?: number;
+  /** A new delivery stream is CREATING this long before it is ACTIVE (default 250 ms; AWS takes longer). */
+  streamCreatingMs?: number;
 }
 
 export interface LocalServices {
@@ -52,8 +55,43 @@ export interface LocalServices {
 }
 
 const DEFAULT_REGION = 'us-east-1';
+// Node's default limit on the request line and headers together (http.maxHeaderSize), stated here
+// because answerClientError depends on it; S3 itself allows 8 KB of PUT headers (S3 user guide,
+// "Working with object metadata"), so a valid AWS request always fits.
+const MAX_HEADER_BYTES = 16 * 1024;
 // How long stop() waits for requests in flight before cutting connections.
 const STOP_GRACE_MS = 5000;
+
+/**
+ * Requests Node cannot parse never reach a handler. Headers over the limit get 431 (RFC 6585) and any
+ * other malformed request 400, then the connection closes: an SDK does not retry a 4xx, and a client
+ * that hung up (nothing left to write to) must not take the server down.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const code = tooLarge ? 'RequestHeaderSectionTooLarge' : 'BadRequest';
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code></Error>`;
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/xml\r\nContent-Length: ${body.length}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}
+
+/** A request target that is no URL at all ("http://[" as the path): S3's 400 InvalidURI. */
+function answerUnparsable(res: ServerResponse): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidURI</Code></Error>`;
+  res.writeHead(400, {
+    'content-type': 'application/xml',
+    'content-length': body.length,
+    connection: 'close',
+  });
+  res.end(body);
+}
 
 export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
   const region = options.region ?? DEFAULT_REGION;
@@ -67,6 +105,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     options.dataDir,
     options.quotas ?? {},
     options.faults ?? {},
+    options.streamCreatingMs,
   );
   await firehose.init();
   const s3 = new S3Service(store, region, options.faults ?? {});
@@ -74,7 +113,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = req.url ?? '/';
-    const url = new URL(target, 'http://127.0.0.1');
+    const url = URL.parse(target, 'http://127.0.0.1');
+    if (!url) return answerUnparsable(res);
     const query = target.indexOf('?');
     const rawPath = query < 0 ? target : target.slice(0, query);
     const ctx: RequestContext = { req, res, url, rawPath, requestId: newRequestId() };
@@ -89,14 +129,13 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
         return cloudwatch.handle(ctx, CloudWatchProtocol.query);
     }
   };
-  const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+  const server = createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
   });
-  // A client that hangs up mid-request must not take the server down.
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,9 +1,17 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
+import {
+  addLocalServiceOptions,
+  describeSettings,
+  type LocalServiceOptionValues,
+  localServiceSettings,
+} from '../../bin/commands/local-service-options';
+import { wholeNumber } from '../../bin/commands/options';
 import { startLocalServices } from './index';
 
 /**
- * Runs local S3, Firehose and CloudWatch for people: `tsx local/services/main.ts [--port N] [--data-dir DIR]`.
+ * Runs local S3, Firehose and CloudWatch for people: `tsx local/services/main.ts [--port N] [--data-dir DIR]`
+ * and the same fault and quota options as `firehose-loader run` (flags or LOCAL_* environment variables).
  * Stops cleanly on Ctrl-C (SIGINT) or SIGTERM, delivering every buffered Firehose record first.
  */
 
@@ -11,27 +19,37 @@ import { startLocalServices } from './index';
 const DEFAULT_PORT = 4566;
 const DEFAULT_DATA_DIR = '.local/services';
 
+interface MainOptions extends LocalServiceOptionValues {
+  port: number;
+  dataDir: string;
+  region: string;
+  seed?: number;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: String(DEFAULT_PORT) },
-      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-      region: { type: 'string', default: 'us-east-1' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const program = new Command('local-services')
+    .description('local S3, Firehose and CloudWatch on 127.0.0.1, for the AWS SDKs and CLI')
+    .option('--port <n>', 'port (0 picks a free one)', wholeNumber('--port', 0, 65_535), DEFAULT_PORT)
+    .option('--data-dir <dir>', 'where objects and streams are kept', DEFAULT_DATA_DIR)
+    .option('--region <region>', 'the region the services answer for', 'us-east-1')
+    .option('--seed <n>', 'seed for fault injection', wholeNumber('--seed'));
+  addLocalServiceOptions(program);
+  const values = program.parse().opts<MainOptions>();
+  const settings = localServiceSettings(values);
+  const dataDir = path.resolve(values.dataDir);
+  const services = await startLocalServices({
+    dataDir,
+    port: values.port,
+    region: values.region,
+    quotas: settings.quotas,
+    faults: { ...settings.faults, ...(values.seed !== undefined ? { seed: values.seed } : {}) },
+    metricPublishDelayMs: settings.metricPublishDelayMs,
+    streamCreatingMs: settings.streamCreatingMs,
   });
-  if (values.help) {
-    console.log('Usage: tsx local/services/main.ts [--port N] [--data-dir DIR] [--region REGION]');
-    return;
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new Error(`--port must be 0-65535, got ${values.port}`);
-  const dataDir = path.resolve(values['data-dir']);
-  const services = await startLocalServices({ dataDir, port, region: values.region });
 
   console.log(`Local S3, Firehose and CloudWatch listening on ${services.endpoint} (127.0.0.1 only)`);
   console.log(`Data directory: ${dataDir} (objects are plain files under s3/<bucket>/<key>)`);
+  console.log(describeSettings(settings));
   console.log('Use these settings (AWS CLI v2.9 and boto3 need --endpoint-url / endpoint_url instead):');
   console.log(`AWS_ENDPOINT_URL=${services.endpoint}`);
   console.log(`AWS_REGION=${values.region}`);

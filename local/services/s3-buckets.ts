@@ -4,6 +4,7 @@ import { S3Error } from './s3-errors';
 import { MAX_XML_BODY_BYTES, s3Headers, sendS3Xml } from './s3-http';
 import { decodeToken, encodeToken, listPage, utf8Compare } from './s3-list';
 import type { ObjectMeta, S3Store } from './s3-store';
+import { credentialScopeRegion } from './sigv4';
 import { isXmlObject, parseXml, S3_XMLNS, type XmlObject, xmlDocument, xmlText } from './xml';
 
 /** Local S3 requests on a bucket as a whole: create, delete, location, listings, DeleteObjects. */
@@ -34,21 +35,64 @@ export function listBuckets(ctx: RequestContext, store: S3Store): void {
   });
 }
 
+// us-east-1 is the region a CreateBucket without LocationConstraint creates in; naming it explicitly
+// is refused (S3 API reference, CreateBucket).
+const DEFAULT_BUCKET_REGION = 'us-east-1';
+
+/**
+ * CreateBucket (S3 API reference): the bucket lives in its LocationConstraint's region. An endpoint of
+ * another region than us-east-1 creates only in its own region; us-east-1 may create anywhere. Creating a
+ * bucket you already own answers 409 BucketAlreadyOwnedByYou, except in us-east-1 where S3 answers 200
+ * for legacy compatibility.
+ */
 export async function createBucket(
   ctx: RequestContext,
   store: S3Store,
-  region: string,
+  serviceRegion: string,
   bucket: string,
 ): Promise<void> {
   if (!BUCKET_NAME_PATTERN.test(bucket) || /^\d+\.\d+\.\d+\.\d+$/.test(bucket) || bucket.includes('..')) {
     throw new S3Error('InvalidBucketName', undefined, { BucketName: bucket });
   }
-  await readBody(ctx.req, MAX_XML_BODY_BYTES);
-  const created = await store.createBucket(bucket);
-  // S3 answers a repeated CreateBucket with success in us-east-1 only (legacy behaviour), 409 elsewhere.
-  if (!created && region !== 'us-east-1')
+  const body = (await readBody(ctx.req, MAX_XML_BODY_BYTES)).toString('utf8');
+  const endpointRegion =
+    credentialScopeRegion(ctx.req.headers.authorization, ctx.url.searchParams) ?? serviceRegion;
+  const region = bucketRegionFor(bucket, locationConstraint(body), endpointRegion);
+  const created = await store.createBucket(bucket, region);
+  const existingRegion = store.bucketRegion(bucket) ?? serviceRegion;
+  if (!created && !(existingRegion === DEFAULT_BUCKET_REGION && endpointRegion === DEFAULT_BUCKET_REGION))
     throw new S3Error('BucketAlreadyOwnedByYou', undefined, { BucketName: bucket });
   ctx.res.writeHead(200, s3Headers(ctx, { location: `/${bucket}` })).end();
+}
+
+function locationConstraint(body: string): string | undefined {
+  if (body.trim() === '') return undefined;
+  const root = parseXml(body).CreateBucketConfiguration;
+  if (root === undefined) throw new S3Error('MalformedXML');
+  const constraint = isXmlObject(root) ? xmlText(root.LocationConstraint) : undefined;
+  return constraint === '' ? undefined : constraint;
+}
+
+function bucketRegionFor(bucket: string, constraint: string | undefined, endpointRegion: string): string {
+  if (constraint === DEFAULT_BUCKET_REGION)
+    throw new S3Error('InvalidLocationConstraint', undefined, {
+      BucketName: bucket,
+      LocationConstraint: constraint,
+    });
+  const region = constraint ?? DEFAULT_BUCKET_REGION;
+  if (endpointRegion !== DEFAULT_BUCKET_REGION && region !== endpointRegion) {
+    throw new S3Error(
+      'IllegalLocationConstraintException',
+      `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+      { BucketName: bucket },
+    );
+  }
+  return region;
+}
+
+/** A bucket's region: where it was created, or the service's for one made before that was kept. */
+export function bucketRegion(store: S3Store, serviceRegion: string, bucket: string): string {
+  return store.bucketRegion(bucket) ?? serviceRegion;
 }
 
 export async function deleteBucket(ctx: RequestContext, store: S3Store, bucket: string): Promise<void> {
@@ -59,8 +103,9 @@ export async function deleteBucket(ctx: RequestContext, store: S3Store, bucket: 
 
 export function getBucketLocation(ctx: RequestContext, store: S3Store, region: string, bucket: string): void {
   requireBucket(store, bucket);
+  const actual = bucketRegion(store, region, bucket);
   // us-east-1 is reported as an empty LocationConstraint.
-  const location = region === 'us-east-1' ? '' : region;
+  const location = actual === DEFAULT_BUCKET_REGION ? '' : actual;
   sendXml(ctx, 200, xmlDocument('LocationConstraint', S3_XMLNS, { '#text': location }), s3Headers(ctx));
 }
 

@@ -46,3 +46,55 @@ export function parseRange(
   if (start >= size) return 'unsatisfiable';
   return { start, end: Math.min(end, size - 1) };
 }
+
+/**
+ * The conditions of a write (PutObject, CompleteMultipartUpload): `If-None-Match: *` creates the key
+ * only if it does not exist, `If-Match: <etag>` replaces it only if unchanged (S3 user guide, "How to
+ * prevent object overwrites with conditional writes").
+ */
+export interface WriteCondition {
+  ifNoneMatch?: '*';
+  ifMatch?: string;
+}
+
+/** The write's conditions from its headers; undefined without any. If-None-Match accepts only `*`. */
+export function writeConditionOf(headers: IncomingHttpHeaders): WriteCondition | undefined {
+  const ifNoneMatch = headers['if-none-match'];
+  const ifMatch = headers['if-match'];
+  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
+    throw new S3Error('NotImplemented', undefined, { Header: 'If-None-Match' });
+  }
+  return {
+    ...(ifNoneMatch !== undefined ? { ifNoneMatch: '*' as const } : {}),
+    ...(ifMatch !== undefined ? { ifMatch } : {}),
+  };
+}
+
+/** Throws what S3 answers when `condition` does not hold for the current object (or its absence). */
+export function checkWriteCondition(condition: WriteCondition, current: ObjectMeta | undefined): void {
+  if (condition.ifNoneMatch && current) {
+    throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-None-Match' });
+  }
+  if (condition.ifMatch === undefined) return;
+  if (!current) throw new S3Error('NoSuchKey', undefined, {});
+  const wanted = condition.ifMatch.trim().replace(/^"|"$/g, '');
+  if (`"${wanted}"` !== current.etag)
+    throw new S3Error('PreconditionFailed', undefined, { Condition: 'If-Match' });
+}
+
+/**
+ * Checked twice: on arrival (412/404 before the body is read) and again atomically as the object is
+ * committed. A condition that held on arrival but not at commit lost a race with another write:
+ * 409 ConditionalRequestConflict, as S3 answers "if a conflicting operation occurs during the upload".
+ */
+export function conflictOnCommit(condition: WriteCondition): (current: ObjectMeta | undefined) => void {
+  return (current) => {
+    try {
+      checkWriteCondition(condition, current);
+    } catch (error) {
+      if (error instanceof S3Error) throw new S3Error('ConditionalRequestConflict');
+      throw error;
+    }
+  };
+}

@@ -10,8 +10,20 @@ export const S3_ERRORS = {
     message: 'Your previous request to create the named bucket succeeded and you already own it.',
   },
   BucketNotEmpty: { status: 409, message: 'The bucket you tried to delete is not empty' },
+  // S3 user guide, "How to prevent object overwrites with conditional writes": two conditional writes raced.
+  ConditionalRequestConflict: {
+    status: 409,
+    message: 'A conflicting operation occurred. If using PutObject you can retry the request.',
+  },
   EntityTooLarge: { status: 400, message: 'Your proposed upload exceeds the maximum allowed size' },
   EntityTooSmall: { status: 400, message: 'Your proposed upload is smaller than the minimum allowed size' },
+  // CreateBucket with a LocationConstraint another region's endpoint cannot create (S3 API reference,
+  // CreateBucket; S3 error responses list).
+  IllegalLocationConstraintException: {
+    status: 400,
+    message:
+      'The location constraint is incompatible for the region specific endpoint this request was sent to.',
+  },
   IncompleteBody: {
     status: 400,
     message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.',
@@ -19,6 +31,7 @@ export const S3_ERRORS = {
   InternalError: { status: 500, message: 'We encountered an internal error. Please try again.' },
   InvalidArgument: { status: 400, message: 'Invalid Argument' },
   InvalidBucketName: { status: 400, message: 'The specified bucket is not valid.' },
+  InvalidLocationConstraint: { status: 400, message: 'The specified location-constraint is not valid' },
   InvalidDigest: { status: 400, message: 'The Content-MD5 you specified is not valid.' },
   InvalidPart: {
     status: 400,
@@ -31,11 +44,13 @@ export const S3_ERRORS = {
   },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   KeyTooLongError: { status: 400, message: 'Your key is too long' },
   MalformedXML: {
     status: 400,
     message: 'The XML you provided was not well-formed or did not validate against our published schema',
   },
+  MaxMessageLengthExceeded: { status: 400, message: 'Your request was too big.' },
   MethodNotAllowed: { status: 405, message: 'The specified method is not allowed against this resource.' },
   NoSuchBucket: { status: 404, message: 'The specified bucket does not exist' },
   NoSuchKey: { status: 404, message: 'The specified key does not exist.' },
@@ -49,6 +64,10 @@ export const S3_ERRORS = {
     message: 'A header you provided implies functionality that is not implemented',
   },
   NotModified: { status: 304, message: 'Not Modified' },
+  RequestHeaderSectionTooLarge: {
+    status: 400,
+    message: 'Your request header section exceeds the maximum allowed size.',
+  },
   PreconditionFailed: {
     status: 412,
     message: 'At least one of the pre-conditions you specified did not hold',

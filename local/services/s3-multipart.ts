@@ -70,6 +70,7 @@ export class MultipartUploads {
     key: string,
     uploadId: string,
     parts: { partNumber: number; etag: string }[],
+    precondition?: (current: ObjectMeta | undefined) => void,
   ): Promise<ObjectMeta> {
     const info = await this.info(bucket, key, uploadId);
     if (parts.length === 0) throw new S3Error('MalformedXML');
@@ -99,16 +100,27 @@ export class MultipartUploads {
       await finished(out);
       // Multipart ETag: MD5 of the concatenated binary part MD5s, then "-<part count>".
       const md5s = Buffer.concat(found.map((part) => Buffer.from(normalizeEtag(part.etag), 'hex')));
-      const meta = await this.store.commit(bucket, key, temp, {
-        ...info.headers,
-        etag: `"${createHash('md5').update(md5s).digest('hex')}-${parts.length}"`,
-        size: found.reduce((sum, part) => sum + part.size, 0),
-      });
+      const meta = await this.store.commit(
+        bucket,
+        key,
+        temp,
+        {
+          ...info.headers,
+          etag: `"${createHash('md5').update(md5s).digest('hex')}-${parts.length}"`,
+          size: found.reduce((sum, part) => sum + part.size, 0),
+        },
+        precondition,
+      );
       await rm(this.dir(uploadId), { recursive: true, force: true });
       return meta;
     } finally {
       this.completing.delete(uploadId);
     }
+  }
+
+  /** The object an upload would replace, for its conditions. */
+  currentObject(bucket: string, key: string): ObjectMeta | undefined {
+    return this.store.getObject(bucket, key);
   }
 
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {

@@ -1,9 +1,16 @@
 import { createWriteStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { DigestStream } from './digest';
+import { DigestStream, isVerifiableChecksum, type StoredChecksum, type VerifiableChecksum } from './digest';
 import { type RequestContext, readBody } from './http-util';
-import { checkConditions, parseRange } from './s3-conditions';
+import {
+  checkConditions,
+  checkWriteCondition,
+  conflictOnCommit,
+  parseRange,
+  writeConditionOf,
+} from './s3-conditions';
 import { S3Error } from './s3-errors';
 import { MAX_XML_BODY_BYTES, s3Headers, sendS3Xml } from './s3-http';
 import type { MultipartUploads } from './s3-multipart';
@@ -19,14 +26,18 @@ export async function putObject(
   bucket: string,
   key: string,
 ): Promise<void> {
+  const condition = writeConditionOf(ctx.req.headers);
+  if (condition) checkWriteCondition(condition, store.getObject(bucket, key));
   const temp = store.tempPath();
-  const { md5, size } = await receiveBody(ctx.req, temp);
-  const meta = await store.commit(bucket, key, temp, {
-    ...objectHeaders(ctx.req.headers),
-    etag: `"${md5.toString('hex')}"`,
-    size,
-  });
-  ctx.res.writeHead(200, s3Headers(ctx, { etag: meta.etag })).end();
+  const { md5, size, checksum } = await receiveBody(ctx.req, temp);
+  const meta = await store.commit(
+    bucket,
+    key,
+    temp,
+    { ...objectHeaders(ctx.req.headers), etag: `"${md5.toString('hex')}"`, size, ...(checksum ? { checksum } : {}) },
+    condition && conflictOnCommit(condition),
+  );
+  ctx.res.writeHead(200, s3Headers(ctx, { etag: meta.etag, ...checksumHeaders(meta.checksum) })).end();
 }
 
 export async function copyObject(
@@ -48,16 +59,26 @@ export async function copyObject(
   if (!meta) throw new S3Error('NoSuchKey', undefined, { Key: sourceKey });
   await readBody(ctx.req, MAX_XML_BODY_BYTES);
   const temp = store.tempPath();
-  const digest = new DigestStream([]);
+  // The copy keeps the source's checksum algorithm unless the request names another.
+  const named = String(ctx.req.headers['x-amz-checksum-algorithm'] ?? '').toLowerCase();
+  const algorithm = isVerifiableChecksum(named) ? named : meta.checksum?.algorithm;
+  const digest = new DigestStream(algorithm ? [algorithm] : []);
   await pipeline(store.readStream(meta), digest, createWriteStream(temp));
   const replace = ctx.req.headers['x-amz-metadata-directive'] === 'REPLACE';
   const headers: ObjectHeaders = replace ? objectHeaders(ctx.req.headers) : pickHeaders(meta);
+  const { md5, checksums } = digest.result();
+  const value = algorithm ? checksums.get(algorithm) : undefined;
   const copied = await store.commit(bucket, key, temp, {
     ...headers,
-    etag: `"${digest.result().md5.toString('hex')}"`,
+    etag: `"${md5.toString('hex')}"`,
     size: digest.bytes,
+    ...(algorithm && value ? { checksum: { algorithm, value } } : {}),
   });
-  sendS3Xml(ctx, 'CopyObjectResult', { LastModified: copied.lastModified, ETag: copied.etag });
+  sendS3Xml(ctx, 'CopyObjectResult', {
+    LastModified: copied.lastModified,
+    ETag: copied.etag,
+    ...(copied.checksum ? { [CHECKSUM_ELEMENTS[copied.checksum.algorithm]]: copied.checksum.value } : {}),
+  });
 }
 
 export async function completeUpload(
@@ -77,7 +98,9 @@ export async function completeUpload(
     if (!Number.isInteger(partNumber) || etag === undefined) throw new S3Error('MalformedXML');
     return { partNumber, etag };
   });
-  const meta = await uploads.complete(bucket, key, uploadId, parts);
+  const condition = writeConditionOf(ctx.req.headers);
+  if (condition) checkWriteCondition(condition, uploads.currentObject(bucket, key));
+  const meta = await uploads.complete(bucket, key, uploadId, parts, condition && conflictOnCommit(condition));
   sendS3Xml(ctx, 'CompleteMultipartUploadResult', {
     Location: `http://${ctx.req.headers.host ?? '127.0.0.1'}/${bucket}/${encodeURIComponent(key)}`,
     Bucket: bucket,
@@ -86,15 +109,25 @@ export async function completeUpload(
   });
 }
 
-export function getObject(
+export async function getObject(
   ctx: RequestContext,
   store: S3Store,
   bucket: string,
   key: string,
   head: boolean,
-): void {
-  const meta = store.getObject(bucket, key);
-  if (!meta) throw new S3Error('NoSuchKey', undefined, { Key: key });
+): Promise<void> {
+  const opened = await store.openObject(bucket, key);
+  if (!opened) throw new S3Error('NoSuchKey', undefined, { Key: key });
+  const { meta, file } = opened;
+  try {
+    sendObject(ctx, meta, file, head);
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+}
+
+function sendObject(ctx: RequestContext, meta: ObjectMeta, file: FileHandle, head: boolean): void {
   checkConditions(ctx.req.headers, meta);
   const q = ctx.url.searchParams;
   const headers = s3Headers(ctx, {
@@ -114,6 +147,9 @@ export function getObject(
   for (const [name, value] of Object.entries(meta.userMetadata)) headers[`x-amz-meta-${name}`] = value;
 
   const range = parseRange(ctx.req.headers.range, meta.size);
+  // With ChecksumMode=ENABLED S3 returns the whole object's checksum, but not for a part of it (Range).
+  if (ctx.req.headers['x-amz-checksum-mode'] === 'ENABLED' && !range)
+    Object.assign(headers, checksumHeaders(meta.checksum));
   if (range === 'unsatisfiable') {
     throw new S3Error(
       'InvalidRange',
@@ -133,11 +169,31 @@ export function getObject(
   ctx.res.writeHead(range ? 206 : 200, headers);
   if (head || meta.size === 0) {
     ctx.res.end();
+    void file.close();
     return;
   }
-  const stream = store.readStream(meta, range ?? undefined);
+  const stream = file.createReadStream(range ?? {});
   stream.on('error', () => ctx.res.destroy());
+  // A client that hangs up early must not leave the file open.
+  ctx.res.on('close', () => stream.destroy());
   stream.pipe(ctx.res);
+}
+
+// CopyObjectResult's element for each checksum (S3 API reference, CopyObject).
+const CHECKSUM_ELEMENTS: Record<VerifiableChecksum, string> = {
+  crc32: 'ChecksumCRC32',
+  crc32c: 'ChecksumCRC32C',
+  sha1: 'ChecksumSHA1',
+  sha256: 'ChecksumSHA256',
+};
+
+/**
+ * The headers that carry a stored checksum: PutObject's response, and GET/HEAD with ChecksumMode=ENABLED
+ * (S3 user guide, "Checking object integrity"). A single PUT's checksum covers the whole object.
+ */
+function checksumHeaders(checksum: StoredChecksum | undefined): Record<string, string> {
+  if (!checksum) return {};
+  return { [`x-amz-checksum-${checksum.algorithm}`]: checksum.value, 'x-amz-checksum-type': 'FULL_OBJECT' };
 }
 
 export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
@@ -148,11 +204,14 @@ export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
     .map((part) => part.trim())
     .filter((part) => part !== '' && part !== 'aws-chunked')
     .join(',');
-  const userMetadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-') && typeof value === 'string')
-      userMetadata[name.slice('x-amz-meta-'.length)] = value;
-  }
+  // Object.fromEntries defines keys: "x-amz-meta-__proto__" is metadata, not a prototype to set.
+  const userMetadata: Record<string, string> = Object.fromEntries(
+    Object.entries(headers).flatMap(([name, value]) =>
+      name.startsWith('x-amz-meta-') && typeof value === 'string'
+        ? [[name.slice('x-amz-meta-'.length), value]]
+        : [],
+    ),
+  );
   return {
     contentType: text('content-type') ?? DEFAULT_CONTENT_TYPE,
     contentEncoding: encoding === '' ? undefined : encoding,

@@ -1,10 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DigestStream } from './digest';
+import { DigestStream, type StoredChecksum } from './digest';
 import { lowerBound } from './s3-list';
 
 /**
@@ -37,11 +49,15 @@ export interface ObjectMeta extends ObjectHeaders {
   lastModified: string;
   /** Where the bytes are, relative to the data directory. */
   dataPath: string;
+  /** The flexible checksum the object was uploaded with, returned with ChecksumMode=ENABLED. */
+  checksum?: StoredChecksum;
 }
 
 interface BucketState {
   name: string;
   creationDate: string;
+  /** Its LocationConstraint, or undefined for a bucket made before regions were kept (the service's). */
+  region: string | undefined;
   objects: Map<string, ObjectMeta>;
   sorted: string[] | undefined;
   /** Commits and deletes in one bucket run one at a time: they create and prune directories. */
@@ -76,6 +92,7 @@ export class S3Store {
       const dir = path.join(this.metaRoot, entry.name);
       const info = JSON.parse(await readFile(path.join(dir, 'bucket.json'), 'utf8')) as {
         creationDate: string;
+        region?: string;
       };
       const objects = new Map<string, ObjectMeta>();
       const files = await readdir(path.join(dir, 'objects'));
@@ -90,6 +107,7 @@ export class S3Store {
       this.buckets.set(entry.name, {
         name: entry.name,
         creationDate: info.creationDate,
+        region: info.region,
         objects,
         sorted: undefined,
         lock: Promise.resolve(),
@@ -107,12 +125,18 @@ export class S3Store {
     return this.buckets.has(name);
   }
 
+  /** The region a bucket was created in, if it was recorded. */
+  bucketRegion(name: string): string | undefined {
+    return this.buckets.get(name)?.region;
+  }
+
   /** False when the bucket already exists. */
-  async createBucket(name: string): Promise<boolean> {
+  async createBucket(name: string, region?: string): Promise<boolean> {
     if (this.buckets.has(name)) return false;
     const state: BucketState = {
       name,
       creationDate: new Date().toISOString(),
+      region,
       objects: new Map(),
       sorted: undefined,
       lock: Promise.resolve(),
@@ -122,7 +146,7 @@ export class S3Store {
     await mkdir(path.join(this.metaRoot, name, 'objects'), { recursive: true });
     await writeFile(
       path.join(this.metaRoot, name, 'bucket.json'),
-      JSON.stringify({ creationDate: state.creationDate }),
+      JSON.stringify({ creationDate: state.creationDate, region }),
     );
     return true;
   }
@@ -152,6 +176,20 @@ export class S3Store {
     return state.sorted;
   }
 
+  /**
+   * The object's metadata and its bytes, opened as one version. Taken under the bucket's lock: an
+   * overwrite renames the new bytes into place before it records their metadata, and a read between
+   * the two would pair one version's ETag with the other's bytes, which S3 never serves.
+   */
+  openObject(bucketName: string, key: string): Promise<{ meta: ObjectMeta; file: FileHandle } | undefined> {
+    const bucket = this.bucket(bucketName);
+    return this.withLock(bucket, async () => {
+      const meta = bucket.objects.get(key);
+      if (!meta) return undefined;
+      return { meta, file: await open(path.join(this.dataDir, meta.dataPath), 'r') };
+    });
+  }
+
   readStream(meta: ObjectMeta, range?: { start: number; end: number }): ReadStream {
     return createReadStream(path.join(this.dataDir, meta.dataPath), range);
   }
@@ -165,16 +203,27 @@ export class S3Store {
     return path.join(this.metaRoot, '.uploads');
   }
 
-  /** Moves a finished temp file into place as the object `key` and records its metadata. */
+  /**
+   * Moves a finished temp file into place as the object `key` and records its metadata. `precondition`
+   * sees the current object under the bucket's lock, so a conditional write is atomic; if it throws,
+   * the temp file is removed and nothing changes.
+   */
   commit(
     bucketName: string,
     key: string,
     tempFile: string,
-    fields: { etag: string; size: number } & ObjectHeaders,
+    fields: { etag: string; size: number; checksum?: StoredChecksum } & ObjectHeaders,
+    precondition?: (current: ObjectMeta | undefined) => void,
   ): Promise<ObjectMeta> {
     const bucket = this.bucket(bucketName);
     return this.withLock(bucket, async () => {
       const previous = bucket.objects.get(key);
+      try {
+        precondition?.(previous);
+      } catch (error) {
+        await rm(tempFile, { force: true });
+        throw error;
+      }
       const dataPath = await this.place(bucketName, key, tempFile);
       if (previous && previous.dataPath !== dataPath) await this.removeData(bucketName, previous.dataPath);
       const meta: ObjectMeta = { ...fields, key, lastModified: new Date().toISOString(), dataPath };

@@ -3,7 +3,7 @@ import { unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { AwsChunkedDecoder, isAwsChunked } from './aws-chunked';
-import { DigestStream, isVerifiableChecksum, type VerifiableChecksum } from './digest';
+import { DigestStream, isVerifiableChecksum, type StoredChecksum, type VerifiableChecksum } from './digest';
 import { S3Error } from './s3-errors';
 
 // S3 quota: a single PUT uploads at most 5 GiB (S3 user guide, "Uploading objects").
@@ -12,13 +12,14 @@ const CHECKSUM_HEADER_PREFIX = 'x-amz-checksum-';
 
 /**
  * Streams a PutObject/UploadPart body to `tempFile`, decoding aws-chunked framing and verifying
- * Content-MD5 and any CRC32/SHA-1/SHA-256 checksum sent as a header or trailer. Deletes the temp file
- * and throws an S3Error when the body is not what the client declared.
+ * Content-MD5 and any CRC32/CRC32C/SHA-1/SHA-256 checksum sent as a header or trailer. Deletes the temp
+ * file and throws an S3Error when the body is not what the client declared. `checksum` is the one the
+ * object keeps: the algorithm the client named (x-amz-sdk-checksum-algorithm) or declared.
  */
 export async function receiveBody(
   req: IncomingMessage,
   tempFile: string,
-): Promise<{ md5: Buffer; size: number }> {
+): Promise<{ md5: Buffer; size: number; checksum?: StoredChecksum }> {
   const chunked = isAwsChunked(req.headers);
   const declared = new Map<VerifiableChecksum, string>();
   const expectedTrailers: VerifiableChecksum[] = [];
@@ -32,13 +33,17 @@ export async function receiveBody(
     const algorithm = name.trim().toLowerCase().slice(CHECKSUM_HEADER_PREFIX.length);
     if (isVerifiableChecksum(algorithm)) expectedTrailers.push(algorithm);
   }
+  const named = String(req.headers['x-amz-sdk-checksum-algorithm'] ?? '').toLowerCase();
+  const kept = isVerifiableChecksum(named) ? named : [...declared.keys(), ...expectedTrailers][0];
   const declaredLength = Number(
     req.headers[chunked ? 'x-amz-decoded-content-length' : 'content-length'] ?? Number.NaN,
   );
   if (declaredLength > MAX_PUT_OBJECT_BYTES) throw new S3Error('EntityTooLarge');
 
   const decoder = chunked ? new AwsChunkedDecoder() : undefined;
-  const digest = new DigestStream([...declared.keys(), ...expectedTrailers]);
+  const digest = new DigestStream([
+    ...new Set([...declared.keys(), ...expectedTrailers, ...(kept ? [kept] : [])]),
+  ]);
   try {
     try {
       if (decoder) await pipeline(req, decoder, digest, createWriteStream(tempFile));
@@ -63,7 +68,12 @@ export async function receiveBody(
         );
       }
     }
-    return { md5, size: digest.bytes };
+    const keptValue = kept ? checksums.get(kept) : undefined;
+    return {
+      md5,
+      size: digest.bytes,
+      ...(kept && keptValue ? { checksum: { algorithm: kept, value: keptValue } } : {}),
+    };
   } catch (error) {
     await unlink(tempFile).catch(() => undefined);
     throw error;

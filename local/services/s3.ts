@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from './http-util';
+import { BodyEncodingError, BodyTooLargeError, type RequestContext } from './http-util';
 import {
+  bucketRegion,
   createBucket,
   deleteBucket,
   deleteObjects,
@@ -15,6 +16,7 @@ import { s3Headers, sendS3Error, sendS3Xml } from './s3-http';
 import { MultipartUploads } from './s3-multipart';
 import { completeUpload, copyObject, getObject, objectHeaders, putObject } from './s3-objects';
 import type { S3Store } from './s3-store';
+import { XmlSyntaxError } from './xml';
 
 /** Local S3, path-style (http://127.0.0.1:<port>/<bucket>/<key>), also virtual-hosted on *.localhost. */
 
@@ -73,8 +75,7 @@ export class S3Service {
     try {
       await this.route(ctx);
     } catch (error) {
-      const s3Error = error instanceof S3Error ? error : new S3Error('InternalError', String(error));
-      sendS3Error(ctx, s3Error);
+      sendS3Error(ctx, toS3Error(error));
     }
   }
 
@@ -102,7 +103,12 @@ export class S3Service {
           return createBucket(ctx, this.store, this.region, bucket);
         case 'HEAD':
           requireBucket(this.store, bucket);
-          ctx.res.writeHead(200, s3Headers(ctx, { 'x-amz-bucket-region': this.region })).end();
+          ctx.res
+            .writeHead(
+              200,
+              s3Headers(ctx, { 'x-amz-bucket-region': bucketRegion(this.store, this.region, bucket) }),
+            )
+            .end();
           return;
         case 'DELETE':
           return deleteBucket(ctx, this.store, bucket);
@@ -154,13 +160,36 @@ export class S3Service {
   }
 }
 
+/**
+ * A client's bad request is a 4xx with S3's code, never a 500 (the SDKs retry 5xx): a body over the
+ * limit (MaxMessageLengthExceeded), unreadable XML (MalformedXML), %-encoding that is not UTF-8 in a
+ * header such as x-amz-copy-source (S3 API reference, "Error responses").
+ */
+function toS3Error(error: unknown): S3Error {
+  if (error instanceof S3Error) return error;
+  if (error instanceof BodyTooLargeError) return new S3Error('MaxMessageLengthExceeded', error.message);
+  if (error instanceof XmlSyntaxError) return new S3Error('MalformedXML');
+  if (error instanceof BodyEncodingError) return new S3Error('InvalidRequest', error.message);
+  if (error instanceof URIError) return new S3Error('InvalidArgument', 'A header has malformed %-encoding');
+  return new S3Error('InternalError', String(error));
+}
+
 /** Path-style "/<bucket>/<key>", or virtual-hosted "<bucket>.localhost" ("Host" header). */
 function parseTarget(path: string, host: string): { bucket: string; key: string } {
   const virtual = host.match(/^(.+)\.localhost(?::\d+)?$/)?.[1];
-  if (virtual) return { bucket: virtual, key: decodeURIComponent(path.slice(1)) };
+  if (virtual) return { bucket: virtual, key: decodePathPart(path.slice(1)) };
   const slash = path.indexOf('/', 1);
-  if (slash < 0) return { bucket: decodeURIComponent(path.slice(1)), key: '' };
-  return { bucket: decodeURIComponent(path.slice(1, slash)), key: decodeURIComponent(path.slice(slash + 1)) };
+  if (slash < 0) return { bucket: decodePathPart(path.slice(1)), key: '' };
+  return { bucket: decodePathPart(path.slice(1, slash)), key: decodePathPart(path.slice(slash + 1)) };
+}
+
+/** "%E0%A4%A" or "%zz" is no URI: S3 answers 400 InvalidURI. */
+function decodePathPart(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new S3Error('InvalidURI');
+  }
 }
 
 export function newRequestId(): string {

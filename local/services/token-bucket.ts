@@ -36,7 +36,26 @@ export class TokenBucket {
 
   private refill(): void {
     const now = this.now();
-    this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) / 1000) * this.rate);
+    // max(0, ...): a clock switched from real to request time starts over at 0.
+    this.tokens = Math.min(this.rate, this.tokens + (Math.max(0, now - this.last) / 1000) * this.rate);
     this.last = now;
+  }
+}
+
+/**
+ * The time a stream's token buckets see: real time, or with `msPerRequest` (tests) a clock that moves
+ * only by that much per Put request. Then what is throttled depends on the requests alone, never on
+ * how fast the machine sends them.
+ */
+export class QuotaClock {
+  private requestMs = 0;
+
+  constructor(private readonly msPerRequest: () => number | undefined) {}
+
+  readonly now = (): number => (this.msPerRequest() === undefined ? performance.now() : this.requestMs);
+
+  /** One Put request arrived. */
+  tick(): void {
+    this.requestMs += this.msPerRequest() ?? 0;
   }
 }

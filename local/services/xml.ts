@@ -28,8 +28,20 @@ const parser = new XMLParser({
   isArray: (name) => name === 'Object' || name === 'Part',
 });
 
+/** XML a client sent that cannot be read: S3 answers it with 400 MalformedXML. */
+export class XmlSyntaxError extends Error {}
+
+/**
+ * fast-xml-parser refuses element names such as "__proto__" and "constructor" (they could reach
+ * Object.prototype) by throwing: that is the client's malformed document, not a server fault.
+ */
 export function parseXml(text: string): XmlObject {
-  const parsed: unknown = parser.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = parser.parse(text);
+  } catch (error) {
+    throw new XmlSyntaxError(error instanceof Error ? error.message : String(error));
+  }
   return isXmlObject(parsed) ? parsed : {};
 }
 

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { FirehoseLoaderStack } from '../../lib/firehose-loader-stack';
@@ -76,15 +77,23 @@ describe('the app as `cdk synth` builds it', () => {
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
+    // CDK writes the report whenever a validation plugin ran, as cdk-nag's did: a missing file would
+    // mean nothing was checked, so its absence fails the test instead of passing it.
     const reportFile = join(outdir, 'validation-report.json');
-    if (existsSync(reportFile)) {
-      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
-        pluginReports: { pluginName: string; violations: { ruleName: string }[] }[];
-      };
-      const left = report.pluginReports.flatMap((p) =>
-        p.violations.map((v) => `${p.pluginName}: ${v.ruleName}`),
-      );
-      expect(left).toEqual([]);
-    }
+    expect(existsSync(reportFile)).toBe(true);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+      pluginReports: { pluginName: string; violations: { ruleName: string }[] }[];
+    };
+    const left = report.pluginReports.flatMap((p) =>
+      p.violations.map((v) => `${p.pluginName}: ${v.ruleName}`),
+    );
+    expect(left).toEqual([]);
+  });
+
+  it('fails the synth when a finding is left unacknowledged, so the check above can fail', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'firehose-loader-cdk-out-')) });
+    new Bucket(new Stack(app, 'Bare'), 'WithoutTlsPolicy');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-S10/);
   });
 });

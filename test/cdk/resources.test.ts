@@ -71,7 +71,7 @@ describe('the stack with default settings', () => {
   describe('delivery stream', () => {
     it('is a Direct PUT stream to the destination bucket with the buffering, prefixes, compression and encryption of the settings', () => {
       s.template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
-        DeliveryStreamName: 'firehose-loader',
+        DeliveryStreamName: 'FirehoseLoader',
         DeliveryStreamType: 'DirectPut',
         DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
         ExtendedS3DestinationConfiguration: Match.objectLike({
@@ -132,7 +132,7 @@ describe('the stack with default settings', () => {
         DEFAULT_FORMAT: 'auto',
         DEFAULT_INDIVIDUAL_RECORDS: '0',
         DEFAULT_PACK: 'false',
-        DEFAULT_MAX_CONCURRENCY: '40',
+        DEFAULT_MAX_CONCURRENCY: '5',
         DEFAULT_REQUEUE_ROUNDS: '3',
         MAX_BATCH_RECORDS: String(MAX_BATCH_RECORDS),
         MAX_BATCH_BYTES: String(MAX_BATCH_BYTES),
@@ -151,6 +151,8 @@ describe('the stack with default settings', () => {
         STREAM_RECORDS_PER_SECOND: '0',
         STREAM_BYTES_PER_SECOND: '0',
         STREAM_REQUESTS_PER_SECOND: '0',
+        // A chunk's claim is taken over only after PutBatch's own timeout (claim.ts).
+        CLAIM_TAKEOVER_AFTER_MS: expect.stringMatching(/^\d+$/),
       });
       expect(own(advanceRound)).toEqual({
         ARTIFACT_BUCKET: artifacts,

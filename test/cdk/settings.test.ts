@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { NEW_ACCOUNT_LAMBDA_CONCURRENCY } from '../../functions/shared/limits';
 import {
   CONTEXT_PREFIX,
   DEFAULT_SETTINGS,
@@ -16,6 +17,11 @@ describe('settings', () => {
         .map(([key, value]) => [key.slice(CONTEXT_PREFIX.length), value]),
     );
     expect(fromCdkJson).toEqual({ ...DEFAULT_SETTINGS });
+  });
+
+  it("runs its default Distributed Map in half of a new account's Lambda concurrency", () => {
+    // Each child execution holds one PutBatch invocation; the rest is for the account's other functions.
+    expect(DEFAULT_SETTINGS.maxConcurrency).toBeLessThanOrEqual(NEW_ACCOUNT_LAMBDA_CONCURRENCY / 2);
   });
 
   it('reads `-c firehose-loader:<setting>=<value>` strings as the types the stack needs', () => {
@@ -53,6 +59,7 @@ describe('settings', () => {
     [{ requeueRounds: 11 }, /requeueRounds/],
     [{ logRetentionDays: 10 }, /logRetentionDays must be a CloudWatch Logs retention value/],
     [{ streamName: 'has spaces' }, /streamName/],
+    [{ name: '1starts-with-a-digit' }, /firehose-loader:name/],
     [{ metricsNamespace: 'AWS/Firehose' }, /metricsNamespace/],
     [{ alarmTopicArn: 'not-an-arn' }, /alarmTopicArn/],
   ])('refuses %j and names the setting', (bad, message) => {

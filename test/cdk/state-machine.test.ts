@@ -145,11 +145,17 @@ describe('the synthesised state machine', () => {
         .sort(),
     ).toEqual(['AdvanceRound', 'CheckMetrics', 'Plan', 'PutBatch']);
     for (const [name, state] of lambdaTasks()) {
-      const retry = state.Retry?.find((r) => r.ErrorEquals.includes('Lambda.ServiceException'));
-      expect({ name, errors: retry?.ErrorEquals }).toEqual({ name, errors: TRANSIENT_LAMBDA_ERRORS });
-      expect(retry).toMatchObject({ JitterStrategy: 'FULL' });
-      expect(retry?.BackoffRate).toBeGreaterThan(1);
-      expect(retry?.MaxDelaySeconds).toBeGreaterThan(0);
+      // PutBatch retries throttling in a rule of its own (longer; see definition.test.ts).
+      const rules = state.Retry?.filter((r) =>
+        TRANSIENT_LAMBDA_ERRORS.some((e) => r.ErrorEquals.includes(e)),
+      );
+      const errors = (rules ?? []).flatMap((r) => r.ErrorEquals).sort();
+      expect({ name, errors }).toEqual({ name, errors: [...TRANSIENT_LAMBDA_ERRORS].sort() });
+      for (const retry of rules ?? []) {
+        expect(retry).toMatchObject({ JitterStrategy: 'FULL' });
+        expect(retry?.BackoffRate).toBeGreaterThan(1);
+        expect(retry?.MaxDelaySeconds).toBeGreaterThan(0);
+      }
     }
   });
 
@@ -202,6 +208,14 @@ describe('the synthesised state machine', () => {
     expect(functionTimeout(putBatch) * 1000).toBeGreaterThan(Number(envOf(s.json, putBatch).RETRY_BUDGET_MS));
   });
 
+  it("takes a chunk's claim over only after PutBatch's own timeout and the PutBatch state's, so never from a live owner", () => {
+    const putBatch = s.id(s.stack.functions.putBatch);
+    const takeoverMs = Number(envOf(s.json, putBatch).CLAIM_TAKEOVER_AFTER_MS);
+    expect(takeoverMs).toBeGreaterThan(functionTimeout(putBatch) * 1000);
+    const stateTimeout = lambdaTasks().find(([name]) => name === 'PutBatch')?.[1].TimeoutSeconds ?? Infinity;
+    expect(takeoverMs).toBeGreaterThan(stateTimeout * 1000);
+  });
+
   it('passes the Amazon States Language validator', () => {
     const result = validator(definition);
     expect(result.errors).toEqual([]);
@@ -210,7 +224,7 @@ describe('the synthesised state machine', () => {
 
   it('is a Standard workflow with X-Ray tracing and logging of ALL events without execution data, to a log group with retention', () => {
     expect(machine.StateMachineType).toBe('STANDARD');
-    expect(machine.StateMachineName).toBe('firehose-loader');
+    expect(machine.StateMachineName).toBe('FirehoseLoader');
     expect(machine.TracingConfiguration).toEqual({ Enabled: true });
     const logging = machine.LoggingConfiguration as {
       Level: string;
@@ -221,10 +235,8 @@ describe('the synthesised state machine', () => {
     expect(logging.IncludeExecutionData).toBe(false);
     const logGroupId = s.id(s.stack.loader.logGroup);
     expect(flatten(logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn)).toBe(`<${logGroupId}.Arn>`);
-    expect(s.json.Resources[logGroupId]?.Properties).toMatchObject({
-      LogGroupName: '/aws/vendedlogs/states/firehose-loader',
-      RetentionInDays: 30,
-    });
+    // The name under /aws/vendedlogs/ is pinned with the other physical names in names.test.ts.
+    expect(s.json.Resources[logGroupId]?.Properties).toMatchObject({ RetentionInDays: 30 });
   });
 
   it('logs only errors when the setting says ERROR', async () => {

@@ -44,7 +44,7 @@ let sampleFolder: Promise<string> | undefined;
  */
 export async function synth(
   settings: Partial<LoaderSettings> = {},
-  options: { cloudFormationValidation?: boolean } = {},
+  options: { cloudFormationValidation?: boolean; stackName?: string } = {},
 ): Promise<Synthesized> {
   sampleFolder ??= writeSampleFolder(DEFAULT_SETTINGS.sampleKey, DEFAULT_SETTINGS.sampleRecords);
   const folder = await sampleFolder;
@@ -52,7 +52,7 @@ export async function synth(
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
   });
-  const stack = new FirehoseLoaderStack(app, 'FirehoseLoader', {
+  const stack = new FirehoseLoaderStack(app, options.stackName ?? 'FirehoseLoader', {
     settings,
     sampleFolder: settings.sampleKey ? await writeSampleFolder(settings.sampleKey, 10) : folder,
   });

@@ -36,6 +36,7 @@ describe('the whole workflow, run locally on the real definition and handlers', 
       rejected: 0,
       pending: 0,
       requeued: 0,
+      possibleDuplicates: 0,
     });
     expect(summary.firehose.putRecordCalls).toBe(100);
     expect(summary.firehose.putRecordBatchCalls).toBe(summary.firehose.minimumPutRecordBatchCalls);

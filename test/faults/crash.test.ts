@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../../functions/shared/artifacts';
+import { nextClaim } from '../../functions/shared/chunk-claim';
 import type { PutBatchInput } from '../../functions/shared/run-state';
 import { type LambdaHandler, localDefinitionRefs } from '../../local/runner/local-lambdas';
 import { LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
@@ -27,7 +28,10 @@ class SimulatedCrash extends Error {
 interface CrashPlan {
   /** The errorType Step Functions sees: Lambda.ServiceException is retried in place, Lambda.Unknown is not. */
   errorType: string;
-  /** Crash before the outcome object is written (the wrapper deletes the one the real handler wrote). */
+  /**
+   * Crash before the outcome object is written: the wrapper puts back the claim the real handler held,
+   * which is what the outcome key holds when an attempt dies after Firehose accepted its batch.
+   */
   beforeOutcome: boolean;
 }
 
@@ -45,10 +49,12 @@ function crashingPutBatch(plan: CrashPlan) {
       if (plan.beforeOutcome) {
         const input = event as PutBatchInput;
         const s3 = new S3Client({ forcePathStyle: true });
+        const chunk = { chunkId: input.chunk.chunkId, round: input.round, records: input.chunk.records };
         await s3.send(
-          new DeleteObjectCommand({
+          new PutObjectCommand({
             Bucket: LOCAL_RESOURCE_NAMES.artifactBucket,
             Key: artifactKeys.outcome(input.runId, input.round, input.chunk.chunkId),
+            Body: JSON.stringify({ claim: nextClaim(chunk, 'crashed attempt', Date.now()) }),
           }),
         );
         s3.destroy();
@@ -130,7 +136,7 @@ describe('PutBatch crashing after Firehose accepted its batch', () => {
     expect(result.summary.records.delivered).toBe(workspace.records);
   });
 
-  it('counts the chunks re-queued whole after a crash before their outcome was written as duplicates, and reports them', async () => {
+  it('counts the chunks re-queued whole after a crash before their outcome was written as possible duplicates, and reports them', async () => {
     const crash = crashingPutBatch({ errorType: 'Lambda.Unknown', beforeOutcome: true });
     const result = await runCell('crash (Lambda.Unknown) before outcome written', workspace, {
       wrapHandler: crash.wrapHandler,
@@ -147,6 +153,8 @@ describe('PutBatch crashing after Firehose accepted its batch', () => {
     expect(round.fromMapResults).toBe(round.chunks - CRASHES);
     expect(result.summary.plan.rounds).toBe(2);
     expect(result.summary.records.delivered).toBe(workspace.records);
+    // The claims left behind tell AdvanceRound those chunks may have been sent: the run reports them.
+    expect(result.summary.records.possibleDuplicates).toBe(expected);
     expect(result.summary.metrics.verdict).toBe('mismatch');
     expect(
       (result.summary.metrics.incomingRecords ?? 0) - result.summary.firehose.acceptedFirehoseRecords,

@@ -74,7 +74,11 @@ describe('the workflow under failed Firehose requests and throttling', () => {
 
   it('delivers every record exactly once through a stream throttled to 2,000 records per second', async () => {
     const result = await runCell('throttled to 2,000 records/s', workspace, {
-      quotas: { recordsPerSecond: 2000 },
+      // The quota clock moves 50 ms per request, not with real time, so throttling does not depend on
+      // the machine's speed: 100 records of quota come back per request. Sending 3,000 records without
+      // a throttled entry would take at least 6 requests of 500 against at most 2,000 + 6 × 100 = 2,600
+      // records of quota, so some entries are throttled however the requests interleave.
+      quotas: { recordsPerSecond: 2000, msPerRequest: 50 },
       // This cell is about retries under throttling: told the quota, PutBatch would pace itself instead.
       paceToQuota: false,
       // Throttling needs time to clear: a retry policy that waits up to ~1 s in all.

@@ -1,4 +1,5 @@
 import { LoaderError } from '../../../functions/shared/errors';
+import { describeNetworkError } from './network';
 
 /** A sentence for the person at the terminal; the AWS commands print it alone, without a stack. */
 export class AwsCliError extends LoaderError {
@@ -27,6 +28,8 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  */
 export function describeAwsError(error: unknown, context: ErrorContext = {}): string | undefined {
   if (error instanceof AwsCliError) return error.message;
+  const network = describeNetworkError(error);
+  if (network) return network;
   const name = nameOf(error);
   const message = messageOf(error);
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message))

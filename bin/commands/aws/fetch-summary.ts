@@ -1,9 +1,10 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { RunSummary } from '../../../local/runner/summary';
+import { parseExecutionArn } from './arns';
 import { type ExecutionDescription, summaryFromHistory } from './aws-summary';
 import { getExecutionHistory } from './history';
-import { type AwsTarget, DEFAULT_STREAM_NAME } from './settings';
+import type { AwsTarget } from './settings';
 
 // The stack's Firehose data prefix (lib/loader-delivery-stream.ts DATA_OUTPUT_PREFIX) starts here.
 const DELIVERED_PREFIX = 'records/';
@@ -30,7 +31,8 @@ export async function fetchSummary(
   return summaryFromHistory({
     execution,
     history,
-    streamName: target.streamName ?? DEFAULT_STREAM_NAME,
+    // The stack names its stream and state machine alike (lib/settings.ts physicalNamesOf).
+    streamName: target.streamName ?? parseExecutionArn(executionArn)?.stateMachineName ?? '',
     ...(target.artifactBucket ? { artifactBucket: target.artifactBucket } : {}),
     ...(output ? { output } : {}),
     now: deps.now(),

@@ -4,6 +4,7 @@ import { DEFAULT_POLL_SECONDS } from './launch';
 import { redriveCommand } from './redrive';
 import { type RerunOptions, rerunCommand } from './rerun';
 import { TARGET_SOURCES } from './settings';
+import { STACK_ENV } from './stack';
 import { type StartOptions, startCommand } from './start';
 import { type StatusOptions, statusCommand } from './status';
 
@@ -16,7 +17,7 @@ export { type StatusOptions, statusCommand } from './status';
 
 type TargetKey = keyof typeof TARGET_SOURCES;
 
-/** `--state-machine-arn` and friends; each falls back to its environment variable. */
+/** `--stack`, `--state-machine-arn` and friends; each falls back to its environment variable, then the stack. */
 function targetOptions(command: Command, keys: TargetKey[]): Command {
   const help: Record<TargetKey, string> = {
     stateMachineArn: 'the deployed state machine',
@@ -25,6 +26,12 @@ function targetOptions(command: Command, keys: TargetKey[]): Command {
     destinationBucket: 'list the objects Firehose delivered during the run',
     streamName: 'the delivery stream, for the summary',
   };
+  command.addOption(
+    new Option(
+      '--stack <name>',
+      `the deployed stack whose outputs say where everything is (env ${STACK_ENV}; default: the only firehose-loader stack in the region)`,
+    ),
+  );
   for (const key of keys) {
     const { option, env } = TARGET_SOURCES[key];
     const value = `<${option.replace(/^--/, '').split('-').pop()}>`;

@@ -3,9 +3,10 @@ import { type AwsDeps, defaultDeps } from './deps';
 import type { ErrorContext } from './errors';
 import { reportingErrors } from './guard';
 import { type LaunchOptions, launch } from './launch';
-import { type AwsTargetOptions, resolveTarget } from './settings';
+import type { AwsTargetOptions } from './settings';
+import { completeTarget, type StackOption } from './target';
 
-export interface RerunOptions extends AwsTargetOptions, LaunchOptions {
+export interface RerunOptions extends AwsTargetOptions, StackOption, LaunchOptions {
   /** s3:// URI of a dead-letter records file, an execution ARN or a run id. */
   deadLetter: string;
 }
@@ -23,7 +24,7 @@ export function rerunInput(location: { bucket: string; key: string }) {
 export async function rerunCommand(options: RerunOptions, deps: AwsDeps = defaultDeps()): Promise<number> {
   const context: ErrorContext = {};
   return reportingErrors(deps, context, async () => {
-    const target = resolveTarget(options, deps.env);
+    const target = await completeTarget(options, deps, ['stateMachineArn']);
     const location = deadLetterLocation(options.deadLetter, target.artifactBucket);
     return launch(rerunInput(location), target, options, deps, context);
   });

@@ -2,7 +2,7 @@ import { AwsCliError } from './errors';
 
 /**
  * Where the deployed stack is. Read from options first, then from environment variables holding the
- * stack's CloudFormation outputs (reading the outputs directly would need @aws-sdk/client-cloudformation).
+ * stack's CloudFormation outputs, then from the outputs themselves (target.ts, stack.ts).
  */
 export interface AwsTargetOptions {
   stateMachineArn?: string;
@@ -44,9 +44,6 @@ export const TARGET_SOURCES: Record<keyof AwsTargetOptions, { option: string; en
     },
   };
 
-/** The stack's default stream name (lib/settings.ts), used in summaries when none is given. */
-export const DEFAULT_STREAM_NAME = 'firehose-loader';
-
 export function resolveTarget(options: AwsTargetOptions, env: NodeJS.ProcessEnv = process.env): AwsTarget {
   const target: AwsTarget = {};
   for (const key of Object.keys(TARGET_SOURCES) as (keyof AwsTargetOptions)[]) {
@@ -61,7 +58,7 @@ export function requireSetting(target: AwsTarget, key: keyof AwsTargetOptions): 
   if (value) return value;
   const { option, env, output } = TARGET_SOURCES[key];
   throw new AwsCliError(
-    `no ${describe(key)}: pass ${option} or set ${env} (the stack output ${output} of npx cdk deploy)`,
+    `no ${describe(key)}: pass ${option}, set ${env}, or name the stack with --stack (its output ${output})`,
   );
 }
 

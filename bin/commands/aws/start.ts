@@ -8,9 +8,10 @@ import { type AwsDeps, defaultDeps } from './deps';
 import { AwsCliError, type ErrorContext } from './errors';
 import { reportingErrors } from './guard';
 import { type LaunchOptions, launch, stateMachineOf } from './launch';
-import { type AwsTargetOptions, requireSetting, resolveTarget } from './settings';
+import { type AwsTargetOptions, requireSetting } from './settings';
+import { completeTarget, type StackOption } from './target';
 
-export interface StartOptions extends AwsTargetOptions, LaunchOptions {
+export interface StartOptions extends AwsTargetOptions, StackOption, LaunchOptions {
   /** The execution input as JSON; `{}` loads the deployed sample with every default. */
   input?: string;
   /** A local file to upload to the source bucket and load (sets `source`, other input fields kept). */
@@ -21,8 +22,11 @@ export interface StartOptions extends AwsTargetOptions, LaunchOptions {
 export async function startCommand(options: StartOptions, deps: AwsDeps = defaultDeps()): Promise<number> {
   const context: ErrorContext = {};
   return reportingErrors(deps, context, async () => {
-    const target = resolveTarget(options, deps.env);
     const input = parseInput(options.input);
+    const target = await completeTarget(options, deps, [
+      'stateMachineArn',
+      ...(options.file ? (['sourceBucket'] as const) : []),
+    ]);
     if (options.file) {
       // Checked before the upload, so a wrong ARN does not leave an orphan object behind.
       const { region } = stateMachineOf(target, context);

@@ -7,9 +7,10 @@ import { fetchSummary } from './fetch-summary';
 import { isRunning } from './follow';
 import { reportingErrors } from './guard';
 import { failureOf } from './history-state';
-import { type AwsTargetOptions, resolveTarget } from './settings';
+import type { AwsTargetOptions } from './settings';
+import { completeTarget, type StackOption } from './target';
 
-export interface StatusOptions extends AwsTargetOptions {
+export interface StatusOptions extends AwsTargetOptions, StackOption {
   json?: boolean;
 }
 
@@ -28,7 +29,8 @@ export async function statusCommand(
     const { region } = requireExecutionArn(executionArn);
     const sfn = deps.sfn(region);
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    const target = resolveTarget(options, deps.env);
+    // The summary's buckets and stream: from options, environment or a named stack, else left out.
+    const target = await completeTarget(options, deps, []);
     const summary = await fetchSummary(
       executionArn,
       target,

@@ -1,129 +1,17 @@
 /**
- * Sorts an error thrown by a Firehose call into "retry it" or "stop and say what to fix", from the
- * SDK's error `name`, `$metadata.httpStatusCode` and Node's socket error `code`.
+ * What a Firehose caller should do about a failed call: the classification is the shared one
+ * (../aws-error-class.ts); this adds a message that says what to fix for the ones not worth retrying.
  */
+import { classifyAwsError, ErrorCategory, type ErrorClass } from '../aws-error-class';
 
-export const ErrorCategory = {
-  throttled: 'throttled',
-  server: 'server',
-  network: 'network',
-  timeout: 'timeout',
-  clockSkew: 'clockSkew',
-  notFound: 'notFound',
-  invalidArgument: 'invalidArgument',
-  invalidSource: 'invalidSource',
-  streamBusy: 'streamBusy',
-  kms: 'kms',
-  credentials: 'credentials',
-  validation: 'validation',
-  clientError: 'clientError',
-  badResponse: 'badResponse',
-  unknown: 'unknown',
-} as const;
-export type ErrorCategory = (typeof ErrorCategory)[keyof typeof ErrorCategory];
+export {
+  ErrorCategory,
+  type ErrorClass,
+  UNALIGNED_RESPONSE_ERROR,
+} from '../aws-error-class';
 
-const RETRYABLE: ReadonlySet<ErrorCategory> = new Set([
-  ErrorCategory.throttled,
-  ErrorCategory.server,
-  ErrorCategory.network,
-  ErrorCategory.timeout,
-  // The SDK corrects its clock offset from the failed response's Date header, so a retry can succeed.
-  ErrorCategory.clockSkew,
-]);
-
-export interface ErrorClass {
-  category: ErrorCategory;
-  retryable: boolean;
-  /** The name to report as an entry's errorCode: SDK error name, else Node error code, else 'Error'. */
-  code: string;
-  httpStatus: number | undefined;
-}
-
-// Firehose answers over-quota puts with ServiceUnavailableException "Slow down."; the rest are the
-// SDK's generic throttling names, which a local emulator or a proxy may send.
-const THROTTLING_NAMES = new Set([
-  'ServiceUnavailableException',
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'LimitExceededException',
-  'KMSThrottlingException',
-]);
-const SERVER_NAMES = new Set(['InternalFailure', 'InternalFailureException', 'InternalServerError']);
-const TIMEOUT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-const CLOCK_SKEW_NAMES = new Set(['RequestTimeTooSkewed', 'RequestExpired', 'RequestInTheFuture']);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-const CREDENTIAL_NAMES = new Set([
-  'AccessDeniedException',
-  'AccessDenied',
-  'UnrecognizedClientException',
-  'ExpiredTokenException',
-  'ExpiredToken',
-  'InvalidClientTokenId',
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'MissingAuthenticationToken',
-  'IncompleteSignature',
-  'CredentialsProviderError',
-]);
-/** Thrown by the sender when RequestResponses do not line up with the records sent. */
-export const UNALIGNED_RESPONSE_ERROR = 'UnalignedResponseError';
-
-const FATAL_BY_NAME: ReadonlyMap<string, ErrorCategory> = new Map<string, ErrorCategory>([
-  ['ResourceNotFoundException', ErrorCategory.notFound],
-  ['InvalidArgumentException', ErrorCategory.invalidArgument],
-  ['InvalidSourceException', ErrorCategory.invalidSource],
-  ['ResourceInUseException', ErrorCategory.streamBusy],
-  ['InvalidKMSResourceException', ErrorCategory.kms],
-  ['ValidationException', ErrorCategory.validation],
-  ['SerializationException', ErrorCategory.validation],
-  [UNALIGNED_RESPONSE_ERROR, ErrorCategory.badResponse],
-]);
-
-export function classifyFirehoseError(error: unknown): ErrorClass {
-  const name = stringField(error, 'name');
-  const nodeCode = stringField(error, 'code');
-  const httpStatus = httpStatusOf(error);
-  const code = name && name !== 'Error' ? name : (nodeCode ?? name ?? 'Error');
-  const result = (category: ErrorCategory): ErrorClass => ({
-    category,
-    retryable: RETRYABLE.has(category),
-    code,
-    httpStatus,
-  });
-
-  if (name && THROTTLING_NAMES.has(name)) return result(ErrorCategory.throttled);
-  if (name && SERVER_NAMES.has(name)) return result(ErrorCategory.server);
-  if ((name && TIMEOUT_NAMES.has(name)) || nodeCode === 'ETIMEDOUT') return result(ErrorCategory.timeout);
-  if (nodeCode && NETWORK_CODES.has(nodeCode)) return result(ErrorCategory.network);
-  if (name && CLOCK_SKEW_NAMES.has(name)) return result(ErrorCategory.clockSkew);
-  if (name && CREDENTIAL_NAMES.has(name)) return result(ErrorCategory.credentials);
-  const byName = name ? FATAL_BY_NAME.get(name) : undefined;
-  if (byName) return result(byName);
-  // KMSAccessDeniedException, KMSDisabledException, KMSNotFoundException, KMSInvalidStateException …
-  if (name?.startsWith('KMS')) return result(ErrorCategory.kms);
-  if (httpStatus === 429) return result(ErrorCategory.throttled);
-  if (httpStatus !== undefined && httpStatus >= 500) return result(ErrorCategory.server);
-  if (httpStatus === 401 || httpStatus === 403) return result(ErrorCategory.credentials);
-  if (httpStatus !== undefined && httpStatus >= 400) return result(ErrorCategory.clientError);
-  // No HTTP status and no socket code: most likely a bug on our side, which retrying only hides.
-  return result(ErrorCategory.unknown);
-}
+/** A Firehose call's error, classified by the shared classifier. */
+export const classifyFirehoseError: (error: unknown) => ErrorClass = classifyAwsError;
 
 export interface FixContext {
   operation: string;
@@ -158,7 +46,10 @@ const FIXES: Record<ErrorCategory, (ctx: FixContext) => string> = {
   credentials: (c) =>
     `The credentials were refused in region ${c.region}: check that they are valid and not expired, that ` +
     `the role may call firehose:${c.operation} on the stream, and the machine clock`,
-  validation: () => 'The request did not match the Firehose API: check the stream name and record data',
+  // Firehose answers a record over 1,000 KiB or more than 500 records with ValidationException too.
+  validation: () =>
+    'The request did not match the Firehose API: check the stream name and the record data (at most ' +
+    '500 records per batch, each at most 1,000 KiB before base64)',
   clientError: () => 'Firehose refused the request; a retry would get the same answer',
   badResponse: () =>
     'Resending could duplicate records, so nothing was resent: check the Firehose endpoint (AWS_ENDPOINT_URL)',
@@ -177,10 +68,11 @@ function stringField(value: unknown, key: string): string | undefined {
   return typeof field === 'string' && field !== '' ? field : undefined;
 }
 
-function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const metadata = (error as { $metadata?: unknown }).$metadata;
-  if (typeof metadata !== 'object' || metadata === null) return undefined;
-  const status = (metadata as { httpStatusCode?: unknown }).httpStatusCode;
-  return typeof status === 'number' ? status : undefined;
+// Connections that were never established: the request cannot have reached Firehose.
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** True when a failed call may still have been taken by Firehose: it timed out or lost its connection. */
+export function mayHaveReachedFirehose(cls: ErrorClass): boolean {
+  if (cls.category === ErrorCategory.timeout) return true;
+  return cls.category === ErrorCategory.network && !NEVER_CONNECTED.has(cls.code);
 }

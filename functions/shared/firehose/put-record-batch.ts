@@ -135,6 +135,6 @@ export function validateRecordSizes(streamName: string, records: readonly Uint8A
 
 /** The outcome as log keys: counts only, never record contents. */
 export function summarize(outcome: SendOutcome): Record<string, number> {
-  const { failed, ...counts } = outcome;
-  return { ...counts, failed: failed.length };
+  const { failed, unanswered, ...counts } = outcome;
+  return { ...counts, failed: failed.length, ...(unanswered ? { unanswered: unanswered.length } : {}) };
 }

@@ -1,5 +1,5 @@
 import { fullJitterDelay, throttledDelay } from './backoff';
-import { classifyFirehoseError, describeFatalError } from './errors-classify';
+import { classifyFirehoseError, describeFatalError, mayHaveReachedFirehose } from './errors-classify';
 import type { RetryPolicy } from './retry-policy';
 import { FirehoseSendError } from './send-error';
 import type { EntryFailure, FirehoseOperation, SenderDeps, SendOutcome } from './types';
@@ -78,6 +78,7 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
         const fix = describeFatalError(cls, error, { operation, streamName, region: await input.region() });
         throw new FirehoseSendError(fix, cls.code, outcome, { cause: error });
       }
+      if (mayHaveReachedFirehose(cls)) outcome.unanswered = [...(outcome.unanswered ?? []), ...pending];
       const failed = pending.map((index) => ({ index, errorCode: cls.code, errorMessage: message }));
       round = {
         accepted: [],

@@ -34,6 +34,12 @@ export interface SendOutcome {
   failedPutCount: number;
   /** Payload bytes put on the wire over all calls, retries included. */
   bytesSent: number;
+  /**
+   * Entries (indices, once per call) of calls that got no answer: a timeout or a connection dropped
+   * after the request may have arrived. Firehose may have taken them, so each resend may duplicate them.
+   * Absent when every call was answered.
+   */
+  unanswered?: number[];
 }
 
 export const FirehoseOperation = { putRecordBatch: 'PutRecordBatch', putRecord: 'PutRecord' } as const;

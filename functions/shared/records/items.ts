@@ -1,4 +1,5 @@
 import type { RecordFormat } from '../chunk';
+import { describeJsonError } from './json-error';
 import type { RecordBuilder } from './record-builder';
 import { type ReadItem, type RejectedRecord, UNKNOWN } from './types';
 
@@ -51,7 +52,8 @@ export function makeItem(
     try {
       JSON.parse(text);
     } catch (error) {
-      return rejectAt(at, `not valid JSON (${(error as Error).message})`, builder.prefix());
+      const why = describeJsonError(text, (error as Error).message);
+      return rejectAt(at, `not valid JSON (${why})`, builder.prefix());
     }
   }
   return { kind: 'record', ...at, payload };

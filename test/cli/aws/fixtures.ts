@@ -1,3 +1,4 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -309,6 +310,7 @@ export function testDeps(env: NodeJS.ProcessEnv = {}): CapturedDeps {
     err,
     sfn: (region) => new SFNClient({ region: region ?? REGION, credentials }),
     s3: (region) => new S3Client({ region: region ?? REGION, credentials }),
+    cloudFormation: () => new CloudFormationClient({ region: REGION, credentials }),
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
     interactive: false,

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
@@ -28,6 +29,8 @@ import {
 
 const sfn = mockClient(SFNClient);
 const s3 = mockClient(S3Client);
+// No stack in the region: a missing target cannot be read from one (stack.test.ts covers the lookup).
+const cfn = mockClient(CloudFormationClient);
 const env = {
   FIREHOSE_LOADER_STATE_MACHINE_ARN: STATE_MACHINE_ARN,
   FIREHOSE_LOADER_SOURCE_BUCKET: 'src-bucket',
@@ -36,6 +39,8 @@ const env = {
 beforeEach(() => {
   sfn.reset();
   s3.reset();
+  cfn.reset();
+  cfn.on(DescribeStacksCommand).resolves({ Stacks: [] });
   sfn.on(StartExecutionCommand).resolves({ executionArn: EXECUTION_ARN, startDate: STARTED });
 });
 
@@ -98,16 +103,30 @@ describe('start', () => {
     });
   });
 
-  it('says which option or environment variable is missing, without calling AWS', async () => {
+  it('says what is missing and where it could come from, without starting anything', async () => {
     const deps = testDeps({});
     expect(await startCommand({}, deps)).toBe(1);
     expect(deps.err.join('')).toBe(
-      'firehose-loader: no state machine ARN: pass --state-machine-arn or set FIREHOSE_LOADER_STATE_MACHINE_ARN (the stack output StateMachineArn of npx cdk deploy)\n',
+      'firehose-loader: no firehose-loader stack in eu-west-1: deploy one (npx cdk deploy), check AWS_REGION, or pass --state-machine-arn\n',
     );
+    // A stack whose outputs lack the source bucket: the option and variable that would give it.
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Old',
+          CreationTime: STARTED,
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'StateMachineArn', OutputValue: STATE_MACHINE_ARN },
+            { OutputKey: 'ArtifactBucketName', OutputValue: 'artifacts' },
+          ],
+        },
+      ],
+    });
     const withFile = testDeps({ FIREHOSE_LOADER_STATE_MACHINE_ARN: STATE_MACHINE_ARN });
     expect(await startCommand({ file: 'x.json' }, withFile)).toBe(1);
     expect(withFile.err.join('')).toMatch(
-      /no source bucket: pass --source-bucket or set FIREHOSE_LOADER_SOURCE_BUCKET/,
+      /no source bucket: pass --source-bucket, set FIREHOSE_LOADER_SOURCE_BUCKET, or name the stack with --stack/,
     );
     expect(sfn.calls()).toHaveLength(0);
   });

@@ -104,8 +104,11 @@ describe('Ctrl-C during a local run, then resume', () => {
     expect({ code: end.code, status: summary.status }).toEqual({ code: 0, status: 'SUCCEEDED' });
     expect(summary.records).toMatchObject({ input: RECORDS, delivered: RECORDS, pending: 0 });
     expect(summary.parts).toEqual([{ status: 'KILLED', durationMs: null }]);
-    // No claim yet (helper A): a chunk in flight at the exit may be sent again. Each input line is there.
+    // A chunk in flight at the exit left a claim without an outcome: the resume takes it over and
+    // counts its records as possible duplicates. Every input line is there; no more duplicates than counted.
     const lines = await linesOf(summary.output.files);
-    expect([...new Set(lines)].sort()).toEqual([...new Set(await expectedLines(input))].sort());
+    const expected = await expectedLines(input);
+    expect([...new Set(lines)]).toEqual([...new Set(expected)]);
+    expect(lines.length - expected.length).toBeLessThanOrEqual(summary.records.possibleDuplicates);
   }, 240_000);
 });

@@ -4,6 +4,7 @@ import { loadPlanConfig } from '../../../functions/plan/config';
 import { resolveExecutionInput } from '../../../functions/plan/run-settings';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
+import { nextClaim, parseStoredChunk } from '../../../functions/shared/chunk-claim';
 import { DEFAULT_METRICS_NAMESPACE } from '../../../functions/shared/metrics-namespace';
 import { putJson } from '../../../functions/shared/s3-io';
 import { outcome, recordingLogger } from '../fixtures';
@@ -66,6 +67,31 @@ describe('advanceRound against the local services', () => {
     });
   });
 
+  it('re-queues a chunk whose key holds only a claim as failed, and counts its records as possible duplicates', async () => {
+    const runId = 'run-claimed';
+    const { state, manifest } = await roundZero(aws, runId, 1);
+    // The third chunk's attempt claimed it and stopped before writing an outcome, maybe after sending.
+    const third = manifest[2] as (typeof manifest)[number];
+    const claim = nextClaim({ chunkId: third.chunkId, round: 0, records: third.records }, 'dead', Date.now());
+    await putJson(
+      s3Client(),
+      { bucket: aws.names.artifactBucket, key: artifactKeys.outcome(runId, 0, third.chunkId) },
+      { claim },
+    );
+
+    const next = await advanceRound(state, deps('adv-claimed'));
+
+    expect(next.round).toMatchObject({ number: 1, chunks: 2, records: 6, next: 'requeue' });
+    expect(next.totals).toEqual({ ...ROUND_ZERO_TOTALS, possibleDuplicateRecords: third.records });
+    expect(await metricSums(DEFAULT_METRICS_NAMESPACE, 'adv-claimed', ['PossibleDuplicateRecords'])).toEqual({
+      PossibleDuplicateRecords: third.records,
+    });
+    // The claim is marked handed on, so a late attempt of round 0 cannot send the chunk as well.
+    const key = artifactKeys.outcome(runId, 0, third.chunkId);
+    const left = parseStoredChunk(await getText(s3Client(), aws.names.artifactBucket, key));
+    expect(left).toMatchObject({ kind: 'claim', claim: { owner: 'dead', requeuedAt: expect.any(String) } });
+  });
+
   it('dead-letters what is left after the last round, with the exact payloads, a manifest and a rerun message', async () => {
     const runId = 'run-dead';
     const streamName = 'adv-dead';
@@ -125,6 +151,7 @@ describe('advanceRound against the local services', () => {
       throttledEntries: 2,
       failedPutCount: 3,
       bytesSent: 300,
+      possibleDuplicateRecords: 0,
     });
     // Every good record of the source is either delivered or dead-lettered, once.
     expect(last.totals.delivered + last.totals.deadLettered).toBe(state.plan.records);

@@ -144,4 +144,5 @@ export const ROUND_ZERO_TOTALS = {
   throttledEntries: 2,
   failedPutCount: 2,
   bytesSent: 200,
+  possibleDuplicateRecords: 0,
 } as const;

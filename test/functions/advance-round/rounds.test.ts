@@ -2,10 +2,12 @@ import {
   addOutcome,
   decideNext,
   leftoverChunks,
+  possibleDuplicatesOfFailed,
   REQUEUE_WAIT_BASE_SECONDS,
   REQUEUE_WAIT_MAX_SECONDS,
   requeueWaitSeconds,
 } from '../../../functions/advance-round/rounds';
+import { type ChunkClaim, nextClaim } from '../../../functions/shared/chunk-claim';
 import { type ChunkOutcome, emptyTotals, type RunTotals } from '../../../functions/shared/run-state';
 import { descriptor, outcome } from '../fixtures';
 
@@ -67,6 +69,7 @@ describe('addOutcome', () => {
       throttledEntries: 10000,
       failedPutCount: 11000,
       bytesSent: 12000,
+      possibleDuplicateRecords: 13000,
     };
     const chunk: ChunkOutcome = {
       chunkId: 'r0-c000001',
@@ -82,6 +85,7 @@ describe('addOutcome', () => {
       throttledEntries: 8,
       failedPutCount: 9,
       bytesSent: 10,
+      possibleDuplicateRecords: 11,
     };
     expect(addOutcome(totals, chunk)).toEqual({
       delivered: 1001,
@@ -96,6 +100,7 @@ describe('addOutcome', () => {
       throttledEntries: 10008,
       failedPutCount: 11009,
       bytesSent: 12010,
+      possibleDuplicateRecords: 13011,
     });
   });
 
@@ -155,5 +160,29 @@ describe('leftoverChunks', () => {
 
   it('has nothing left for an empty manifest', () => {
     expect(leftoverChunks([], new Map())).toEqual({ chunks: [], failedChunks: 0 });
+  });
+});
+
+describe('possibleDuplicatesOfFailed', () => {
+  const a = descriptor({ chunkId: 'r0-c000000', records: 10 });
+  const b = descriptor({ chunkId: 'r0-c000001', records: 20 });
+  const c = descriptor({ chunkId: 'r0-c000002', records: 30 });
+  const claim = (chunkId: string, extra: Partial<ChunkClaim> = {}): ChunkClaim => ({
+    ...nextClaim({ chunkId, round: 0, records: 0 }, 'owner', Date.parse('2026-11-30T12:00:00Z')),
+    ...extra,
+  });
+
+  it('counts every record of a failed chunk whose claim was never released: it may have been sent', () => {
+    expect(possibleDuplicatesOfFailed([a], new Map(), new Map([[a.chunkId, claim(a.chunkId)]]))).toBe(10);
+  });
+
+  it('counts only what a released claim carries: its owner knew Firehose took nothing more', () => {
+    const released = claim(b.chunkId, { releasedAt: '2026-11-30T12:00:01Z', possibleDuplicateRecords: 3 });
+    expect(possibleDuplicatesOfFailed([b], new Map(), new Map([[b.chunkId, released]]))).toBe(3);
+  });
+
+  it('counts nothing for a failed chunk without a claim, or a chunk with an outcome', () => {
+    const outcomes = new Map([[c.chunkId, outcome({ chunkId: c.chunkId })]]);
+    expect(possibleDuplicatesOfFailed([a, c], outcomes, new Map([[c.chunkId, claim(c.chunkId)]]))).toBe(0);
   });
 });

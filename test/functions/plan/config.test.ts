@@ -111,7 +111,23 @@ describe('loadPutBatchConfig', () => {
       retry: DEFAULT_RETRY_POLICY,
       // No stream quota stated: PutBatch does not pace itself.
       quota: {},
+      // The Lambda timeout (budget + 20 s headroom) plus a 15 s margin: 20 + 20 + 15 s.
+      claimTakeoverAfterMs: 55_000,
     });
+  });
+
+  it('takes CLAIM_TAKEOVER_AFTER_MS as set, 0 included (a resumed run whose old owner is known dead)', () => {
+    expect(loadPutBatchConfig({ ...required, CLAIM_TAKEOVER_AFTER_MS: '0' }).claimTakeoverAfterMs).toBe(0);
+    expect(loadPutBatchConfig({ ...required, CLAIM_TAKEOVER_AFTER_MS: '90000' }).claimTakeoverAfterMs).toBe(
+      90_000,
+    );
+    expect(configError(loadPutBatchConfig, { ...required, CLAIM_TAKEOVER_AFTER_MS: '-1' })).toContain(
+      'CLAIM_TAKEOVER_AFTER_MS',
+    );
+  });
+
+  it('derives the default takeover limit from RETRY_BUDGET_MS, as the Lambda timeout is', () => {
+    expect(loadPutBatchConfig({ ...required, RETRY_BUDGET_MS: '5000' }).claimTakeoverAfterMs).toBe(40_000);
   });
 
   it('reads every retry variable', () => {

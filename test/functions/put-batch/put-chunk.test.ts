@@ -3,6 +3,7 @@ import { putChunk } from '../../../functions/put-batch/put-chunk';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { firehoseClient, s3Client } from '../../../functions/shared/aws-clients';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
+import { parseStoredChunk } from '../../../functions/shared/chunk-claim';
 import { readChunkPayloads } from '../../../functions/shared/chunk-io';
 import { type RetryPolicy, resolveRetryPolicy } from '../../../functions/shared/firehose';
 import type { ChunkOutcome } from '../../../functions/shared/run-state';
@@ -78,6 +79,7 @@ function deps(streamName: string, retry: RetryPolicy = ONE_ATTEMPT) {
     artifactBucket: aws.names.artifactBucket,
     retry,
     logger: recordingLogger(),
+    claimTakeoverAfterMs: 60_000,
   };
 }
 
@@ -105,6 +107,8 @@ describe('putChunk against the local services', () => {
       throttledEntries: 0,
       failedPutCount: 0,
       bytesSent: Buffer.byteLength(bytes),
+      takenOverClaims: 0,
+      possibleDuplicateRecords: 0,
     });
     const stored = await getJson<ChunkOutcome>(s3Client(), {
       bucket: aws.names.artifactBucket,
@@ -273,7 +277,7 @@ describe('putChunk against the local services', () => {
     expect(linesOf(await deliveredText(s3Client(), destinationBucket)).sort()).toEqual([...GOOD].sort());
   });
 
-  it('throws ChunkThrottledError and writes no outcome when Firehose accepts none of the chunk', async () => {
+  it('throws ChunkThrottledError and leaves only a released claim when Firehose accepts none of the chunk', async () => {
     const { streamName, destinationBucket } = await aws.stream('put-throttled');
     const [chunk] = await plannedChunks('run-throttled', 'in/throttled.jsonl');
     aws.services.setFaults({ entryFailureRate: 1, seed: 1 });
@@ -284,9 +288,16 @@ describe('putChunk against the local services', () => {
       name: 'ChunkThrottledError',
       message: expect.stringContaining(`none of the 12 records of chunk ${chunk.chunkId}`),
     });
-    expect(
-      await keysUnder(s3Client(), aws.names.artifactBucket, artifactKeys.outcomesPrefix('run-throttled', 0)),
-    ).toEqual([]);
+    // No outcome: the claim stays, released, so a retry takes it over at once and counts no duplicate.
+    const stored = await getText(
+      s3Client(),
+      aws.names.artifactBucket,
+      artifactKeys.outcome('run-throttled', 0, chunk.chunkId),
+    );
+    expect(parseStoredChunk(stored)).toEqual({
+      kind: 'claim',
+      claim: expect.objectContaining({ releasedAt: expect.any(String), possibleDuplicateRecords: 0 }),
+    });
     expect(
       await keysUnder(s3Client(), aws.names.artifactBucket, 'runs/run-throttled/round-00/requeue/'),
     ).toEqual([]);
@@ -308,9 +319,16 @@ describe('putChunk against the local services', () => {
         ),
       },
     );
-    expect(
-      await keysUnder(s3Client(), aws.names.artifactBucket, artifactKeys.outcomesPrefix('run-changed', 0)),
-    ).toEqual([]);
+    // Nothing was sent, so the claim is released: no outcome, and no duplicate for a retry to count.
+    const stored = await getText(
+      s3Client(),
+      aws.names.artifactBucket,
+      artifactKeys.outcome('run-changed', 0, chunk.chunkId),
+    );
+    expect(parseStoredChunk(stored)).toMatchObject({
+      kind: 'claim',
+      claim: { releasedAt: expect.any(String) },
+    });
     await aws.services.flush();
     expect(await deliveredText(s3Client(), destinationBucket)).toBe('');
   });

@@ -20,7 +20,8 @@ describe('renderMermaid', () => {
   });
 
   it('has the Next, Default, Choice and Catch edges, Catch dashed with its errors, Choice with its condition', () => {
-    expect(text).toContain('Plan --> LoadChunks');
+    expect(text).toContain('Plan --> AnythingToLoad');
+    expect(text).toContain('AnythingToLoad -->|"Default"| LoadChunks');
     expect(text).toContain('WaitBeforeRequeue --> LoadChunks');
     expect(text).toContain('MoreRounds -->|"$.round.next == #quot;requeue#quot;"| WaitBeforeRequeue');
     expect(text).toContain('MoreRounds -->|"Default"| CheckMetrics');
@@ -30,7 +31,7 @@ describe('renderMermaid', () => {
   });
 
   it('shows retries on the node label and never an ARN or a placeholder', () => {
-    expect(text).toContain('retry: ChunkThrottledError, TransientAwsError ×3');
+    expect(text).toContain('retry: ChunkThrottledError, TransientAwsError, ChunkInProgressError ×2');
     expect(text).toContain('retry: MetricsLaggingError ×8');
     expect(text).not.toMatch(/arn:|\$\{/);
   });

@@ -73,6 +73,25 @@ describe('lowering a Distributed Map for the local engine', () => {
     expect(states.ChildExecutionFailed?.Parameters).toEqual(expect.objectContaining({ childFailed: true }));
   });
 
+  it.each(['concurrent', 'late'] as const)(
+    'runs each item twice when asked to start children twice (%s), the copy under its own state names',
+    (mode) => {
+      const { definition } = lowerDistributedMaps(
+        definitionWith(distributedMap({ ToleratedFailurePercentage: 100 })),
+        { duplicateChildren: mode },
+      );
+      const text = JSON.stringify((definition.States as Record<string, JsonObject>).Fan?.ItemProcessor);
+      expect(text.match(/"Work":/g)).toHaveLength(1);
+      expect(text.match(/"Work\.Duplicate":/g)).toHaveLength(1);
+    },
+  );
+
+  it('refuses to start children twice in a Map that does not tolerate failed children', () => {
+    expect(() =>
+      lowerDistributedMaps(definitionWith(distributedMap()), { duplicateChildren: 'concurrent' }),
+    ).toThrow(UnsupportedDefinitionError);
+  });
+
   it('does not change the definition it was given', () => {
     const original = definitionWith(distributedMap());
     const before = JSON.stringify(original);

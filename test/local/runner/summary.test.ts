@@ -42,6 +42,7 @@ describe('the run summary', () => {
       rejected: 5,
       pending: 0,
       requeued: 0,
+      possibleDuplicates: 0,
     });
     expect(summary.plan.rounds).toBe(2);
     expect(summary.metrics).toEqual({ incomingRecords: 90, incomingBytes: 900, verdict: 'confirmed' });
@@ -56,6 +57,7 @@ describe('the run summary', () => {
       rejected: 0,
       pending: 0,
       requeued: 0,
+      possibleDuplicates: 0,
     });
     expect(summary.metrics.verdict).toBe('not checked');
     expect(summary.error).toEqual({ name: 'InvalidInputError', message: 'bad' });
@@ -66,6 +68,14 @@ describe('the run summary', () => {
     expect(text).toContain('100 in = 90 delivered + 5 dead-lettered + 5 rejected');
     expect(text).toContain('packing saves 99.0%');
     expect(text).toContain('/dl/records.jsonl');
+    expect(text).toMatch(/possible duplicates +0$/m);
+  });
+
+  it('reports the records that may have been delivered twice, outside the input sum', () => {
+    const duplicated = { ...state, totals: { ...state.totals, possibleDuplicateRecords: 12 } } as RunState;
+    const summary = buildSummary({ ...inputs, state: duplicated });
+    expect(summary.records).toMatchObject({ input: 100, delivered: 90, possibleDuplicates: 12 });
+    expect(formatSummary(summary)).toContain('12 records may be delivered twice');
   });
 
   it('counts what a stopped run has yet to deliver as pending, and says how to resume it', () => {

@@ -12,6 +12,7 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { waitUntilDeliveryStreamActive } from '../../../local/runner/local-resources';
 import { errorOf, startTestServices, type TestServices } from './helpers';
 
 let t: TestServices;
@@ -302,6 +303,7 @@ describe('AWS/Firehose metrics from local Firehose', () => {
         },
       }),
     );
+    await waitUntilDeliveryStreamActive(firehose, 'metered');
     let acceptedRecords = 0;
     let acceptedBytes = 0;
     let throttled = 0;

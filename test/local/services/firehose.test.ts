@@ -12,6 +12,7 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { waitUntilDeliveryStreamActive } from '../../../local/runner/local-resources';
 import { startLocalServices } from '../../../local/services';
 import { errorOf, startTestServices, type TestServices } from './helpers';
 
@@ -49,6 +50,7 @@ async function createStream(
       },
     }),
   );
+  await waitUntilDeliveryStreamActive(client, name);
   return { name, prefix };
 }
 
@@ -149,26 +151,26 @@ describe('local Firehose delivery streams', () => {
 });
 
 describe('local Firehose limits', () => {
-  it('rejects more than 500 records, more than 4 MiB and a record over 1,024,000 bytes with InvalidArgumentException', async () => {
+  it('rejects more than 500 records and a record over 1,024,000 bytes with ValidationException, more than 4 MiB with InvalidArgumentException', async () => {
     const { name } = await createStream();
     const put = (data: Buffer[]) =>
       t.firehose.send(
         new PutRecordBatchCommand({ DeliveryStreamName: name, Records: data.map((Data) => ({ Data })) }),
       );
     expect(await errorOf(put(records(501, 'too-many')))).toMatchObject({
-      name: 'InvalidArgumentException',
+      name: 'ValidationException',
       status: 400,
     });
     const big = Array.from({ length: 5 }, () => Buffer.alloc(1_000_000, 1));
     expect(await errorOf(put(big))).toMatchObject({ name: 'InvalidArgumentException', status: 400 });
     expect(await errorOf(put([Buffer.alloc(1_024_001)]))).toMatchObject({
-      name: 'InvalidArgumentException',
+      name: 'ValidationException',
       status: 400,
     });
     const single = t.firehose.send(
       new PutRecordCommand({ DeliveryStreamName: name, Record: { Data: Buffer.alloc(1_024_001) } }),
     );
-    expect(await errorOf(single)).toMatchObject({ name: 'InvalidArgumentException', status: 400 });
+    expect(await errorOf(single)).toMatchObject({ name: 'ValidationException', status: 400 });
     // Exactly at the limits is fine.
     const atLimit = await put([
       Buffer.alloc(1_024_000, 2),

@@ -1,0 +1,25 @@
+import type { AwsDeps } from './deps';
+import { type AwsTarget, type AwsTargetOptions, resolveTarget } from './settings';
+import { STACK_ENV, targetFromStack } from './stack';
+
+export interface StackOption {
+  /** The CloudFormation stack to read the targets from (default: env, else the only loader stack). */
+  stack?: string;
+}
+
+/**
+ * The targets from options and environment, completed from the stack's outputs when a stack is
+ * named or something `needed` is missing. Values given explicitly win over the stack's.
+ */
+export async function completeTarget(
+  options: AwsTargetOptions & StackOption,
+  deps: Pick<AwsDeps, 'env' | 'cloudFormation'>,
+  needed: (keyof AwsTarget)[],
+): Promise<AwsTarget> {
+  const target = resolveTarget(options, deps.env);
+  const stack = options.stack?.trim() || deps.env[STACK_ENV]?.trim() || undefined;
+  if (!stack && needed.every((key) => target[key])) return target;
+  const cfn = deps.cloudFormation();
+  const region = await cfn.config.region();
+  return { ...(await targetFromStack(cfn, stack, region)), ...target };
+}
