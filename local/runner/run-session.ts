@@ -10,8 +10,7 @@ import { DEFAULT_QUOTAS } from '../services/firehose';
 import { startLocalServicesProcess } from '../services/process';
 import { captureProcessOutput } from './capture-output';
 import { type Checkpoint, readCheckpoint, withCheckpoints } from './checkpoint';
-import { executeDefinition } from './execute-definition';
-import { HandlerGate } from './handler-gate';
+import { type ExecutionResult, executeDefinition } from './execute-definition';
 import { startHandlerThreads } from './handler-threads';
 import { type LambdaHandlers, localDefinitionRefs, localHandlers, localSubstitutions } from './local-lambdas';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
@@ -23,7 +22,7 @@ import { noteAttempt } from './run-files';
 import type { LocalJobOptions } from './run-job';
 import { deliveredOutput, writeRunSummary } from './run-output';
 import { type LastStep, needsSalvage, salvageRun } from './salvage';
-import { type StoppedBy, stopOnIoError } from './stop-run';
+import { RunStopper, type StoppedBy } from './stop-run';
 import type { RunPart, RunStatus, RunSummary } from './summary';
 import { totalsSoFar } from './totals-so-far';
 
@@ -60,6 +59,30 @@ function checkpointSteps(names: LocalResourceNames) {
   ] as const);
 }
 
+/** What a part of a run works with: its services, the functions' environment, progress and files. */
+interface Session {
+  options: LocalJobOptions;
+  plan: SessionPlan;
+  names: LocalResourceNames;
+  runDir: string;
+  servicesDir: string;
+  services: LocalServices;
+  s3: S3Client;
+  write: (text: string) => void;
+  progress: RunProgress;
+  handlers: LambdaHandlers;
+  stopper: RunStopper;
+  close: () => Promise<void>;
+}
+
+/** How the part ended, before its output is looked at. */
+interface Ending {
+  status: RunStatus;
+  error?: { name: string; message: string };
+  state?: RunState;
+  salvaged: boolean;
+}
+
 /**
  * One part of a local run (the first, or a resumed one): local services on 127.0.0.1, the state-machine
  * file on aws-local-stepfunctions, the real handlers. Stops early, without losing count, on
@@ -68,25 +91,25 @@ function checkpointSteps(names: LocalResourceNames) {
  */
 export async function runSession(options: LocalJobOptions, plan: SessionPlan): Promise<RunSummary> {
   const started = Date.now();
-  const names = options.names ?? LOCAL_RESOURCE_NAMES;
-  const { runId } = plan;
-  const servicesDir = join(resolve(options.dataDir), 'services');
-  const runDir = runFolder(options.dataDir, runId);
+  const runDir = runFolder(options.dataDir, plan.runId);
   await mkdir(join(runDir, 'output'), { recursive: true });
-  const gate = new HandlerGate();
-  const stopper = new AbortController();
-  let stoppedBy: StoppedBy | undefined;
-  const stop = (by: StoppedBy) => {
-    if (stoppedBy) return;
-    stoppedBy = by;
-    gate.close();
-    stopper.abort();
-  };
-  const onSignal = () => stop({ status: 'INTERRUPTED' });
-  if (options.signal?.aborted) onSignal();
-  options.signal?.addEventListener('abort', onSignal, { once: true });
-  const onIoError = (error: Error, path: string) => stop(stopOnIoError(error, path));
+  const session = await openSession(options, plan, runDir);
+  try {
+    await ensureLocalResources(session.s3, new FirehoseClient({}), session.names);
+    await noteAttempt(runDir);
+    const launch = await plan.prepare({ s3: session.s3, services: session.services, runDir });
+    const ending = await execute(session, launch);
+    return await summarise(session, launch, ending, Date.now() - started);
+  } finally {
+    await session.close();
+  }
+}
 
+/** Starts the services, sets the functions' environment, captures their output, starts threads. */
+async function openSession(options: LocalJobOptions, plan: SessionPlan, runDir: string): Promise<Session> {
+  const names = options.names ?? LOCAL_RESOURCE_NAMES;
+  const servicesDir = join(resolve(options.dataDir), 'services');
+  const stopper = new RunStopper(options.signal);
   const startServices = options.inProcessServices ? startLocalServices : startLocalServicesProcess;
   const services: LocalServices = await startServices({
     dataDir: servicesDir,
@@ -100,125 +123,141 @@ export async function runSession(options: LocalJobOptions, plan: SessionPlan): P
     ...functionEnvironment(services.endpoint, names, options.retry, quota),
     ...plan.extraEnv,
   });
-  const output = captureProcessOutput(join(runDir, 'functions.log.jsonl'), onIoError, options.openRunFile);
+  const output = captureProcessOutput(
+    join(runDir, 'functions.log.jsonl'),
+    stopper.onIoError,
+    options.openRunFile,
+  );
   // Started after the environment is set: a thread sees the environment it was started with.
   const threadCount = typeof options.handlerThreads === 'number' ? options.handlerThreads : 0;
   const threads = threadCount
     ? startHandlerThreads(names, threadCount, [...localHandlers(names).keys()])
     : undefined;
   const write = options.progress?.write ?? output.stderr;
-  const progress = new RunProgress(write, options.progress?.interactive ?? false);
   const s3 = new S3Client({ forcePathStyle: true });
-  try {
-    await ensureLocalResources(s3, new FirehoseClient({}), names);
-    await noteAttempt(runDir);
-    const launch = await plan.prepare({ s3, services, runDir });
-    let last: LastStep | undefined;
-    // Streamed line by line: a million-record run logs far more than one string can hold.
-    const events = new RunFile(join(runDir, 'events.jsonl'), onIoError, options.openRunFile);
-    const definition = JSON.parse(
-      substituteDefinition(readDefinitionTemplate(), localSubstitutions(names)),
-    ) as JsonObject;
-    write(`run ${runId}: local services on ${services.endpoint}\n`);
-    if (launch.resumeAfter) progress.resumeAfter(launch.resumeAfter.step, launch.resumeAfter.state);
-    const handlers = withCheckpoints(
-      wrapAll(threads?.handlers ?? localHandlers(names), options.wrapHandler),
-      checkpointSteps(names),
-      join(runDir, 'checkpoint.json'),
-    );
-    const result = await executeDefinition({
-      definition,
-      input: launch.input,
-      executionName: runId,
-      startAt: launch.startAt,
-      startTime: launch.startTime,
-      mapRunPrefix: launch.mapRunPrefix,
-      signal: stopper.signal,
-      s3,
-      handlers: gate.wrap(handlers),
-      fastTimers: options.fastTimers,
-      retryIntervalOverridesMs: metricsRetryOverride(options),
-      duplicateChildren: options.duplicateChildren,
-      onEvent: (event) => {
-        progress.onEvent(event);
-        events.write(`${JSON.stringify(compactEvent(event))}\n`);
-        const name = event.state?.name;
-        const output = event.state?.output;
-        if (event.type === 'StateExited' && name && STATE_STEPS.has(name) && isRunState(output)) {
-          last = { step: name, state: output };
-        }
-      },
-    });
-    let status: RunStatus;
-    let error: { name: string; message: string } | undefined;
-    let lastState: RunState | undefined;
-    let salvaged = false;
-    if (stoppedBy) {
-      // Ctrl-C was acknowledged by the command itself; an I/O error is news.
-      if (stoppedBy.error) write(`stopping (${stoppedBy.error.message}): waiting for the calls in flight…\n`);
-      await gate.drained();
-      status = stoppedBy.status;
-      error = stoppedBy.error;
-      lastState = await totalsSoFar(await readCheckpoint(checkpointFile(runDir)), {
-        s3,
-        artifactBucket: names.artifactBucket,
-        logger: createLogger('firehose-loader-local-runner'),
-      });
-    } else {
-      status = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
-      if (result.status === 'FAILED') error = describeFailure(result.error, result.cause);
-      lastState = result.status === 'SUCCEEDED' ? (result.output as RunState) : last?.state;
-      if (needsSalvage(last, status)) {
-        write(
-          'the run stopped before its round was totalled: counting what was delivered, dead-lettering the rest…\n',
-        );
-        lastState = await salvageRun(last.state, createLogger('firehose-loader-local-runner'));
-        salvaged = true;
-      }
-    }
-    await events.end();
-    const delivered = await deliveredOutput({
-      services,
-      s3,
-      names,
-      servicesDir,
-      runDir,
-      before: launch.before,
-    });
-    const notOnDisk = Math.max(0, (lastState?.totals.delivered ?? 0) - delivered.lines);
-    const failed = delivered.error ?? error ?? (notOnDisk ? notOnDiskError(notOnDisk) : undefined);
-    return await writeRunSummary({
-      runId,
-      status: delivered.error || notOnDisk ? 'FAILED' : status,
-      ...(failed ? { error: failed } : {}),
-      state: lastState,
-      salvaged,
-      streamName: names.streamName,
-      outputFiles: delivered.files,
-      outputBytes: delivered.bytes,
-      notOnDisk,
-      deadLetterFiles: lastState?.deadLetter
-        ? [join(servicesDir, 's3', names.artifactBucket, lastState.deadLetter.recordsKey)]
-        : [],
-      deadLetterManifest: lastState?.deadLetter
-        ? join(servicesDir, 's3', names.artifactBucket, lastState.deadLetter.manifestKey)
-        : null,
-      rejectsFile: lastState?.plan?.rejectsKey
-        ? join(servicesDir, 's3', names.artifactBucket, lastState.plan.rejectsKey)
-        : null,
-      runDir,
-      parts: plan.parts,
-      durationMs: Date.now() - started,
-    });
-  } finally {
-    options.signal?.removeEventListener('abort', onSignal);
+  const handlers = withCheckpoints(
+    wrapAll(threads?.handlers ?? localHandlers(names), options.wrapHandler),
+    checkpointSteps(names),
+    checkpointFile(runDir),
+  );
+  const close = async () => {
+    stopper.release();
     s3.destroy();
     await threads?.stop();
     await output.restore();
     restoreEnv();
-    // Stopping flushes again; a failure there was already reported by the flush above.
+    // Stopping flushes again; a failure there was already reported by the flush in summarise.
     await services.stop().catch(() => undefined);
-  }
+  };
+  const progress = new RunProgress(write, options.progress?.interactive ?? false);
+  return {
+    options,
+    plan,
+    names,
+    runDir,
+    servicesDir,
+    services,
+    s3,
+    write,
+    progress,
+    handlers,
+    stopper,
+    close,
+  };
+}
+
+/** Runs the definition from where the launch says, then says how it ended (totalled either way). */
+async function execute(session: Session, launch: Launch): Promise<Ending> {
+  const { options, names, runDir, write, progress, stopper } = session;
+  let last: LastStep | undefined;
+  // Streamed line by line: a million-record run logs far more than one string can hold.
+  const events = new RunFile(join(runDir, 'events.jsonl'), stopper.onIoError, options.openRunFile);
+  const definition = JSON.parse(
+    substituteDefinition(readDefinitionTemplate(), localSubstitutions(names)),
+  ) as JsonObject;
+  write(`run ${session.plan.runId}: local services on ${session.services.endpoint}\n`);
+  if (launch.resumeAfter) progress.resumeAfter(launch.resumeAfter.step, launch.resumeAfter.state);
+  const result = await executeDefinition({
+    definition,
+    input: launch.input,
+    executionName: session.plan.runId,
+    startAt: launch.startAt,
+    startTime: launch.startTime,
+    mapRunPrefix: launch.mapRunPrefix,
+    signal: stopper.signal,
+    s3: session.s3,
+    handlers: stopper.gate.wrap(session.handlers),
+    fastTimers: options.fastTimers,
+    retryIntervalOverridesMs: metricsRetryOverride(options),
+    duplicateChildren: options.duplicateChildren,
+    onEvent: (event) => {
+      progress.onEvent(event);
+      events.write(`${JSON.stringify(compactEvent(event))}\n`);
+      const name = event.state?.name;
+      const output = event.state?.output;
+      if (event.type === 'StateExited' && name && STATE_STEPS.has(name) && isRunState(output)) {
+        last = { step: name, state: output };
+      }
+    },
+  });
+  const ending = stopper.stoppedBy
+    ? await stopped(session, stopper.stoppedBy)
+    : await ended(session, result, last);
+  await events.end();
+  return ending;
+}
+
+/** A stopped part: waits for the calls in flight, then totals what the outcomes say (nothing changed). */
+async function stopped(session: Session, by: StoppedBy): Promise<Ending> {
+  // Ctrl-C was acknowledged by the command itself; an I/O error is news.
+  if (by.error) session.write(`stopping (${by.error.message}): waiting for the calls in flight…\n`);
+  await session.stopper.gate.drained();
+  const state = await totalsSoFar(await readCheckpoint(checkpointFile(session.runDir)), {
+    s3: session.s3,
+    artifactBucket: session.names.artifactBucket,
+    logger: createLogger('firehose-loader-local-runner'),
+  });
+  return { status: by.status, ...(by.error ? { error: by.error } : {}), state, salvaged: false };
+}
+
+/** A part whose execution ended by itself: succeeded, or failed (salvaged if it stopped mid-round). */
+async function ended(session: Session, result: ExecutionResult, last: LastStep | undefined): Promise<Ending> {
+  const status = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
+  const error = result.status === 'FAILED' ? describeFailure(result.error, result.cause) : undefined;
+  const state = result.status === 'SUCCEEDED' ? (result.output as RunState) : last?.state;
+  if (!needsSalvage(last, status)) return { status, ...(error ? { error } : {}), state, salvaged: false };
+  session.write(
+    'the run stopped before its round was totalled: counting what was delivered, dead-lettering the rest…\n',
+  );
+  const salvaged = await salvageRun(last.state, createLogger('firehose-loader-local-runner'));
+  return { status, ...(error ? { error } : {}), state: salvaged, salvaged: true };
+}
+
+/** Delivers what Firehose holds, links the output, counts what is on disk, writes the summary. */
+async function summarise(session: Session, launch: Launch, ending: Ending, durationMs: number) {
+  const { names, servicesDir, runDir } = session;
+  const delivered = await deliveredOutput({ ...session, before: launch.before });
+  const state = ending.state;
+  const notOnDisk = Math.max(0, (state?.totals.delivered ?? 0) - delivered.lines);
+  const error = delivered.error ?? ending.error ?? (notOnDisk ? notOnDiskError(notOnDisk) : undefined);
+  const artifact = (key: string) => join(servicesDir, 's3', names.artifactBucket, key);
+  return writeRunSummary({
+    runId: session.plan.runId,
+    status: delivered.error || notOnDisk ? 'FAILED' : ending.status,
+    ...(error ? { error } : {}),
+    state,
+    salvaged: ending.salvaged,
+    streamName: names.streamName,
+    outputFiles: delivered.files,
+    outputBytes: delivered.bytes,
+    notOnDisk,
+    deadLetterFiles: state?.deadLetter ? [artifact(state.deadLetter.recordsKey)] : [],
+    deadLetterManifest: state?.deadLetter ? artifact(state.deadLetter.manifestKey) : null,
+    rejectsFile: state?.plan?.rejectsKey ? artifact(state.plan.rejectsKey) : null,
+    runDir,
+    parts: session.plan.parts,
+    durationMs,
+  });
 }
 
 /** With fast timers and a metrics delay, CheckMetrics retries every half delay (not every 5 ms). */

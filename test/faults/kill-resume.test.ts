@@ -138,7 +138,9 @@ describe('kill -9 of every process of a local run, then resume', () => {
       join(data.dir, 'flush'),
       /checking CloudWatch metrics/,
     );
-    expect(killed.checkpoint).toMatchObject({ step: 'AdvanceRound', state: { round: { next: 'done' } } });
+    // Every record accepted (the last round totalled, CheckMetrics maybe done): all in Firehose's buffer.
+    expect(['AdvanceRound', 'CheckMetrics']).toContain(killed.checkpoint?.step);
+    expect(killed.checkpoint?.state.round.next).toBe('done');
     await resumeAndCheck(killed, input);
   }, 180_000);
 });
