@@ -8,6 +8,7 @@ const INTEGRATION = [
   'test/faults',
   'test/bad-input',
   'test/local/services',
+  'test/cli/local',
   'test/statemachine/scale.test.ts',
   'test/cdk/nag.test.ts',
 ];
