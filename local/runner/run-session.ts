@@ -92,7 +92,6 @@ interface Ending {
 export async function runSession(options: LocalJobOptions, plan: SessionPlan): Promise<RunSummary> {
   const started = Date.now();
   const runDir = runFolder(options.dataDir, plan.runId);
-  await mkdir(join(runDir, 'output'), { recursive: true });
   const session = await openSession(options, plan, runDir);
   try {
     await ensureLocalResources(session.s3, new FirehoseClient({}), session.names);
@@ -109,8 +108,8 @@ export async function runSession(options: LocalJobOptions, plan: SessionPlan): P
 async function openSession(options: LocalJobOptions, plan: SessionPlan, runDir: string): Promise<Session> {
   const names = options.names ?? LOCAL_RESOURCE_NAMES;
   const servicesDir = join(resolve(options.dataDir), 'services');
-  const stopper = new RunStopper(options.signal);
   const startServices = options.inProcessServices ? startLocalServices : startLocalServicesProcess;
+  // First: services that cannot own the folder refuse before the run writes anything.
   const services: LocalServices = await startServices({
     dataDir: servicesDir,
     faults: options.faults,
@@ -118,6 +117,11 @@ async function openSession(options: LocalJobOptions, plan: SessionPlan, runDir: 
     metricPublishDelayMs: options.metricPublishDelayMs,
     streamCreatingMs: options.streamCreatingMs,
   });
+  await mkdir(join(runDir, 'output'), { recursive: true }).catch(async (error: unknown) => {
+    await services.stop();
+    throw error;
+  });
+  const stopper = new RunStopper(options.signal);
   const quota = options.paceToQuota === false ? undefined : { ...DEFAULT_QUOTAS, ...options.quotas };
   const restoreEnv = applyEnvironment({
     ...functionEnvironment(services.endpoint, names, options.retry, quota),
