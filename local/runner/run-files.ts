@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { access, appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../functions/shared/errors';
 import type { LocalJobOptions } from './run-job';
@@ -72,9 +72,15 @@ export async function noteAttempt(runDir: string): Promise<void> {
 export async function readRunFiles(runDir: string, runId: string): Promise<RunFiles> {
   const read = (name: string) => readFile(join(runDir, name), 'utf8');
   const executionInput = JSON.parse(
-    await read('input.json').catch(() => {
+    await read('input.json').catch(async () => {
+      const exists = await access(runDir).then(
+        () => true,
+        () => false,
+      );
       throw new ConfigError(
-        `no local run ${runId} to resume: ${join(runDir, 'input.json')} does not exist (a run stopped that early sent nothing; start it again)`,
+        exists
+          ? `run ${runId} stopped before it had staged its input (${join(runDir, 'input.json')} does not exist): nothing was sent; start it again`
+          : `no local run ${runId}: ${runDir} does not exist (the same --data-dir as the run?)`,
       );
     }),
   ) as unknown;
