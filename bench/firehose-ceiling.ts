@@ -4,7 +4,7 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { S3Client } from '@aws-sdk/client-s3';
 import { createFirehoseClient } from '../functions/shared/firehose';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
-import type { FirehoseQuotas } from '../local/services';
+import type { FirehoseQuotas, LocalServicesOptions } from '../local/services';
 import { startLocalServicesProcess } from '../local/services/process';
 
 export interface Ceiling {
@@ -46,8 +46,10 @@ export async function measureCeiling(
   requests: Buffer[][],
   concurrency: number,
   quotas: FirehoseQuotas,
+  /** More settings of the services (the durability section switches the buffer's fsync). */
+  settings: Partial<LocalServicesOptions> = {},
 ): Promise<Ceiling> {
-  const services = await startLocalServicesProcess({ dataDir, quotas });
+  const services = await startLocalServicesProcess({ ...settings, dataDir, quotas });
   try {
     const endpoint = services.endpoint;
     const region = LOCAL_RESOURCE_NAMES.region;

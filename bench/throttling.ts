@@ -94,7 +94,7 @@ export async function throttling(ctx: BenchContext): Promise<SectionResult> {
       ),
     ],
     notes: [
-      `Real timers (fastTimers false), concurrency ${CONCURRENCY}, default retry policy. runLocalJob tells PutBatch the local stream's quota (STREAM_RECORDS_PER_SECOND etc., as a deployment states its stream's), so each Map item waits its turn before sending; the last row is a second run with that switched off (paceToQuota false), where only the retries (a throttled attempt waits for the next one-second window) deal with the quota. The rate is delivered records over the loading window, re-queue waits included; the token bucket starts with one second of quota, so the burst-free figure is shown too. Output check: multiset digest of the delivered lines ${delivered.digest} vs the input's ${expected.digest} (${exact ? 'equal' : 'DIFFERENT'}).`,
+      `Real timers (fastTimers false), concurrency ${CONCURRENCY}, default retry policy. Nothing is stated to the job: Plan finds the local stream's quota in the local CloudWatch and each Map item waits its turn in the round's schedule before sending; the last row is a second run with pacing switched off (paceToQuota false, PACE_TO_QUOTA=false), where only the retries (a throttled attempt waits for the next one-second window) deal with the quota. The rate is delivered records over the loading window, re-queue waits included; the token bucket starts with one second of quota, so the burst-free figure is shown too. Output check: multiset digest of the delivered lines ${delivered.digest} vs the input's ${expected.digest} (${exact ? 'equal' : 'DIFFERENT'}).`,
     ],
     data: {
       records: count,

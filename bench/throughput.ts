@@ -24,6 +24,7 @@ const PHASES = [
   'AdvanceRound',
   'CheckMetrics',
 ];
+export const THROUGHPUT_FLOOR = 0.3;
 // If the full-size run fails, the comparison is repeated at this size so there is still a figure.
 const FALLBACK_RECORDS = 200_000;
 
@@ -169,11 +170,13 @@ export async function throughput(ctx: BenchContext): Promise<SectionResult> {
   const { rows, ratio, mapRatio, breakdown } = rowsOf(measured);
   const s = measured.summary;
   targets.push(
+    // A regression floor, not a goal: the earlier 0.5 target is withdrawn (issue 12). On this 2-core
+    // machine the ratio is bound by CPU, and on AWS the stream's quota decides the speed.
     target(
-      `workflow records/s ÷ ceiling records/s (${fmt(measured.count)} records)`,
+      `workflow records/s ÷ ceiling records/s (${fmt(measured.count)} records), regression floor`,
       round(ratio),
       '>=',
-      0.5,
+      THROUGHPUT_FLOOR,
     ),
     target(
       'delivered = input, output lines = input lines (multiset)',

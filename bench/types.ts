@@ -20,6 +20,8 @@ export interface SectionResult {
   notes: string[];
   data: JsonValue;
   seconds: number;
+  /** When the section was measured, if not in the run that wrote the results (`--only` keeps it). */
+  ranAt?: string;
 }
 
 export interface BenchContext {
@@ -27,6 +29,8 @@ export interface BenchContext {
   /** A temp dir of this run; removed at the end. */
   tmp: string;
   log: (line: string) => void;
+  /** `--case <id>`: a section with cases runs only this one (development). */
+  caseId?: string;
 }
 
 export function target(name: string, value: number, op: Target['op'], limit: number): Target {

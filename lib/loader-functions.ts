@@ -140,8 +140,15 @@ export class LoaderFunctions extends Construct {
         DEFAULT_REQUEUE_ROUNDS: String(props.planDefaults.requeueRounds),
         MAX_BATCH_RECORDS: String(limits.maxRecords),
         MAX_BATCH_BYTES: String(limits.maxBytes),
+        // Plan finds the stream's quota (its *PerSecondLimit metrics); a stated one overrides it.
+        DELIVERY_STREAM_NAME: deliveryStream.deliveryStreamName,
+        ...statedQuotaEnvironment(props.streamQuota),
       },
       statements: [
+        // Reads the stream's BytesPerSecondLimit, RecordsPerSecondLimit and PutRequestsPerSecondLimit.
+        // GetMetricData supports no resource-level permissions or condition keys, so it cannot be
+        // held to AWS/Firehose or to this stream.
+        allow(['cloudwatch:GetMetricData'], ['*']),
         allow(['s3:GetObject'], [sourceObjects]),
         // Without ListBucket S3 answers 403 for a missing key; with it Plan can say "does not exist".
         allow(['s3:ListBucket'], [sourceBucket.bucketArn]),
@@ -171,9 +178,9 @@ export class LoaderFunctions extends Construct {
         RETRY_MAX_DELAY_MS: String(retry.maxDelayMs),
         RETRY_BUDGET_MS: String(retry.budgetMs),
         RETRY_THROTTLE_WINDOW_MS: String(retry.throttleWindowMs ?? 0),
-        STREAM_RECORDS_PER_SECOND: String(props.streamQuota?.recordsPerSecond ?? 0),
-        STREAM_BYTES_PER_SECOND: String(props.streamQuota?.bytesPerSecond ?? 0),
-        STREAM_REQUESTS_PER_SECOND: String(props.streamQuota?.requestsPerSecond ?? 0),
+        // Pacing to the quota Plan found is on: each chunk waits its turn in the round's schedule.
+        PACE_TO_QUOTA: 'true',
+        ...statedQuotaEnvironment(props.streamQuota),
         // A chunk's claim is taken over only past this invocation's own timeout (functions/put-batch/claim.ts).
         CLAIM_TAKEOVER_AFTER_MS: String(defaultClaimTakeoverAfterMs(putBatchTimeoutMs(retry.budgetMs))),
       },
@@ -300,7 +307,7 @@ export class LoaderFunctions extends Construct {
     acknowledge(
       this,
       'AwsSolutions-IAM5',
-      'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions (PutMetricData is held to one namespace by the cloudwatch:namespace condition); so do X-Ray PutTraceSegments/PutTelemetryRecords of active tracing.',
+      'cloudwatch:PutMetricData and GetMetricData support no resource-level permissions (PutMetricData is held to one namespace by the cloudwatch:namespace condition; GetMetricData, which CheckMetrics and Plan use to read the AWS/Firehose metrics and the stream quota, has no condition keys either); so do X-Ray PutTraceSegments/PutTelemetryRecords of active tracing.',
       ['Resource::*'],
     );
     acknowledge(
@@ -309,4 +316,13 @@ export class LoaderFunctions extends Construct {
       'nodejs22.x is the runtime the handlers, their tests and the Node 22 devDependency target; moving to a newer runtime is a deliberate upgrade of all three.',
     );
   }
+}
+
+/** STREAM_*_PER_SECOND for Plan and PutBatch; 0 (unset) leaves the quota to be found in CloudWatch. */
+function statedQuotaEnvironment(quota: LoaderFunctionsProps['streamQuota']): Record<string, string> {
+  return {
+    STREAM_RECORDS_PER_SECOND: String(quota?.recordsPerSecond ?? 0),
+    STREAM_BYTES_PER_SECOND: String(quota?.bytesPerSecond ?? 0),
+    STREAM_REQUESTS_PER_SECOND: String(quota?.requestsPerSecond ?? 0),
+  };
 }

@@ -14,6 +14,8 @@ export const CUSTOM_METRICS = {
 
 // AWS/Firehose metrics are published per minute and arrive 1–3 minutes late; 5-minute sums smooth that.
 const PERIOD = Duration.minutes(5);
+// Rates against the quota use the finest AWS/Firehose period: a 5-minute average hides a load's shape.
+const RATE_PERIOD = Duration.minutes(1);
 
 export interface LoaderMonitoringProps {
   /** Dimension `DeliveryStreamName` of the AWS/Firehose and the custom metrics. */
@@ -112,6 +114,7 @@ export class LoaderMonitoring extends Construct {
         failed,
       ]),
     );
+    this.dashboard.addWidgets(...this.rateAgainstQuotaWidgets(dimensionsMap));
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({
         title: 'Alarms',
@@ -120,5 +123,40 @@ export class LoaderMonitoring extends Construct {
         height: 3,
       }),
     );
+  }
+
+  /**
+   * Achieved rate against each of the stream's three limits (the Firehose guide's alarm recommendation:
+   * Incoming* per second approaching *PerSecondLimit): what the job paces to, and how close it gets.
+   */
+  private rateAgainstQuotaWidgets(dimensionsMap: Record<string, string>): cloudwatch.GraphWidget[] {
+    const pairs = [
+      ['Bytes per second', 'IncomingBytes', 'BytesPerSecondLimit'],
+      ['Records per second', 'IncomingRecords', 'RecordsPerSecondLimit'],
+      ['Put requests per second', 'IncomingPutRequests', 'PutRequestsPerSecondLimit'],
+    ] as const;
+    return pairs.map(([title, incoming, limit]) => {
+      const metric = (metricName: string, statistic: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/Firehose',
+          metricName,
+          dimensionsMap,
+          statistic,
+          period: RATE_PERIOD,
+        });
+      const achieved = new cloudwatch.MathExpression({
+        expression: 'incoming / PERIOD(incoming)',
+        usingMetrics: { incoming: metric(incoming, cloudwatch.Stats.SUM) },
+        label: `Achieved (${incoming} per second)`,
+        period: RATE_PERIOD,
+      });
+      return new cloudwatch.GraphWidget({
+        title: `${title}: achieved vs the stream's quota`,
+        left: [achieved, metric(limit, cloudwatch.Stats.MINIMUM).with({ label: limit })],
+        leftYAxis: { min: 0 },
+        width: 8,
+        height: 6,
+      });
+    });
   }
 }

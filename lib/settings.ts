@@ -71,9 +71,10 @@ export interface LoaderSettings {
   /** SNS topic ARN the alarms notify; empty for alarms without actions. */
   alarmTopicArn: string;
   /**
-   * The stream's Direct PUT quota (Service Quotas, or the RecordsPerSecondLimit, BytesPerSecondLimit
-   * and PutRequestsPerSecondLimit metrics); when set, PutBatch paces itself to it instead of being
-   * throttled. 0 leaves it unset: stating a quota lower than the real one only slows loads down.
+   * The stream's Direct PUT quota, stated. 0 (the default) leaves it to be found: each run reads the
+   * stream's RecordsPerSecondLimit, BytesPerSecondLimit and PutRequestsPerSecondLimit metrics (the
+   * region's default quota when there is no datapoint) and paces to it. A stated value overrides what
+   * is found; stating a quota lower than the real one only slows loads down.
    */
   streamRecordsPerSecond: number;
   streamBytesPerSecond: number;

@@ -6,6 +6,7 @@ import { createLogger } from '../../functions/shared/logger';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { rerunFailed } from '../../local/runner/rerun-failed';
 import { startLocalServices } from '../../local/services';
+import { readDataLock } from '../../local/services/data-lock';
 import { exitCode, report } from './run';
 
 /** `rerun-failed RUN_ID`: redrive a local run's undelivered records and update its summary. */
@@ -21,8 +22,8 @@ export async function rerunFailedCommand(runId: string, options: { dataDir: stri
 
 /**
  * `put-record DATA`: one PutRecord with retries. Against AWS with --aws (the usual credential chain and
- * --stream), against a running `npm run local:services` with --endpoint, else against local services
- * started for this one call.
+ * --stream), against a running `npm run local:services` with --endpoint or the services that own
+ * --data-dir's services folder, else against local services started for this one call.
  */
 export async function putRecordCommand(
   data: string,
@@ -37,10 +38,11 @@ export async function putRecordCommand(
     process.stdout.write(`${JSON.stringify(response)}\n`);
     return 0;
   }
-  const services = options.endpoint
-    ? undefined
-    : await startLocalServices({ dataDir: resolve(options.dataDir, 'services') });
-  const endpoint = options.endpoint ?? services?.endpoint ?? '';
+  const dataDir = resolve(options.dataDir, 'services');
+  // Services that already own the folder (a run, or local:services) are used rather than refused.
+  const owner = options.endpoint ? undefined : (await readDataLock(dataDir))?.endpoint;
+  const services = options.endpoint || owner ? undefined : await startLocalServices({ dataDir });
+  const endpoint = options.endpoint ?? owner ?? services?.endpoint ?? '';
   const local = {
     endpoint,
     region: 'us-east-1',

@@ -5,6 +5,7 @@ import type { ChunkDescriptor } from '../shared/chunk';
 import { readChunkPayloads } from '../shared/chunk-io';
 import { AccountingError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
+import { PaceSchedule } from '../shared/quota/schedule';
 import { type ChunkOutcome, type DeadLetterSummary, RoundNext, type RunState } from '../shared/run-state';
 import { readJsonLines, S3LineWriter } from '../shared/s3-io';
 import type { AdvanceRoundConfig } from './config';
@@ -13,6 +14,7 @@ import {
   addOutcome,
   decideNext,
   leftoverChunks,
+  nextPaceRate,
   possibleDuplicatesOfFailed,
   requeueWaitSeconds,
 } from './rounds';
@@ -61,8 +63,11 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     const number = roundNumber + 1;
     const manifestKey = artifactKeys.manifest(state.runId, number);
     const writer = new S3LineWriter(deps.s3, { bucket, key: manifestKey });
+    // The re-queue round gets its own schedule, from its own chunks' costs at the run's quota.
+    const schedule = state.quota ? new PaceSchedule(state.quota) : undefined;
     for (const [index, chunk] of leftover.chunks.entries()) {
-      await writer.writeJson({ ...chunk, chunkId: chunkId(number, index) });
+      const next = { ...chunk, chunkId: chunkId(number, index) };
+      await writer.writeJson(schedule ? schedule.place(next) : next);
     }
     await writer.close();
     round = {
@@ -107,6 +112,9 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     plan: state.plan,
     round,
     totals,
+    ...(state.quota ? { quota: state.quota } : {}),
+    // The next round starts from the rate that worked in this one (AIMD carried across rounds).
+    ...(state.pace ? { pace: { rate: nextPaceRate(outcomes, state.pace.rate) } } : {}),
     ...(deadLetter ? { deadLetter } : {}),
   };
 }

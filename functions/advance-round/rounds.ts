@@ -74,3 +74,14 @@ export function possibleDuplicatesOfFailed(
   }
   return records;
 }
+
+/**
+ * The rate (fraction of the quota) the next round starts at: the lowest any chunk's environment had
+ * come down to, the rate that got through without throttling; the round's own rate if none reported.
+ */
+export function nextPaceRate(outcomes: readonly Pick<ChunkOutcome, 'paceRate'>[], current: number): number {
+  const rates = outcomes
+    .map((outcome) => outcome.paceRate)
+    .filter((rate): rate is number => typeof rate === 'number' && Number.isFinite(rate) && rate > 0);
+  return rates.length > 0 ? rates.reduce((low, rate) => Math.min(low, rate)) : current;
+}

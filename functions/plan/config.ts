@@ -2,6 +2,7 @@ import type { InputFormat } from '../shared/chunk';
 import { booleanSetting, type Env, integerSetting, optionalString, requireString } from '../shared/env';
 import { ConfigError } from '../shared/errors';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_DISTRIBUTED_MAP_CONCURRENCY } from '../shared/limits';
+import { type StreamQuota, statedQuotaFrom } from '../shared/quota/quota';
 
 /** The most re-queue rounds a run may ask for: each round waits longer, more would only add delay. */
 export const MAX_REQUEUE_ROUNDS = 10;
@@ -23,6 +24,17 @@ export interface PlanConfig {
   defaults: PlanDefaults;
   maxBatchRecords: number;
   maxBatchBytes: number;
+  /** What Plan needs to find the stream's quota (quota/find-quota.ts). */
+  quota: PlanQuotaConfig;
+}
+
+export interface PlanQuotaConfig {
+  /** DELIVERY_STREAM_NAME; without it the quota cannot be looked up, only stated or assumed. */
+  streamName: string | undefined;
+  /** The region decides the default quota when CloudWatch has no datapoint (AWS_REGION, set by Lambda). */
+  region: string | undefined;
+  /** STREAM_*_PER_SECOND: a stated quota overrides what CloudWatch says, field by field. */
+  stated: Partial<StreamQuota>;
 }
 
 export function loadPlanConfig(env: Env = process.env): PlanConfig {
@@ -65,5 +77,10 @@ export function loadPlanConfig(env: Env = process.env): PlanConfig {
       max: MAX_BATCH_BYTES,
       fallback: MAX_BATCH_BYTES,
     }),
+    quota: {
+      streamName: env.DELIVERY_STREAM_NAME?.trim() || undefined,
+      region: env.AWS_REGION?.trim() || undefined,
+      stated: statedQuotaFrom(env),
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { s3Client } from '../shared/aws-clients';
+import { cloudWatchClient, s3Client } from '../shared/aws-clients';
 import { createLogger } from '../shared/logger';
 import type { RunState } from '../shared/run-state';
 import { withTransientErrorsNamed } from '../shared/transient';
@@ -13,5 +13,7 @@ const logger = createLogger('firehose-loader-plan');
 export async function handler(event: PlanEvent): Promise<RunState> {
   const config = loadPlanConfig();
   logger.appendKeys({ runId: event.runId });
-  return withTransientErrorsNamed(() => startRun(event, { s3: s3Client(), config, logger }));
+  return withTransientErrorsNamed(() =>
+    startRun(event, { s3: s3Client(), cloudWatch: cloudWatchClient(), config, logger }),
+  );
 }

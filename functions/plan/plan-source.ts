@@ -4,6 +4,8 @@ import type { ChunkDescriptor, InputFormat, RecordFormat } from '../shared/chunk
 import type { LoggerLike } from '../shared/logger';
 import { ChunkPlanner } from '../shared/plan/planner';
 import { resolvePlanSettings } from '../shared/plan/settings';
+import type { StreamQuota } from '../shared/quota/quota';
+import { PaceSchedule } from '../shared/quota/schedule';
 import { detectFormat, readRecordBatches } from '../shared/records/reader';
 import type { PlanSummary } from '../shared/run-state';
 import { type ObjectRef, readRange, S3LineWriter } from '../shared/s3-io';
@@ -18,6 +20,8 @@ export interface PlanRequest {
   maxBatchRecords: number;
   maxBatchBytes: number;
   artifactBucket: string;
+  /** The stream's quota: each chunk gets its send offset in the round's schedule (quota/schedule.ts). */
+  quota?: StreamQuota;
 }
 
 /** Takes the first piece of a stream to look at, and gives back a stream that still starts at byte 0. */
@@ -58,6 +62,7 @@ export async function planSource(
   const manifest = new S3LineWriter(s3, { bucket: request.artifactBucket, key: manifestKey });
   const rejects = new S3LineWriter(s3, { bucket: request.artifactBucket, key: rejectsKey });
   const planner = new ChunkPlanner(settings);
+  const schedule = request.quota ? new PaceSchedule(request.quota) : undefined;
   let chunks = 0;
   let rejected = 0;
 
@@ -80,7 +85,7 @@ export async function planSource(
         firstLine: chunk.firstLine,
       };
       chunks += 1;
-      await manifest.writeJson(descriptor);
+      await manifest.writeJson(schedule ? schedule.place(descriptor) : descriptor);
     }
   };
 

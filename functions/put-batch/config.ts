@@ -1,15 +1,17 @@
-import { type Env, integerSetting, requireString } from '../shared/env';
+import { booleanSetting, type Env, integerSetting, requireString } from '../shared/env';
 import { ConfigError } from '../shared/errors';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from '../shared/firehose/retry-policy';
-import { type StreamQuota, streamQuotaFrom } from './pace';
+import { type StreamQuota, statedQuotaFrom } from '../shared/quota/quota';
 
 export interface PutBatchConfig {
   streamName: string;
   sourceBucket: string;
   artifactBucket: string;
   retry: RetryPolicy;
-  /** The stream's quota, when the deployment states it: PutBatch then paces itself (pace.ts). */
-  quota: StreamQuota;
+  /** A quota the deployment states (STREAM_*_PER_SECOND): overrides the run's, field by field. */
+  quota: Partial<StreamQuota>;
+  /** PACE_TO_QUOTA (default true); false leaves throttling to the retries alone (comparison runs). */
+  pacing: boolean;
   /** A chunk's claim older than this is taken over (claim.ts); 0: any unfinished claim, at once. */
   claimTakeoverAfterMs: number;
 }
@@ -72,7 +74,8 @@ export function loadPutBatchConfig(env: Env = process.env): PutBatchConfig {
     sourceBucket: requireString(env, 'SOURCE_BUCKET'),
     artifactBucket: requireString(env, 'ARTIFACT_BUCKET'),
     retry: resolveRetryPolicy({ maxAttempts, baseDelayMs, maxDelayMs, budgetMs, throttleWindowMs }),
-    quota: streamQuotaFrom(env),
+    quota: statedQuotaFrom(env),
+    pacing: booleanSetting(env, 'PACE_TO_QUOTA', true),
     claimTakeoverAfterMs,
   };
 }

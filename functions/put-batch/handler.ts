@@ -23,6 +23,7 @@ export async function handler(event: PutBatchInput): Promise<ChunkOutcome> {
       retry: config.retry,
       quota: config.quota,
       claimTakeoverAfterMs: config.claimTakeoverAfterMs,
+      pacing: config.pacing,
       logger: logger.createChild({ persistentKeys: { runId: event.runId, chunkId: event.chunk.chunkId } }),
     }),
   );

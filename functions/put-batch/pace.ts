@@ -1,61 +1,109 @@
 import type { ChunkDescriptor } from '../shared/chunk';
-import { ChunkMode } from '../shared/chunk';
-import { type Env, integerSetting } from '../shared/env';
+import { QUOTA_FIELDS, QuotaSource, type RunQuota, type StreamQuota } from '../shared/quota/quota';
+import { chunkCalls, chunkCostMs } from '../shared/quota/schedule';
+import { AimdPace, DEFAULT_AIMD } from './aimd';
 
-/** The delivery stream's Direct PUT quota as the deployment states it; unset fields do not pace. */
-export interface StreamQuota {
-  recordsPerSecond?: number;
-  bytesPerSecond?: number;
-  requestsPerSecond?: number;
+// The wait comes out of the retry budget, so the invocation still ends inside its timeout; past this,
+// sending early (and retrying what is throttled) beats holding a Lambda for longer.
+export const MAX_PACING_WAIT_MS = 15_000;
+// What the send itself keeps of the retry budget, however long the wait was.
+export const MIN_SEND_BUDGET_MS = 5_000;
+// How much quota a late environment may send at once to catch up: a twentieth of the one-second burst
+// Firehose allows.
+export const BURST_MS = 50;
+// With a quota that is only the region's default, the rate may climb to this many times it: AWS
+// raises quotas on request, and additive increase finds the real one.
+export const MAX_RATE_OVER_DEFAULT_QUOTA = 4;
+
+/** What a PutBatch item knows about pacing: the run's quota, its Map run, the rate to start from. */
+export interface PaceContext {
+  quota: StreamQuota & Partial<Pick<RunQuota, 'sources'>>;
+  /** The Map state's EnteredTime (ISO 8601): the schedule's zero. */
+  mapStartedAt: string;
+  /** Fraction of the quota the round starts at (the rate that worked in the round before). */
+  initialRate: number;
+  /** Keys the shared rate: one per run, round and Map run. */
+  mapRunKey: string;
 }
 
-/** Where a PutBatch item sits in its Map run: its index and the Map's MaxConcurrency (0: no limit). */
-export interface MapPosition {
-  item: number;
-  maxConcurrency: number;
+/** A quota stated in the deployment overrides the run's, field by field. */
+export function effectiveQuota(
+  runQuota: (StreamQuota & Partial<Pick<RunQuota, 'sources'>>) | undefined,
+  stated: Partial<StreamQuota>,
+): (StreamQuota & Partial<Pick<RunQuota, 'sources'>>) | undefined {
+  if (!runQuota) {
+    const complete = QUOTA_FIELDS.every((field) => (stated[field] ?? 0) > 0);
+    return complete ? (stated as StreamQuota) : undefined;
+  }
+  const quota = { ...runQuota };
+  for (const field of QUOTA_FIELDS) {
+    const value = stated[field];
+    if (value && value > 0) quota[field] = value;
+  }
+  return quota;
 }
 
-// The wait is taken out of the retry budget, so the invocation still ends inside its timeout; past
-// this, sending early (and retrying what is throttled) beats holding a Lambda for longer.
-export const MAX_PACING_WAIT_MS = 10_000;
+/** Children of one Map run in this execution environment share one rate (a Lambda container is reused). */
+const paces = new Map<string, AimdPace>();
+const KEPT_PACES = 8;
 
-const LIMIT = Number.MAX_SAFE_INTEGER;
-const setting = (env: Env, name: string) => {
-  const value = integerSetting(env, name, { min: 0, max: LIMIT, fallback: 0 });
-  return value > 0 ? value : undefined;
-};
-
-export function streamQuotaFrom(env: Env): StreamQuota {
-  return {
-    recordsPerSecond: setting(env, 'STREAM_RECORDS_PER_SECOND'),
-    bytesPerSecond: setting(env, 'STREAM_BYTES_PER_SECOND'),
-    requestsPerSecond: setting(env, 'STREAM_REQUESTS_PER_SECOND'),
-  };
+export function paceFor(context: PaceContext): AimdPace {
+  let pace = paces.get(context.mapRunKey);
+  if (!pace) {
+    const assumed = Object.values(context.quota.sources ?? {}).includes(QuotaSource.regionDefault);
+    pace = new AimdPace(Date.parse(context.mapStartedAt), {
+      ...DEFAULT_AIMD,
+      initialRate: context.initialRate,
+      maxRate: assumed ? MAX_RATE_OVER_DEFAULT_QUOTA : 1,
+    });
+    paces.set(context.mapRunKey, pace);
+    // Oldest first in insertion order: keep only the latest few Map runs.
+    for (const key of paces.keys()) {
+      if (paces.size <= KEPT_PACES) break;
+      paces.delete(key);
+    }
+  }
+  return pace;
 }
 
-/** Milliseconds of quota one chunk uses up: its records, bytes or calls, whichever binds. */
-export function chunkQuotaMs(chunk: ChunkDescriptor, quota: StreamQuota): number {
-  const calls = chunk.mode === ChunkMode.individual ? chunk.firehoseRecords : 1;
-  const share = (amount: number, perSecond: number | undefined) =>
-    perSecond ? (amount / perSecond) * 1000 : 0;
-  return Math.max(
-    share(chunk.firehoseRecords, quota.recordsPerSecond),
-    share(chunk.payloadBytes, quota.bytesPerSecond),
-    share(calls, quota.requestsPerSecond),
-  );
+/** Forgets every shared rate (tests). */
+export function resetPaces(): void {
+  paces.clear();
 }
 
 /**
- * How long this item waits before sending so that the Map, with no shared state, sends at the
- * stream's quota instead of in bursts that are throttled and retried. Items start in index order,
- * at most `maxConcurrency` at a time: the first wave starts together, so item k waits k chunk-times;
- * every later item starts as the one `maxConcurrency` places before it finishes (right after that one
- * sent), so it waits `maxConcurrency` chunk-times. Either way each sends one chunk-time after the item
- * before it. Chunks of a round are about the same size, so this chunk's size stands for theirs.
+ * Offset and cost of each call of a chunk: one for a PutRecordBatch; for PutRecord one by one, spread
+ * evenly over the chunk's cost, so 500 records of an individual chunk do not go out in one burst.
  */
-export function pacingDelayMs(chunk: ChunkDescriptor, position: MapPosition, quota: StreamQuota): number {
-  const { item, maxConcurrency } = position;
-  const slots = maxConcurrency > 0 ? Math.min(item, maxConcurrency) : item;
-  const wait = slots * chunkQuotaMs(chunk, quota);
-  return Number.isFinite(wait) ? Math.min(MAX_PACING_WAIT_MS, Math.max(0, Math.round(wait))) : 0;
+export function callSchedule(
+  chunk: ChunkDescriptor,
+  quota: StreamQuota,
+): { offsetMs(call: number): number; costMs: number } {
+  const start = chunk.paceOffsetMs ?? 0;
+  const costMs = chunkCostMs(chunk, quota) / Math.max(1, chunkCalls(chunk));
+  return { offsetMs: (call) => start + call * costMs, costMs };
+}
+
+/**
+ * Sleeps until the shared schedule says `offsetMs` is due (re-read after each sleep: a cut in the
+ * rate while this item waits stretches its wait too), then until this environment's own turn
+ * (AimdPace.claimTurn). At most `maxWaitMs` in all. Returns the milliseconds waited.
+ */
+export async function waitForTurn(
+  pace: AimdPace,
+  call: { offsetMs: number; costMs: number },
+  clock: { now(): number; sleep(ms: number): Promise<void> },
+  maxWaitMs: number,
+): Promise<number> {
+  const started = clock.now();
+  const deadline = started + maxWaitMs;
+  for (;;) {
+    const left = Math.min(pace.sendAt(call.offsetMs), deadline) - clock.now();
+    if (left <= 0.5) break;
+    await clock.sleep(Math.ceil(left));
+  }
+  const turn = Math.min(pace.claimTurn(call.offsetMs, clock.now(), BURST_MS), deadline);
+  const left = turn - clock.now();
+  if (left > 0.5) await clock.sleep(Math.ceil(left));
+  return clock.now() - started;
 }

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { artifactKeys } from '../shared/artifacts';
@@ -12,11 +11,12 @@ import {
   type RetryPolicy,
 } from '../shared/firehose';
 import type { LoggerLike } from '../shared/logger';
+import type { StreamQuota } from '../shared/quota/quota';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { putBytes } from '../shared/s3-io';
 import { accountChunk, inputRecordsIn } from './account';
 import { acquireChunk, type ClaimDeps, finishClaim, type HeldClaim, releaseClaim } from './claim';
-import { pacingDelayMs, type StreamQuota } from './pace';
+import { type PacedSend, pacedSend } from './paced-send';
 import { readChunkRecords } from './read-chunk';
 
 export interface PutChunkDeps {
@@ -26,8 +26,10 @@ export interface PutChunkDeps {
   artifactBucket: string;
   retry: RetryPolicy;
   logger: LoggerLike;
-  /** The stream's quota, if stated: the item waits its turn before sending (pace.ts). */
-  quota?: StreamQuota;
+  /** A quota stated in the deployment: overrides the run's, field by field (pace.ts). */
+  quota?: Partial<StreamQuota>;
+  /** False: no pacing at all, retries alone deal with throttling (comparison runs). */
+  pacing?: boolean;
   sleep?: (ms: number) => Promise<void>;
   /** A claim older than this is taken over (claim.ts); 0 takes any unfinished claim over at once. */
   claimTakeoverAfterMs: number;
@@ -80,13 +82,15 @@ async function sendClaimedChunk(
     // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
     // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
     records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
-    const pacedMs = await pace(input, deps);
+    const paced = pacedSend(input, deps);
+    const pacedMs = await paced.waitFirst();
     // Waits come out of the retry budget, so the invocation ends as soon as it would have.
     const waitedMs = pacedMs + held.waitedMs;
     const retry =
       waitedMs > 0 ? { ...deps.retry, budgetMs: Math.max(0, deps.retry.budgetMs - waitedMs) } : deps.retry;
     sending = true;
-    const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry });
+    const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry }, paced);
+    paced.record(sent);
     if (records.length > 0 && sent.accepted === 0) {
       const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
       // Calls without an answer may have delivered: the release carries them for the resend to count.
@@ -95,7 +99,7 @@ async function sendClaimedChunk(
         `Firehose accepted none of the ${records.length} records of chunk ${chunk.chunkId} after ${sent.attempts} attempts (${codes})`,
       );
     }
-    return await recordOutcome(input, deps, held, records, sent, pacedMs);
+    return await recordOutcome(input, deps, held, records, sent, { pacedMs, rate: paced.rate });
   } catch (error) {
     // Before the first Firehose call nothing can have been accepted: a retry may take the claim at once.
     if (!sending) await releaseClaim(claimDeps, held, 'failed before sending');
@@ -116,7 +120,7 @@ async function recordOutcome(
   held: HeldClaim,
   records: Buffer[],
   sent: Sent,
-  pacedMs: number,
+  paced: { pacedMs: number; rate: number | undefined },
 ): Promise<ChunkOutcome> {
   const { chunk, runId, round } = input;
   const account = accountChunk(records, sent);
@@ -142,6 +146,7 @@ async function recordOutcome(
     // Earlier attempts' possible deliveries, and this one's calls that got no answer and were resent.
     possibleDuplicateRecords:
       held.claim.possibleDuplicateRecords + unansweredRecords(records, sent.unanswered),
+    ...(paced.rate !== undefined ? { paceRate: paced.rate } : {}),
     ...(requeue ? { requeue } : {}),
   };
   if (!(await finishClaim(deps.s3, held, outcome))) {
@@ -158,7 +163,12 @@ async function recordOutcome(
         `attempt sent it; ${account.delivered} records may be delivered twice and are counted as possible duplicates`,
     );
   }
-  deps.logger.info('chunk put', { ...outcome, requeue: requeue?.key, pacedMs, claimWaitMs: held.waitedMs });
+  deps.logger.info('chunk put', {
+    ...outcome,
+    requeue: requeue?.key,
+    pacedMs: paced.pacedMs,
+    claimWaitMs: held.waitedMs,
+  });
   return outcome;
 }
 
@@ -167,25 +177,27 @@ function unansweredRecords(records: readonly Buffer[], unanswered: readonly numb
   return unanswered.reduce((sum, index) => sum + inputRecordsIn(records[index] ?? Buffer.alloc(0)), 0);
 }
 
-/** Waits this item's turn under the stream quota (nothing without a quota or a Map position). */
-async function pace(input: PutBatchInput, deps: PutChunkDeps): Promise<number> {
-  if (!deps.quota || input.item === undefined) return 0;
-  const position = { item: input.item, maxConcurrency: input.maxConcurrency ?? 0 };
-  const ms = pacingDelayMs(input.chunk, position, deps.quota);
-  if (ms > 0) await (deps.sleep ?? ((wait: number) => delay(wait)))(ms);
-  return ms;
-}
-
 /**
  * A non-retryable error after part of the chunk was accepted must not fail the invocation: the state
  * machine would then resend the whole chunk and duplicate what was accepted. The accepted part is
  * kept, and everything else is re-queued like any failed entry (a later round meets the same error
  * with nothing accepted, fails, and the records end in the dead letters with that error logged).
  */
-async function sendAccountingPartialFailure(chunk: ChunkDescriptor, records: Buffer[], deps: PutChunkDeps) {
-  const send = chunk.mode === ChunkMode.individual ? putRecordsIndividually : putRecordBatch;
+async function sendAccountingPartialFailure(
+  chunk: ChunkDescriptor,
+  records: Buffer[],
+  deps: PutChunkDeps,
+  paced: PacedSend,
+) {
   try {
-    return await send(deps.firehose, deps.streamName, records, deps.retry, { logger: deps.logger });
+    if (chunk.mode === ChunkMode.individual) {
+      // Each PutRecord waits its own turn, so an individual chunk spreads over its share of the quota.
+      return await putRecordsIndividually(deps.firehose, deps.streamName, records, deps.retry, {
+        logger: deps.logger,
+        beforeRecord: (index) => paced.waitCall(index),
+      });
+    }
+    return await putRecordBatch(deps.firehose, deps.streamName, records, deps.retry, { logger: deps.logger });
   } catch (error) {
     if (!(error instanceof FirehoseSendError) || error.outcome.accepted === 0) throw error;
     deps.logger.error('Firehose refused the rest of a partly accepted chunk; re-queueing the rest', {

@@ -32,4 +32,9 @@ export interface ChunkDescriptor {
   /** 0-based index of the first record in its source and its 1-based line, for messages. */
   firstRecord: number;
   firstLine: number;
+  /**
+   * When the chunk may be sent, in milliseconds after its Map starts, at the full stream quota (see
+   * quota/schedule.ts); absent in manifests written before pacing followed chunk sizes.
+   */
+  paceOffsetMs?: number;
 }

@@ -1,4 +1,5 @@
 import type { ChunkDescriptor, InputFormat, RecordFormat } from './chunk';
+import type { RunQuota } from './quota/quota';
 
 /**
  * The state that travels between the state machine's steps. It stays small whatever the file size:
@@ -128,6 +129,10 @@ export interface RunState {
   plan: PlanSummary;
   round: RoundState;
   totals: RunTotals;
+  /** The stream's quota, found by Plan (CloudWatch, a stated one, or the region's default). */
+  quota?: RunQuota;
+  /** The rate (fraction of the quota) the next round starts at: the one that worked so far. */
+  pace?: PaceState;
   deadLetter?: DeadLetterSummary;
   metrics?: MetricsReport;
   /**
@@ -135,6 +140,10 @@ export interface RunState {
    * round's outcomes from its files; unknown because the state machine, not a function, writes it.
    */
   mapRun?: unknown;
+}
+
+export interface PaceState {
+  rate: number;
 }
 
 /** Where a Distributed Map's ResultWriter put the manifest.json of its files. */
@@ -160,6 +169,8 @@ export interface ChunkOutcome extends SendCounts {
   takenOverClaims?: number;
   /** Input records earlier attempts may have had accepted before this one sent them again. */
   possibleDuplicateRecords?: number;
+  /** The paced rate (fraction of the quota) this chunk's environment had after sending it. */
+  paceRate?: number;
 }
 
 /** The input of one PutBatch invocation (one Distributed Map item). */
@@ -172,4 +183,8 @@ export interface PutBatchInput {
   /** The item's index in the Map run and the Map's MaxConcurrency, for pacing under a stream quota. */
   item?: number;
   maxConcurrency?: number;
+  /** The run's quota, the rate the round starts at and the Map's EnteredTime: the shared schedule's inputs. */
+  quota?: RunQuota;
+  paceRate?: number;
+  mapStartedAt?: string;
 }

@@ -113,8 +113,16 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
   const mapRunPrefix = options.mapRunPrefix ?? options.executionName;
   const byReader = new Map<string, LoweredMap>(maps.map((m) => [m.readItemsState, m]));
   const byWriter = new Map<string, LoweredMap>(maps.map((m) => [m.writeResultsState, m]));
+  // The engine sets no `$$.State`; ItemSelector reads `$$.State.EnteredTime` (the Map's start, the
+  // pacing schedule's zero). The engine copies this object by reference into its context, so the
+  // stand-in reader, which runs as the Map begins, sets it for the Map's items.
+  const stateContext: { Name?: string; EnteredTime?: string } = {};
   for (const [name, map] of byReader) {
-    overrides[name] = (parameters: unknown) => readMapItems(options.s3, map, parameters);
+    overrides[name] = (parameters: unknown) => {
+      stateContext.Name = map.name;
+      stateContext.EnteredTime = new Date().toISOString();
+      return readMapItems(options.s3, map, parameters);
+    };
   }
   for (const [name, map] of byWriter) {
     overrides[name] = (parameters: unknown) =>
@@ -146,6 +154,7 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
         StartTime: startTime,
         Input: options.input,
       },
+      State: stateContext,
     } as never,
   });
   if (options.signal?.aborted) execution.abort();

@@ -1,5 +1,4 @@
 import type { RetryPolicy } from '../../functions/shared/firehose';
-import type { FirehoseQuotas } from '../services';
 import type { LocalResourceNames } from './local-resources';
 
 /** Sets the process environment the handlers read (as Lambda's would be) and gives back a restorer. */
@@ -19,7 +18,7 @@ export function functionEnvironment(
   endpoint: string,
   names: LocalResourceNames,
   retry: Partial<RetryPolicy> = {},
-  quota?: FirehoseQuotas,
+  paceToQuota = true,
 ) {
   const env: Record<string, string> = {
     AWS_ENDPOINT_URL: endpoint,
@@ -37,10 +36,7 @@ export function functionEnvironment(
   if (retry.maxDelayMs !== undefined) env.RETRY_MAX_DELAY_MS = String(retry.maxDelayMs);
   if (retry.budgetMs !== undefined) env.RETRY_BUDGET_MS = String(retry.budgetMs);
   if (retry.throttleWindowMs !== undefined) env.RETRY_THROTTLE_WINDOW_MS = String(retry.throttleWindowMs);
-  if (quota) {
-    env.STREAM_RECORDS_PER_SECOND = String(Math.floor(quota.recordsPerSecond));
-    env.STREAM_BYTES_PER_SECOND = String(Math.floor(quota.bytesPerSecond));
-    env.STREAM_REQUESTS_PER_SECOND = String(Math.floor(quota.requestsPerSecond));
-  }
+  // No STREAM_*_PER_SECOND: the job finds the local stream's quota in the local CloudWatch, as on AWS.
+  if (!paceToQuota) env.PACE_TO_QUOTA = 'false';
   return env;
 }

@@ -53,8 +53,8 @@ export interface LocalJobOptions {
    */
   inProcessServices?: boolean;
   /**
-   * Tell PutBatch the local stream's quota (as a deployment states its stream's), so it paces itself
-   * instead of being throttled and retrying (default true). False: retries alone handle throttling.
+   * PutBatch paces itself to the quota the job finds in the local CloudWatch, as on AWS (default
+   * true). False (PACE_TO_QUOTA=false): retries alone handle throttling, for comparisons.
    */
   paceToQuota?: boolean;
   /**

@@ -6,7 +6,6 @@ import { createLogger } from '../../functions/shared/logger';
 import type { RunState } from '../../functions/shared/run-state';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
 import { type LocalServices, startLocalServices } from '../services';
-import { DEFAULT_QUOTAS } from '../services/firehose';
 import { startLocalServicesProcess } from '../services/process';
 import { captureProcessOutput } from './capture-output';
 import { type Checkpoint, readCheckpoint, withCheckpoints } from './checkpoint';
@@ -122,9 +121,8 @@ async function openSession(options: LocalJobOptions, plan: SessionPlan, runDir: 
     throw error;
   });
   const stopper = new RunStopper(options.signal);
-  const quota = options.paceToQuota === false ? undefined : { ...DEFAULT_QUOTAS, ...options.quotas };
   const restoreEnv = applyEnvironment({
-    ...functionEnvironment(services.endpoint, names, options.retry, quota),
+    ...functionEnvironment(services.endpoint, names, options.retry, options.paceToQuota !== false),
     ...plan.extraEnv,
   });
   const output = captureProcessOutput(

@@ -24,7 +24,8 @@ async function exitAfterStop(code: number): Promise<void> {
 
 async function handle(message: ParentMessage): Promise<void> {
   if (message.op === 'start') {
-    services = await startLocalServices(message.options);
+    // The data folder's lock names the parent too, so a refusal can say which run holds the folder.
+    services = await startLocalServices({ ...message.options, parentPid: process.ppid });
     reply({ id: message.id, ok: true, endpoint: services.endpoint, port: services.port });
     return;
   }
@@ -41,9 +42,18 @@ async function handle(message: ParentMessage): Promise<void> {
 
 process.on('message', (message: ParentMessage) => {
   handle(message).catch((error: unknown) =>
-    reply({ id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    reply({
+      id: message.id,
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+      ...(error instanceof Error ? { errorName: error.name } : {}),
+    }),
   );
 });
 process.on('disconnect', () => void exitAfterStop(0));
+// Ctrl-C reaches the whole process group: the parent decides (it may wait for its calls in flight,
+// which need these services), and its exit closes the channel. SIGTERM: stop cleanly.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => void exitAfterStop(0));
 // Started without an IPC channel (by hand): there is no parent to serve.
 if (!process.connected) void exitAfterStop(2);

@@ -1,6 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import {
+  readSegment,
+  SegmentFile,
+  sealFileName,
+  segmentFileName,
+  unlinkIfThere,
+  writeFileDurably,
+} from './firehose-buffer';
+import { objectKey } from './firehose-object-key';
 import type { S3Store } from './s3-store';
+
+export { objectKey, uuidV7 } from './firehose-object-key';
 
 /**
  * Buffers one delivery stream's accepted records and writes them to the destination bucket as
@@ -9,6 +21,14 @@ import type { S3Store } from './s3-store';
  * <Prefix>YYYY/MM/DD/HH/<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid> (UTC, first record's arrival).
  * Deliveries of one stream are written one at a time, in order, and the UUID is a time-ordered v7
  * UUID, so sorting a stream's object keys gives the order records were accepted in.
+ *
+ * Accepted records are on disk before they are acknowledged (firehose-buffer.ts), one segment file
+ * per future object. Delivering a segment: (1) seal it: its object key goes durably into <seq>.key;
+ * (2) write the object (temp file, fsync, rename, metadata); (3) delete the segment and its key.
+ * Start-up replays what a crash left: a segment without a key is sealed and delivered; a sealed one
+ * whose object exists was delivered (deleted, not delivered again); otherwise it is delivered under
+ * its sealed key, which replaces a half-written object. So a kill at any point neither loses nor
+ * duplicates a record.
  */
 
 export interface DeliveryTarget {
@@ -27,57 +47,97 @@ export interface DeliveryReport {
   oldestArrivalMs: number;
 }
 
-// After a failed write (disk full, bucket directory removed by hand) the buffer is kept and retried.
+/** Tests only: where a services child process kills itself with SIGKILL, to prove replay exact. */
+export const CrashPoint = { afterSeal: 'after-seal', afterObject: 'after-object' } as const;
+export type CrashPoint = (typeof CrashPoint)[keyof typeof CrashPoint];
+
+export interface BufferSettings {
+  /** This stream's segment files. */
+  dir: string;
+  /** fsync appends and seals (default). False: written, not synced (survives kill -9, not a power cut). */
+  sync: boolean;
+  crashAt?: CrashPoint;
+}
+
+interface Sealed {
+  seq: number;
+  key: string;
+  records: Buffer[];
+  bytes: number;
+  firstArrivalMs: number;
+}
+
+// After a failed write (disk full, bucket directory removed by hand) the segment is kept and retried.
 const RETRY_DELAY_MS = 1000;
 
 export class StreamDelivery {
-  private records: Buffer[] = [];
-  private bytes = 0;
-  private firstArrivalMs = 0;
+  private current: SegmentFile | undefined;
+  private currentBytes = 0;
+  private nextSeq = 0;
+  private readonly queue: Sealed[] = [];
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
-  private lastError: unknown;
 
   constructor(
     private readonly target: DeliveryTarget,
     private readonly store: S3Store,
     private readonly onDelivered: (report: DeliveryReport) => void,
+    private readonly buffer: BufferSettings,
   ) {}
 
-  append(records: Buffer[], nowMs: number): void {
-    if (records.length === 0) return;
-    if (this.records.length === 0) {
-      this.firstArrivalMs = nowMs;
+  /** Replays the segments a previous process left and delivers them before it resolves. */
+  async init(): Promise<{ replayed: number; alreadyDelivered: number }> {
+    await mkdir(this.buffer.dir, { recursive: true });
+    const names = await readdir(this.buffer.dir);
+    for (const name of names.filter((n) => n.endsWith('.tmp'))) await unlinkIfThere(this.file(name));
+    const seqs = [...new Set(names.map((n) => /^(\d{16})\.(log|key)$/.exec(n)?.[1]).filter(Boolean))]
+      .map(Number)
+      .sort((a, b) => a - b);
+    let replayed = 0;
+    let alreadyDelivered = 0;
+    for (const seq of seqs) {
+      this.nextSeq = seq + 1;
+      const sealed = await this.recover(seq);
+      if (sealed === 'delivered') alreadyDelivered++;
+      else if (sealed) {
+        this.queue.push(sealed);
+        replayed += sealed.records.length;
+      }
+    }
+    // Delivered before the services answer anything: a run that lists the destination first does not
+    // take these (a killed run's records) for its own. A failure (disk full) is retried in the background.
+    if (this.queue.length > 0) await this.deliver().catch(() => undefined);
+    return { replayed, alreadyDelivered };
+  }
+
+  /** Resolves when `records` are on disk: only then may the request that brought them be answered. */
+  append(records: Buffer[], nowMs: number): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    if (!this.current) {
+      const seq = this.nextSeq++;
+      this.current = new SegmentFile(this.file(segmentFileName(seq)), seq, nowMs, this.buffer.sync);
       this.timer = setTimeout(() => void this.deliver().catch(() => undefined), this.target.intervalMs);
       this.timer.unref();
     }
-    for (const record of records) {
-      this.records.push(record);
-      this.bytes += record.length;
-    }
-    if (this.bytes >= this.target.sizeBytes) void this.deliver().catch(() => undefined);
+    const written = this.current.append(records);
+    for (const record of records) this.currentBytes += record.length;
+    if (this.currentBytes >= this.target.sizeBytes) void this.deliver().catch(() => undefined);
+    return written;
   }
 
-  /** Writes whatever is buffered now; resolves when it and every earlier delivery are on disk. */
+  /** Writes whatever is buffered now; resolves when it and every earlier delivery are in S3. */
   deliver(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.records.length > 0) {
-      const records = this.records;
-      const bytes = this.bytes;
-      const firstArrivalMs = this.firstArrivalMs;
-      this.records = [];
-      this.bytes = 0;
-      this.chain = this.chain.then(() => this.write(records, bytes, firstArrivalMs));
-    }
-    const done = this.chain;
-    return done.then(() => {
-      if (this.lastError !== undefined) {
-        const error = this.lastError;
-        this.lastError = undefined;
-        throw error;
-      }
+    const segment = this.current;
+    this.current = undefined;
+    this.currentBytes = 0;
+    const run = this.chain.then(async () => {
+      if (segment) await this.seal(segment);
+      await this.drain();
     });
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
   stop(): void {
@@ -85,85 +145,103 @@ export class StreamDelivery {
     this.timer = undefined;
   }
 
-  private async write(records: Buffer[], bytes: number, firstArrivalMs: number): Promise<void> {
-    const key = objectKey(this.target, new Date(firstArrivalMs));
-    try {
-      const body = this.target.gzip ? [gzipSync(Buffer.concat(records))] : records;
-      if (!this.store.hasBucket(this.target.bucket)) {
-        // Firehose would retry into a missing bucket for up to 24 hours; locally the bucket is created
-        // so that nothing accepted is lost.
-        await this.store.createBucket(this.target.bucket);
+  /** The stream is deleted (after a deliver()): its buffer files go with it. */
+  async remove(): Promise<void> {
+    this.stop();
+    await this.chain;
+    await rm(this.buffer.dir, { recursive: true, force: true });
+  }
+
+  private async seal(segment: SegmentFile): Promise<void> {
+    await segment.close();
+    if (segment.records.length === 0) {
+      await unlinkIfThere(segment.file);
+      return;
+    }
+    const key = objectKey(this.target, new Date(segment.firstArrivalMs));
+    const { seq, records, bytes, firstArrivalMs } = segment;
+    await writeFileDurably(this.file(sealFileName(seq)), JSON.stringify({ key }), this.buffer.sync);
+    this.queue.push({ seq, key, records, bytes, firstArrivalMs });
+  }
+
+  /** Delivers the sealed segments in order; on a failure keeps the rest for a retry and throws. */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const sealed = this.queue[0];
+      try {
+        await this.writeObject(sealed);
+      } catch (error) {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.deliver().catch(() => undefined), RETRY_DELAY_MS);
+        this.timer.unref();
+        throw error;
       }
-      await this.store.putBuffers(this.target.bucket, key, body, 'application/octet-stream');
-      this.onDelivered({ records: records.length, bytes, oldestArrivalMs: firstArrivalMs });
-    } catch (error) {
-      // Put the records back in front of anything newer, keeping order, and try again later.
-      this.lastError = error;
-      this.records = [...records, ...this.records];
-      this.bytes += bytes;
-      this.firstArrivalMs = firstArrivalMs;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.deliver().catch(() => undefined), RETRY_DELAY_MS);
-      this.timer.unref();
+      this.queue.shift();
+      this.onDelivered({
+        records: sealed.records.length,
+        bytes: sealed.bytes,
+        oldestArrivalMs: sealed.firstArrivalMs,
+      });
+      await unlinkIfThere(this.file(segmentFileName(sealed.seq)));
+      await unlinkIfThere(this.file(sealFileName(sealed.seq)));
     }
   }
-}
 
-/** Firehose's default S3 object key; a Prefix with !{...} expressions replaces the YYYY/MM/DD/HH/ part. */
-export function objectKey(target: DeliveryTarget, arrival: Date): string {
-  const hasExpressions = target.prefix.includes('!{');
-  const prefix = hasExpressions
-    ? expandPrefix(target.prefix, arrival)
-    : `${target.prefix}${formatTime('yyyy/MM/dd/HH/', arrival)}`;
-  const name = `${target.streamName}-${target.versionId}-${formatTime('yyyy-MM-dd-HH-mm-ss', arrival)}-${uuidV7()}`;
-  return `${prefix}${name}${target.gzip ? '.gz' : ''}`;
-}
-
-/** Custom prefixes: !{timestamp:<Java DateTimeFormatter pattern>} and !{firehose:random-string}. */
-function expandPrefix(prefix: string, arrival: Date): string {
-  return prefix.replace(/!\{([a-z]+):([^}]*)\}/g, (whole, namespace: string, value: string) => {
-    if (namespace === 'timestamp') return formatTime(value, arrival);
-    if (namespace === 'firehose' && value === 'random-string')
-      return randomBytes(8).toString('base64url').slice(0, 11);
-    return whole;
-  });
-}
-
-function formatTime(pattern: string, date: Date): string {
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  const parts: Record<string, string> = {
-    yyyy: String(date.getUTCFullYear()),
-    MM: pad(date.getUTCMonth() + 1),
-    dd: pad(date.getUTCDate()),
-    HH: pad(date.getUTCHours()),
-    mm: pad(date.getUTCMinutes()),
-    ss: pad(date.getUTCSeconds()),
-  };
-  return pattern.replace(/yyyy|MM|dd|HH|mm|ss/g, (token) => parts[token]);
-}
-
-let lastUuidMs = 0;
-let uuidSequence = 0;
-
-/** RFC 9562 UUIDv7 with a 12-bit counter in rand_a, so UUIDs made in the same millisecond still sort. */
-export function uuidV7(): string {
-  let ms = Date.now();
-  if (ms <= lastUuidMs) {
-    ms = lastUuidMs;
-    uuidSequence++;
-    if (uuidSequence > 0xfff) {
-      ms++;
-      uuidSequence = 0;
+  private async writeObject(sealed: Sealed): Promise<void> {
+    this.crashIf(CrashPoint.afterSeal);
+    const body = this.target.gzip ? [gzipSync(Buffer.concat(sealed.records))] : sealed.records;
+    if (!this.store.hasBucket(this.target.bucket)) {
+      // Firehose would retry into a missing bucket for up to 24 hours; locally the bucket is created
+      // so that nothing accepted is lost.
+      await this.store.createBucket(this.target.bucket);
     }
-  } else {
-    uuidSequence = 0;
+    await this.store.putBuffers(this.target.bucket, sealed.key, body, 'application/octet-stream', {
+      sync: this.buffer.sync,
+    });
+    this.crashIf(CrashPoint.afterObject);
   }
-  lastUuidMs = ms;
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(ms, 0, 6);
-  bytes[6] = 0x70 | (uuidSequence >> 8);
-  bytes[7] = uuidSequence & 0xff;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+
+  /** What a crash left of segment `seq`: to deliver, already delivered, or nothing. */
+  private async recover(seq: number): Promise<Sealed | 'delivered' | undefined> {
+    const log = this.file(segmentFileName(seq));
+    const keyFile = this.file(sealFileName(seq));
+    const segment = await readSegment(log).catch(() => undefined);
+    const sealedKey = await readFile(keyFile, 'utf8').then(
+      (text) => (JSON.parse(text) as { key: string }).key,
+      () => undefined,
+    );
+    if (segment && sealedKey !== undefined && (await this.isDelivered(sealedKey))) {
+      await unlinkIfThere(log);
+      await unlinkIfThere(keyFile);
+      return 'delivered';
+    }
+    if (!segment || segment.records.length === 0) {
+      // No records: a segment created but never written, or a key whose segment was already removed.
+      await unlinkIfThere(log);
+      await unlinkIfThere(keyFile);
+      return undefined;
+    }
+    const key = sealedKey ?? objectKey(this.target, new Date(segment.firstArrivalMs));
+    if (sealedKey === undefined) await writeFileDurably(keyFile, JSON.stringify({ key }), this.buffer.sync);
+    return { seq, key, ...segment };
+  }
+
+  /** The object is in the store with all its bytes (a crash cannot leave it half there, but check). */
+  private async isDelivered(key: string): Promise<boolean> {
+    const meta = this.store.getObject(this.target.bucket, key);
+    if (!meta) return false;
+    const size = await stat(path.join(this.store.dataDir, meta.dataPath)).then(
+      (s) => s.size,
+      () => -1,
+    );
+    return size === meta.size;
+  }
+
+  private file(name: string): string {
+    return path.join(this.buffer.dir, name);
+  }
+
+  private crashIf(point: CrashPoint): void {
+    if (this.buffer.crashAt === point) process.kill(process.pid, 'SIGKILL');
+  }
 }

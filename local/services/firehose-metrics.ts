@@ -30,6 +30,14 @@ export class FirehoseMetrics {
     this.publish(streamName, `${operation}.Records`, accepted.length, 'Count');
     this.publish(streamName, `${operation}.Requests`, 1, 'Count');
     this.publish(streamName, `${operation}.Latency`, latencyMs, 'Milliseconds');
+    this.publishLimits(streamName, quotas);
+  }
+
+  /**
+   * The stream's quota as Firehose publishes it (Firehose developer guide, "Implement best practices
+   * with CloudWatch Alarms"): the job reads these at the start of a run instead of being told.
+   */
+  publishLimits(streamName: string, quotas: FirehoseQuotas): void {
     this.publish(streamName, 'RecordsPerSecondLimit', quotas.recordsPerSecond, 'Count');
     this.publish(streamName, 'BytesPerSecondLimit', quotas.bytesPerSecond, 'Bytes');
     this.publish(streamName, 'PutRequestsPerSecondLimit', quotas.requestsPerSecond, 'Count');

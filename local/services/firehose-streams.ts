@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type DeliveryReport, StreamDelivery } from './firehose-delivery';
+import { type BufferSettings, type DeliveryReport, StreamDelivery } from './firehose-delivery';
 import { FirehoseRequestError } from './firehose-errors';
 import {
   ACCOUNT_ID,
@@ -42,6 +42,7 @@ export interface Stream {
 export class DeliveryStreams {
   private readonly streams = new Map<string, Stream>();
   private readonly stateFile: string;
+  private readonly bufferRoot: string;
 
   constructor(
     private readonly store: S3Store,
@@ -52,11 +53,14 @@ export class DeliveryStreams {
     private readonly onDelivery: (streamName: string, report: DeliveryReport) => void,
     /** How long a new stream stays CREATING before it is ACTIVE. */
     private readonly creatingMs: number,
+    /** How accepted records are kept on disk until delivered (firehose-buffer.ts). */
+    private readonly buffering: Omit<BufferSettings, 'dir'> = { sync: true },
   ) {
     this.stateFile = path.join(dataDir, 'firehose', 'streams.json');
+    this.bufferRoot = path.join(dataDir, 'firehose', 'buffers');
   }
 
-  /** Delivery stream definitions survive restarts; buffered records are flushed on stop instead. */
+  /** Delivery stream definitions and accepted records survive restarts, and kill -9. */
   async init(): Promise<void> {
     await mkdir(path.dirname(this.stateFile), { recursive: true });
     let saved: StreamConfig[] = [];
@@ -67,6 +71,8 @@ export class DeliveryStreams {
     }
     // Streams from an earlier start finished creating long ago.
     for (const config of saved) this.addStream(config, 0);
+    // Records a previous process accepted but did not deliver: delivered now, exactly once.
+    for (const stream of this.streams.values()) await stream.delivery.init();
   }
 
   values(): IterableIterator<Stream> {
@@ -111,7 +117,7 @@ export class DeliveryStreams {
       kind: isObject(extended) ? DestinationKind.extended : DestinationKind.plain,
       destination: parseDestination(source),
     };
-    this.addStream(config, config.createdMs + this.creatingMs);
+    await this.addStream(config, config.createdMs + this.creatingMs).delivery.init();
     await this.save();
     return { DeliveryStreamARN: config.arn };
   }
@@ -140,7 +146,7 @@ export class DeliveryStreams {
     }
     // Deliver what was accepted before the stream goes away: nothing accepted is lost.
     await stream.delivery.deliver();
-    stream.delivery.stop();
+    await stream.delivery.remove();
     this.streams.delete(stream.config.name);
     await this.save();
     return {};
@@ -183,7 +189,7 @@ export class DeliveryStreams {
     return Date.now() < stream.activeAtMs;
   }
 
-  private addStream(config: StreamConfig, activeAtMs: number): void {
+  private addStream(config: StreamConfig, activeAtMs: number): Stream {
     const { destination } = config;
     const bucket = (destination.BucketARN.match(BUCKET_ARN_PATTERN) ?? [])[1] ?? '';
     const delivery = new StreamDelivery(
@@ -198,10 +204,12 @@ export class DeliveryStreams {
       },
       this.store,
       (report) => this.onDelivery(config.name, report),
+      // Prefixed: a stream may be named "." or "..".
+      { ...this.buffering, dir: path.join(this.bufferRoot, `stream-${config.name}`) },
     );
     const quotas = this.quotas();
     const clock = new QuotaClock(() => this.quotas().msPerRequest);
-    this.streams.set(config.name, {
+    const stream: Stream = {
       config,
       activeAtMs,
       delivery,
@@ -211,7 +219,9 @@ export class DeliveryStreams {
         requests: new TokenBucket(quotas.requestsPerSecond, clock.now),
         bytes: new TokenBucket(quotas.bytesPerSecond, clock.now),
       },
-    });
+    };
+    this.streams.set(config.name, stream);
+    return stream;
   }
 
   private async save(): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { BufferSettings } from './firehose-delivery';
 import { FirehoseRequestError } from './firehose-errors';
 import { decodeBatch, decodeRecord } from './firehose-input';
 import { FirehoseMetrics } from './firehose-metrics';
@@ -47,6 +48,7 @@ export class FirehoseService {
     quotas: Partial<FirehoseQuotas>,
     faults: Partial<FaultSettings>,
     streamCreatingMs: number = DEFAULT_STREAM_CREATING_MS,
+    buffering?: Omit<BufferSettings, 'dir'>,
   ) {
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
     this.faults = { ...DEFAULT_FAULTS, ...faults };
@@ -59,11 +61,19 @@ export class FirehoseService {
       () => this.quotas,
       (streamName, report) => this.publisher.publishDelivery(streamName, report),
       streamCreatingMs,
+      buffering,
     );
   }
 
   async init(): Promise<void> {
     await this.streams.init();
+    // The metric store lives in memory and starts empty, but a stream kept from an earlier start has
+    // a quota history on AWS: publish its limits again, as on a quota change or a new stream.
+    this.publishLimits();
+  }
+
+  private publishLimits(): void {
+    for (const stream of this.streams.values()) this.publisher.publishLimits(stream.config.name, this.quotas);
   }
 
   setFaults(faults: Partial<FaultSettings>): void {
@@ -78,6 +88,7 @@ export class FirehoseService {
       stream.quota.requests.setRate(this.quotas.requestsPerSecond);
       stream.quota.bytes.setRate(this.quotas.bytesPerSecond);
     }
+    this.publishLimits();
   }
 
   async flush(): Promise<void> {
@@ -128,7 +139,10 @@ export class FirehoseService {
   ): Promise<unknown> | unknown {
     switch (operation) {
       case 'CreateDeliveryStream':
-        return this.streams.createDeliveryStream(input);
+        return this.streams.createDeliveryStream(input).then((created) => {
+          this.publishLimits();
+          return created;
+        });
       case 'DescribeDeliveryStream':
         return {
           DeliveryStreamDescription: this.streams.describe(this.streams.stream(input.DeliveryStreamName)),
@@ -190,7 +204,17 @@ export class FirehoseService {
       accepted.push(record);
       return { RecordId: this.nextRecordId() };
     });
-    stream.delivery.append(accepted, Date.now());
+    try {
+      // Answered only once the accepted records are on disk (fsynced): an acknowledged record survives a crash.
+      await stream.delivery.append(accepted, Date.now());
+    } catch (error) {
+      // Nothing of this request was kept (the buffer file is cut back), so a retry duplicates nothing.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new FirehoseRequestError(
+        'InternalFailure',
+        `Local Firehose could not store the records: ${reason}`,
+      );
+    }
     this.publisher.publishPut(
       stream.config.name,
       operation,

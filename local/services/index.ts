@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CloudWatchProtocol, CloudWatchService } from './cloudwatch';
+import { acquireDataLock, type DataLock } from './data-lock';
 import {
   type FaultSettings as FirehoseFaultSettings,
   type FirehoseQuotas,
   FirehoseService,
 } from './firehose';
+import type { CrashPoint } from './firehose-delivery';
 import type { RequestContext } from './http-util';
 import { MetricStore } from './metric-store';
 import { Route, routeRequest } from './router';
@@ -36,6 +38,15 @@ export interface LocalServicesOptions {
   metricPublishDelayMs?: number;
   /** A new delivery stream is CREATING this long before it is ACTIVE (default 250 ms; AWS takes longer). */
   streamCreatingMs?: number;
+  /**
+   * Firehose fsyncs its buffer file before it answers (default true). False keeps the file (records
+   * survive kill -9, not a power cut): only to measure what the fsync costs.
+   */
+  syncFirehoseBuffer?: boolean;
+  /** The process that started these services (the local runner): the data folder's lock names it too. */
+  parentPid?: number;
+  /** Tests only: the process kills itself with SIGKILL at this point of a Firehose delivery. */
+  crashAt?: CrashPoint;
 }
 
 export interface LocalServices {
@@ -94,6 +105,17 @@ function answerUnparsable(res: ServerResponse): void {
 }
 
 export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
+  // Before anything in the folder is read or written: a second owner is refused untouched.
+  const lock = await acquireDataLock(options.dataDir, options.parentPid);
+  try {
+    return await startOnFolder(options, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Promise<LocalServices> {
   const region = options.region ?? DEFAULT_REGION;
   const store = new S3Store(options.dataDir);
   await store.init();
@@ -106,6 +128,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     options.quotas ?? {},
     options.faults ?? {},
     options.streamCreatingMs,
+    { sync: options.syncFirehoseBuffer ?? true, crashAt: options.crashAt },
   );
   await firehose.init();
   const s3 = new S3Service(store, region, options.faults ?? {});
@@ -143,8 +166,13 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    // Replayed deliveries may be under way: finish them before the lock goes.
+    await firehose.stop().catch(() => undefined);
+    throw error;
   });
   const port = (server.address() as AddressInfo).port;
+  await lock.setEndpoint(`http://127.0.0.1:${port}`);
 
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
@@ -158,6 +186,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     clearTimeout(cutoff);
     // Every accepted record was buffered before its response was sent, so this flush gets them all.
     await firehose.stop();
+    await lock.release();
   };
 
   return {

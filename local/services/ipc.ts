@@ -12,4 +12,4 @@ export type ParentMessage = { id: number } & (
 
 export type ChildReply =
   | { id: number; ok: true; endpoint?: string; port?: number; etag?: string }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: false; error: string; errorName?: string };

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { DataFolderInUseError } from './data-lock';
 import type { LocalServices, LocalServicesOptions } from './index';
 import type { ChildReply, ParentMessage } from './ipc';
 
@@ -49,6 +50,8 @@ export async function startLocalServicesProcess(
       const settle = (reply: ChildReply) => {
         clearTimeout(timer);
         if (reply.ok) resolve(reply);
+        // A refusal is a sentence for the user, not a crash: keep its name and words.
+        else if (reply.errorName === 'DataFolderInUseError') reject(new DataFolderInUseError(reply.error));
         else reject(new Error(`local services ${message.op} failed: ${reply.error}`));
       };
       const fail = (error: Error) => {
@@ -107,8 +110,5 @@ function forkServices(): ChildProcess {
   const entry = join(__dirname, fromSource ? 'child.ts' : 'child.js');
   const execArgv = fromSource ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
   // stdout is ignored (the parent's stdout may be a JSON contract); errors still reach stderr.
-  // Detached: a process group of its own, so a Ctrl-C at the terminal (SIGINT to the foreground group)
-  // reaches only the runner, which stops sending and still needs these services for the calls in flight.
-  // It still stops when the runner goes, however it goes (the IPC channel closes).
-  return fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], detached: true });
+  return fork(entry, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
 }

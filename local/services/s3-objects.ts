@@ -34,7 +34,12 @@ export async function putObject(
     bucket,
     key,
     temp,
-    { ...objectHeaders(ctx.req.headers), etag: `"${md5.toString('hex')}"`, size, ...(checksum ? { checksum } : {}) },
+    {
+      ...objectHeaders(ctx.req.headers),
+      etag: `"${md5.toString('hex')}"`,
+      size,
+      ...(checksum ? { checksum } : {}),
+    },
     condition && conflictOnCommit(condition),
   );
   ctx.res.writeHead(200, s3Headers(ctx, { etag: meta.etag, ...checksumHeaders(meta.checksum) })).end();

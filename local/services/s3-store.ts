@@ -236,17 +236,34 @@ export class S3Store {
     });
   }
 
-  /** Writes an object from memory (Firehose delivery), without going through HTTP. */
-  async putBuffers(bucket: string, key: string, buffers: Buffer[], contentType: string): Promise<ObjectMeta> {
+  /**
+   * Writes an object from memory (Firehose delivery), without going through HTTP. With `sync` the
+   * bytes are fsynced before the rename and the rename and metadata after it: once this resolves the
+   * object survives a power cut, so Firehose may drop its buffered copy.
+   */
+  async putBuffers(
+    bucket: string,
+    key: string,
+    buffers: Buffer[],
+    contentType: string,
+    options: { sync?: boolean } = {},
+  ): Promise<ObjectMeta> {
     const temp = this.tempPath();
     const digest = new DigestStream([]);
     await pipeline(Readable.from(buffers), digest, createWriteStream(temp));
-    return this.commit(bucket, key, temp, {
+    if (options.sync) await syncPath(temp);
+    const meta = await this.commit(bucket, key, temp, {
       etag: `"${digest.result().md5.toString('hex')}"`,
       size: digest.bytes,
       contentType,
       userMetadata: {},
     });
+    if (options.sync) {
+      const metaFile = this.metaFile(bucket, key);
+      const dataDir = path.dirname(path.join(this.dataDir, meta.dataPath));
+      for (const file of [dataDir, metaFile, path.dirname(metaFile)]) await syncPath(file);
+    }
+    return meta;
   }
 
   /** Writes an object from a local file (the runner staging its input), without going through HTTP. */
@@ -365,6 +382,16 @@ export class S3Store {
       }
       dir = path.dirname(dir);
     }
+  }
+}
+
+/** fsync of a file or directory (a directory: its entries, e.g. a rename into it). */
+async function syncPath(file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -23,10 +23,12 @@ describe('IAM: each role holds exactly what its caller needs', () => {
     LOG_WRITE.map((a) => `${a} <${s.id(logGroup as never)}.Arn>`);
   const sorted = (lines: string[]) => [...lines].sort();
 
-  it('Plan reads and lists the source, reads and writes run artefacts, nothing else', () => {
+  it('Plan reads and lists the source, reads and writes run artefacts, reads metrics (the stream quota), nothing else', () => {
     const fn = s.stack.functions.plan;
     expect(permissionsOf(s.json, roleOf(fn))).toEqual(
       sorted([
+        // The stream's *PerSecondLimit metrics; GetMetricData has no resource scoping.
+        'cloudwatch:GetMetricData *',
         `s3:GetObject ${source}/*`,
         `s3:ListBucket ${source}`,
         `s3:GetObject ${runs}`,

@@ -136,6 +136,11 @@ describe('the stack with default settings', () => {
         DEFAULT_REQUEUE_ROUNDS: '3',
         MAX_BATCH_RECORDS: String(MAX_BATCH_RECORDS),
         MAX_BATCH_BYTES: String(MAX_BATCH_BYTES),
+        // Plan finds the stream's quota in CloudWatch; nothing stated by default (0).
+        DELIVERY_STREAM_NAME: stream,
+        STREAM_RECORDS_PER_SECOND: '0',
+        STREAM_BYTES_PER_SECOND: '0',
+        STREAM_REQUESTS_PER_SECOND: '0',
       });
       expect(own(putBatch)).toEqual({
         DELIVERY_STREAM_NAME: stream,
@@ -147,7 +152,8 @@ describe('the stack with default settings', () => {
         RETRY_BUDGET_MS: expect.stringMatching(/^\d+$/),
         // PutBatch's retry policy gained the throttling window (retry-policy.ts).
         RETRY_THROTTLE_WINDOW_MS: expect.stringMatching(/^\d+$/),
-        // No quota stated by default (0): PutBatch does not pace (pace.ts).
+        PACE_TO_QUOTA: 'true',
+        // No quota stated by default (0): PutBatch paces to the one Plan found (pace.ts).
         STREAM_RECORDS_PER_SECOND: '0',
         STREAM_BYTES_PER_SECOND: '0',
         STREAM_REQUESTS_PER_SECOND: '0',
@@ -249,6 +255,16 @@ describe('the stack with default settings', () => {
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
       });
+    });
+
+    it("shows the achieved rate against each of the stream's three limits on the dashboard", () => {
+      const [, dashboard] = resourcesOfType(s.json, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+      const body = flatten(dashboard?.Properties.DashboardBody);
+      for (const limit of ['BytesPerSecondLimit', 'RecordsPerSecondLimit', 'PutRequestsPerSecondLimit']) {
+        expect(body).toContain(`"AWS/Firehose","${limit}"`);
+      }
+      expect(body).toContain('incoming / PERIOD(incoming)');
+      expect(body).toContain("achieved vs the stream's quota");
     });
 
     it('shows incoming records and bytes, throttling, failed puts, chunk outcomes and executions on one dashboard', () => {

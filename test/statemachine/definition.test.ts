@@ -153,16 +153,19 @@ describe('the state machine definition', () => {
     expect(map.ToleratedFailurePercentage).toBe(100);
   });
 
-  it("gives each PutBatch item its chunk, run, round, the plan's reject count and its place in the Map", () => {
+  it("gives each PutBatch item its chunk, run, round, the plan's reject count and the pacing schedule's inputs", () => {
     const map = definition.States.LoadChunks as Record<string, unknown>;
     // sourceRejects: with none in the whole source, PutBatch need not validate the records again.
-    // item and maxConcurrency: where the item sits in the Map run, to pace itself under the quota.
+    // quota, paceRate and the Map's EnteredTime: with the chunk's planned offset, when to send it.
     expect(map.ItemSelector).toEqual({
       'runId.$': '$.runId',
       'round.$': '$.round.number',
       'sourceRejects.$': '$.plan.rejected',
       'item.$': '$$.Map.Item.Index',
       'maxConcurrency.$': '$.settings.maxConcurrency',
+      'quota.$': '$.quota',
+      'paceRate.$': '$.pace.rate',
+      'mapStartedAt.$': '$$.State.EnteredTime',
       'chunk.$': '$$.Map.Item.Value',
     });
   });

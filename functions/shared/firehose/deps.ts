@@ -12,6 +12,7 @@ export function resolveDeps(deps: Partial<SenderDeps> = {}): SenderDeps {
     now: deps.now ?? Date.now,
     // Created on first use so that importing this module does not build a logger nobody uses.
     logger: deps.logger ?? sharedLogger(),
+    ...(deps.beforeRecord ? { beforeRecord: deps.beforeRecord } : {}),
   };
 }
 

@@ -38,6 +38,7 @@ export async function putRecordsIndividually(
       break;
     }
     try {
+      await resolved.beforeRecord?.(index);
       await sendOne(client, streamName, records, index, policy, resolved, startedAt, outcome);
     } catch (error) {
       if (error instanceof FirehoseSendError) {

@@ -8,6 +8,8 @@ export interface SenderDeps {
   /** Milliseconds, like Date.now; only differences are used. */
   now(): number;
   logger: LoggerLike;
+  /** PutRecord one by one: awaited before record `index` is first sent (pacing under a quota). */
+  beforeRecord?(index: number): Promise<void>;
 }
 
 /** An input record Firehose did not accept by the time the sender gave up. */

@@ -2,6 +2,7 @@ import {
   addOutcome,
   decideNext,
   leftoverChunks,
+  nextPaceRate,
   possibleDuplicatesOfFailed,
   REQUEUE_WAIT_BASE_SECONDS,
   REQUEUE_WAIT_MAX_SECONDS,
@@ -184,5 +185,16 @@ describe('possibleDuplicatesOfFailed', () => {
   it('counts nothing for a failed chunk without a claim, or a chunk with an outcome', () => {
     const outcomes = new Map([[c.chunkId, outcome({ chunkId: c.chunkId })]]);
     expect(possibleDuplicatesOfFailed([a, c], outcomes, new Map([[c.chunkId, claim(c.chunkId)]]))).toBe(0);
+  });
+});
+
+describe('nextPaceRate', () => {
+  it('starts the next round at the lowest rate any chunk had come down to', () => {
+    expect(nextPaceRate([{ paceRate: 0.9 }, { paceRate: 0.45 }, { paceRate: 0.6 }], 1)).toBe(0.45);
+  });
+
+  it("keeps the round's own rate when no chunk reported one (no pacing, older outcomes)", () => {
+    expect(nextPaceRate([{}, { paceRate: Number.NaN }], 0.7)).toBe(0.7);
+    expect(nextPaceRate([], 0.7)).toBe(0.7);
   });
 });

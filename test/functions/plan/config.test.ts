@@ -40,6 +40,21 @@ describe('loadPlanConfig', () => {
       },
       maxBatchRecords: MAX_BATCH_RECORDS,
       maxBatchBytes: MAX_BATCH_BYTES,
+      quota: { streamName: undefined, region: undefined, stated: {} },
+    });
+  });
+
+  it('reads the stream name, the region and a stated quota for finding the stream quota', () => {
+    const config = loadPlanConfig({
+      ...required,
+      DELIVERY_STREAM_NAME: ' orders ',
+      AWS_REGION: 'eu-central-1',
+      STREAM_BYTES_PER_SECOND: '2097152',
+    });
+    expect(config.quota).toEqual({
+      streamName: 'orders',
+      region: 'eu-central-1',
+      stated: { bytesPerSecond: 2_097_152 },
     });
   });
 
@@ -109,8 +124,9 @@ describe('loadPutBatchConfig', () => {
       sourceBucket: 'source-bucket',
       artifactBucket: 'artifact-bucket',
       retry: DEFAULT_RETRY_POLICY,
-      // No stream quota stated: PutBatch does not pace itself.
+      // No stream quota stated: PutBatch paces to the one Plan found.
       quota: {},
+      pacing: true,
       // The Lambda timeout (budget + 20 s headroom) plus a 15 s margin: 20 + 20 + 15 s.
       claimTakeoverAfterMs: 55_000,
     });

@@ -1,10 +1,14 @@
+import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
-  chunkQuotaMs,
-  MAX_PACING_WAIT_MS,
-  pacingDelayMs,
-  streamQuotaFrom,
+  callSchedule,
+  effectiveQuota,
+  MAX_RATE_OVER_DEFAULT_QUOTA,
+  paceFor,
+  resetPaces,
+  waitForTurn,
 } from '../../../functions/put-batch/pace';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
+import { QuotaSource, type RunQuota } from '../../../functions/shared/quota/quota';
 
 const chunk = (over: Partial<ChunkDescriptor> = {}): ChunkDescriptor => ({
   chunkId: 'c',
@@ -22,34 +26,105 @@ const chunk = (over: Partial<ChunkDescriptor> = {}): ChunkDescriptor => ({
   firstLine: 1,
   ...over,
 });
+const found: RunQuota = {
+  bytesPerSecond: 1_000_000,
+  recordsPerSecond: 5_000,
+  requestsPerSecond: 500,
+  sources: {
+    bytesPerSecond: QuotaSource.metrics,
+    recordsPerSecond: QuotaSource.metrics,
+    requestsPerSecond: QuotaSource.metrics,
+  },
+};
 
-describe('pacing PutBatch under a stated stream quota', () => {
-  it('charges a chunk the quota time of whichever of records, bytes and calls binds', () => {
-    expect(chunkQuotaMs(chunk(), { recordsPerSecond: 5_000 })).toBe(100);
-    expect(chunkQuotaMs(chunk(), { recordsPerSecond: 5_000, bytesPerSecond: 500_000 })).toBe(300);
-    expect(
-      chunkQuotaMs(chunk({ mode: 'individual', firehoseRecords: 100 }), { requestsPerSecond: 1_000 }),
-    ).toBe(100);
-    expect(chunkQuotaMs(chunk(), {})).toBe(0);
-  });
+/** A clock whose sleeps move time forward by exactly what was asked. */
+function fakeClock(start: number) {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    sleeps,
+  };
+}
 
-  it('spaces the first wave one chunk-time apart and later items a whole Map of chunk-times', () => {
-    const quota = { recordsPerSecond: 5_000 };
-    const wait = (item: number) => pacingDelayMs(chunk(), { item, maxConcurrency: 40 }, quota);
-    expect([0, 1, 39, 40, 41, 1_000].map(wait)).toEqual([0, 100, 3_900, 4_000, 4_000, 4_000]);
-  });
+describe('pacing a PutBatch item', () => {
+  afterEach(() => resetPaces());
 
-  it('never waits longer than MAX_PACING_WAIT_MS, and not at all without a quota', () => {
-    const slow = { recordsPerSecond: 10 };
-    expect(pacingDelayMs(chunk(), { item: 3, maxConcurrency: 0 }, slow)).toBe(MAX_PACING_WAIT_MS);
-    expect(pacingDelayMs(chunk(), { item: 3, maxConcurrency: 40 }, {})).toBe(0);
-  });
-
-  it('reads the quota from the environment, leaving unset or zero fields out', () => {
-    expect(streamQuotaFrom({ STREAM_RECORDS_PER_SECOND: '5000', STREAM_BYTES_PER_SECOND: '0' })).toEqual({
-      recordsPerSecond: 5_000,
-      bytesPerSecond: undefined,
-      requestsPerSecond: undefined,
+  it('lets a stated quota override the found one field by field', () => {
+    expect(effectiveQuota(found, { recordsPerSecond: 100 })).toMatchObject({
+      recordsPerSecond: 100,
+      bytesPerSecond: 1_000_000,
     });
+    expect(effectiveQuota(undefined, { recordsPerSecond: 100 })).toBeUndefined();
+    const stated = { recordsPerSecond: 1, bytesPerSecond: 2, requestsPerSecond: 3 };
+    expect(effectiveQuota(undefined, stated)).toEqual(stated);
+  });
+
+  it('spreads the PutRecord calls of an individual chunk evenly over its cost', () => {
+    const calls = callSchedule(
+      chunk({ mode: 'individual', firehoseRecords: 50, payloadBytes: 5_000, paceOffsetMs: 1_000 }),
+      found,
+    );
+    // 50 requests at 500/s: 100 ms, 2 ms each.
+    expect(calls.costMs).toBe(2);
+    expect([0, 1, 49].map(calls.offsetMs)).toEqual([1_000, 1_002, 1_098]);
+  });
+
+  it('waits until the chunk is due, then sends', async () => {
+    const pace = new AimdPace(10_000, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
+    const clock = fakeClock(10_000);
+    const waited = await waitForTurn(pace, { offsetMs: 700, costMs: 100 }, clock, 15_000);
+    expect(waited).toBe(700);
+    expect(clock.now()).toBe(10_700);
+  });
+
+  it('waits longer when the rate is cut while it sleeps', async () => {
+    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
+    const clock = fakeClock(0);
+    const sleep = clock.sleep;
+    let cut = false;
+    clock.sleep = async (ms: number) => {
+      await sleep(ms);
+      if (!cut) {
+        cut = true;
+        pace.record({ entries: 10, throttled: 5 }, 0, 0);
+      }
+    };
+    const waited = await waitForTurn(pace, { offsetMs: 1_000, costMs: 10 }, clock, 15_000);
+    expect(waited).toBe(2_000);
+  });
+
+  it('never waits past the longest wait the retry budget allows', async () => {
+    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
+    const clock = fakeClock(0);
+    expect(await waitForTurn(pace, { offsetMs: 60_000, costMs: 10 }, clock, 15_000)).toBe(15_000);
+  });
+
+  it('shares one rate between the items of one Map run, and starts a new one for the next', () => {
+    const context = { quota: found, mapStartedAt: '2026-11-30T18:00:00.000Z', initialRate: 0.8 };
+    const first = paceFor({ ...context, mapRunKey: 'run|0|a' });
+    expect(paceFor({ ...context, mapRunKey: 'run|0|a' })).toBe(first);
+    expect(first.rate).toBe(0.8);
+    expect(paceFor({ ...context, mapRunKey: 'run|1|b' })).not.toBe(first);
+  });
+
+  it('lets the rate climb past a quota that was only assumed from the region', () => {
+    const assumed: RunQuota = {
+      ...found,
+      sources: { ...found.sources, bytesPerSecond: QuotaSource.regionDefault },
+    };
+    const started = Date.parse('2026-11-30T18:00:00.000Z');
+    const pace = paceFor({
+      quota: assumed,
+      mapStartedAt: '2026-11-30T18:00:00.000Z',
+      initialRate: 1,
+      mapRunKey: 'run|0|x',
+    });
+    pace.record({ entries: 10, throttled: 0 }, 0, started + 1_000_000);
+    expect(pace.rate).toBe(MAX_RATE_OVER_DEFAULT_QUOTA);
   });
 });

@@ -91,6 +91,19 @@ describe('startLocalServicesProcess', () => {
     expect(streams).toHaveLength(1);
   });
 
+  it('keeps serving through a Ctrl-C (SIGINT), which its parent handles, and stops cleanly on SIGTERM', async () => {
+    const services = await startLocalServicesProcess({ dataDir: join(dir, 'services') });
+    process.kill(services.pid, 'SIGINT');
+    // Without a handler the signal would end the child before it could answer this.
+    await services.flush();
+    expect(isRunning(services.pid)).toBe(true);
+    process.kill(services.pid, 'SIGTERM');
+    expect(await waitUntil(() => !isRunning(services.pid), 10_000)).toBe(true);
+    // A clean stop releases the data folder.
+    await expect(readFile(join(dir, 'services', 'services.lock'))).rejects.toThrow(/ENOENT/);
+    await services.stop().catch(() => undefined);
+  });
+
   it('stops by itself when its parent process is killed', async () => {
     const script = join(__dirname, 'fixtures', 'services-parent.ts');
     const parent = spawn(process.execPath, ['--import', TSX_LOADER, script, dir], {

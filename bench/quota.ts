@@ -1,0 +1,333 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { type LambdaHandler, localDefinitionRefs } from '../local/runner/local-lambdas';
+import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
+import { type LocalJobOptions, runLocalJob } from '../local/runner/run-job';
+import type { FirehoseQuotas } from '../local/services';
+import { mockFile } from './data';
+import { phaseTimes } from './events';
+import { irregularFile, SECOND_WRITER_MARK, startSecondWriter, tinyRecordsFile } from './quota-data';
+import { type PlotPanel, rateSvg } from './quota-plot';
+import { type RateSeries, readRateSeries } from './quota-series';
+import { RESULTS_DIR } from './report';
+import { type BenchContext, type Cell, type SectionResult, type Target, target } from './types';
+import { fmt, LineMultiset, linesOf, round } from './util';
+
+const MiB = 1024 * 1024;
+const LARGE: FirehoseQuotas = {
+  bytesPerSecond: 5 * MiB,
+  recordsPerSecond: 500_000,
+  requestsPerSecond: 2_000,
+};
+const SMALL: FirehoseQuotas = { bytesPerSecond: MiB, recordsPerSecond: 100_000, requestsPerSecond: 1_000 };
+// High enough that the local Firehose never throttles: what this machine pushes without a quota.
+const UNTHROTTLED: FirehoseQuotas = {
+  bytesPerSecond: 10 * 1024 ** 3,
+  recordsPerSecond: 10_000_000,
+  requestsPerSecond: 1_000_000,
+};
+type Binding = 'bytes' | 'records' | 'requests';
+
+interface QuotaCase {
+  id: string;
+  title: string;
+  quotas: FirehoseQuotas;
+  binds: Binding;
+  input(ctx: BenchContext): Promise<string>;
+  individualRecords?: number;
+  maxConcurrency?: number;
+  /** Bytes/s a second writer takes from the same stream while the job runs. */
+  secondWriter?: number;
+}
+
+/** Record counts sized so that the quota-bound time is >= 30 s (about 35 s) in a full run. */
+function cases(quick: boolean): QuotaCase[] {
+  const scale = (n: number) => (quick ? Math.round(n / 6) : n);
+  const web = (count: number) => (ctx: BenchContext) => mockFile(ctx, scale(count), 'jsonl');
+  return [
+    {
+      id: 'bytes-5mib',
+      title: 'bytes-bound, 5 MiB/s (large-region default)',
+      quotas: LARGE,
+      binds: 'bytes',
+      input: web(640_000),
+    },
+    {
+      id: 'bytes-1mib',
+      title: 'bytes-bound, 1 MiB/s (small-region default)',
+      quotas: SMALL,
+      binds: 'bytes',
+      input: web(128_000),
+    },
+    {
+      id: 'records-20k',
+      title: 'records-bound, tiny records at 20,000 records/s',
+      quotas: { ...LARGE, recordsPerSecond: 20_000 },
+      binds: 'records',
+      input: (ctx) => tinyRecordsFile(ctx, scale(720_000)),
+    },
+    {
+      id: 'requests-500',
+      title: 'requests-bound, PutRecord per record at 500 requests/s',
+      quotas: { ...LARGE, requestsPerSecond: 500 },
+      binds: 'requests',
+      input: web(17_500),
+      individualRecords: Number.MAX_SAFE_INTEGER,
+      // Each 500-record individual chunk costs a second of quota; 8 in flight keep every wait short.
+      maxConcurrency: 8,
+    },
+    {
+      id: 'irregular',
+      title: 'irregular: a ~3.9 MiB chunk every tenth chunk, the rest small, at 5 MiB/s',
+      quotas: LARGE,
+      binds: 'bytes',
+      input: (ctx) => irregularFile(ctx, quick ? 6 : 36),
+    },
+    {
+      id: 'shared',
+      title: 'shared: 5 MiB/s with a second writer taking half',
+      quotas: LARGE,
+      binds: 'bytes',
+      input: web(320_000),
+      secondWriter: 2.5 * MiB,
+    },
+  ];
+}
+
+interface CaseResult {
+  c: QuotaCase;
+  series: RateSeries;
+  row: Cell[];
+  targets: Target[];
+  data: Record<string, number | string | boolean>;
+}
+
+const ARNS = localDefinitionRefs(LOCAL_RESOURCE_NAMES);
+
+/** Starts the second writer as Plan starts, and reads the per-second series as CheckMetrics starts. */
+function observe(c: QuotaCase, started: number) {
+  let series: RateSeries | undefined;
+  let writer: ReturnType<typeof startSecondWriter> | undefined;
+  let writerTotals: Awaited<ReturnType<ReturnType<typeof startSecondWriter>['stop']>> | undefined;
+  const wrapHandler: LocalJobOptions['wrapHandler'] = (arn, handler): LambdaHandler => {
+    if (arn === ARNS.planFunctionArn && c.secondWriter) {
+      return async (event) => {
+        writer ??= startSecondWriter(LOCAL_RESOURCE_NAMES.streamName, c.secondWriter as number);
+        return handler(event);
+      };
+    }
+    if (arn !== ARNS.checkMetricsFunctionArn) return handler;
+    return async (event) => {
+      writerTotals ??= await writer?.stop();
+      series ??= await readRateSeries(LOCAL_RESOURCE_NAMES.streamName, started, Date.now());
+      return handler(event);
+    };
+  };
+  return { wrapHandler, series: () => series, writer: () => writerTotals };
+}
+
+/** Output lines of the job (the second writer's left out), and how many of the writer's arrived. */
+async function outputLines(files: string[]): Promise<{ job: LineMultiset; writerLines: number }> {
+  const job = new LineMultiset();
+  let writerLines = 0;
+  for (const file of files) {
+    const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+    for await (const line of lines) {
+      if (line.includes(SECOND_WRITER_MARK)) writerLines += 1;
+      else job.add(line);
+    }
+  }
+  return { job, writerLines };
+}
+
+async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
+  const file = await c.input(ctx);
+  ctx.log(
+    `  ${c.id}: runLocalJob, local stream quota ${JSON.stringify(c.quotas)}, nothing stated to the job`,
+  );
+  const started = Date.now();
+  const watch = observe(c, started);
+  const summary = await runLocalJob({
+    dataDir: join(ctx.tmp, `quota-${c.id}`),
+    inputFile: file,
+    format: 'jsonl',
+    quotas: c.quotas,
+    ...(c.individualRecords ? { individualRecords: c.individualRecords } : {}),
+    ...(c.maxConcurrency ? { maxConcurrency: c.maxConcurrency } : {}),
+    fastTimers: false,
+    wrapHandler: watch.wrapHandler,
+    progress: { write: () => undefined, interactive: false },
+  });
+  const phases = await phaseTimes(summary.runDir);
+  const f = summary.firehose;
+  const writer = watch.writer();
+  const bytesLimit = c.quotas.bytesPerSecond - (c.secondWriter ?? 0);
+  const individual = summary.plan.individualChunks > 0;
+  const minimumCalls = individual ? summary.records.input : f.minimumPutRecordBatchCalls;
+  const calls = f.putRecordBatchCalls + f.putRecordCalls;
+  const boundSeconds = Math.max(
+    f.payloadBytes / bytesLimit,
+    f.acceptedFirehoseRecords / c.quotas.recordsPerSecond,
+    minimumCalls / c.quotas.requestsPerSecond,
+  );
+  const jobSeconds = phases.loadWindowMs / 1000;
+  const startupSeconds = (summary.durationMs - phases.loadWindowMs) / 1000;
+  const expected = await linesOf([file]);
+  const { job, writerLines } = await outputLines(summary.output.files);
+  const lossless =
+    job.digest === expected.digest &&
+    summary.records.delivered === summary.records.input &&
+    summary.status === 'SUCCEEDED';
+  const timeRatio = jobSeconds / boundSeconds;
+  const callRatio = calls / minimumCalls;
+  const throttledShare = f.throttledEntries / Math.max(1, summary.records.input);
+  const targets = [
+    target(`${c.id}: job time ÷ quota-bound time`, round(timeRatio), '<=', 1.1),
+    target(`${c.id}: calls ÷ minimum`, round(callRatio), '<=', 1.05),
+    target(`${c.id}: throttled entries ÷ records`, round(throttledShare, 4), '<=', 0.01),
+    target(
+      `${c.id}: nothing lost (delivered = input, output lines = input lines)`,
+      lossless ? 1 : 0,
+      '>=',
+      1,
+    ),
+  ];
+  const series = watch.series() ?? { seconds: [], bytes: [], records: [], requests: [], throttled: [] };
+  const row: Cell[] = [
+    c.title,
+    fmt(summary.records.input),
+    round(boundSeconds, 1),
+    round(jobSeconds, 1),
+    round(timeRatio, 3),
+    round(startupSeconds, 1),
+    `${fmt(calls)} / ${fmt(minimumCalls)} = ${round(callRatio, 3)}`,
+    `${fmt(f.throttledEntries)} (${(throttledShare * 100).toFixed(2)}%)`,
+    summary.plan.rounds,
+    lossless ? 'yes' : 'NO',
+  ];
+  return {
+    c,
+    series,
+    row,
+    targets,
+    data: {
+      records: summary.records.input,
+      delivered: summary.records.delivered,
+      status: summary.status,
+      payloadBytes: f.payloadBytes,
+      quotaBoundSeconds: round(boundSeconds, 2),
+      jobSeconds: round(jobSeconds, 2),
+      startupSeconds: round(startupSeconds, 2),
+      wholeRunSeconds: round(summary.durationMs / 1000, 2),
+      calls,
+      minimumCalls,
+      throttledEntries: f.throttledEntries,
+      rounds: summary.plan.rounds,
+      outputMatchesInput: job.digest === expected.digest,
+      ...(writer
+        ? {
+            secondWriterAcceptedBytes: writer.acceptedBytes,
+            secondWriterThrottledEntries: writer.throttled,
+            secondWriterUnsent: writer.unsent,
+            secondWriterLinesDelivered: writerLines,
+          }
+        : {}),
+    },
+  };
+}
+
+/** What this machine pushes with no quota at all, on the bytes-bound input: shows the quota binds. */
+async function unthrottled(ctx: BenchContext, file: string) {
+  const summary = await runLocalJob({
+    dataDir: join(ctx.tmp, 'quota-unthrottled'),
+    inputFile: file,
+    format: 'jsonl',
+    quotas: UNTHROTTLED,
+    fastTimers: false,
+    progress: { write: () => undefined, interactive: false },
+  });
+  const window = (await phaseTimes(summary.runDir)).loadWindowMs / 1000;
+  return { mibPerSecond: summary.firehose.payloadBytes / MiB / window, seconds: window };
+}
+
+function panelOf(r: CaseResult): PlotPanel {
+  const { series, c } = r;
+  const limit =
+    c.binds === 'bytes'
+      ? c.quotas.bytesPerSecond
+      : c.binds === 'records'
+        ? c.quotas.recordsPerSecond
+        : c.quotas.requestsPerSecond;
+  const values = series[c.binds];
+  const first = series.seconds[0] ?? 0;
+  return {
+    title: `${c.title}: ${c.binds}/s ÷ quota${c.secondWriter ? ' (both writers)' : ''}`,
+    points: series.seconds.map((s, i) => ({ t: s - first, ratio: (values[i] ?? 0) / limit })),
+    marks: [
+      { at: 1, label: 'quota' },
+      ...(c.secondWriter
+        ? [{ at: 1 - c.secondWriter / c.quotas.bytesPerSecond, label: "the job's half" }]
+        : []),
+    ],
+  };
+}
+
+export const QUOTA_PLOT = 'quota-rates.svg';
+
+export async function quota(ctx: BenchContext): Promise<SectionResult> {
+  const started = performance.now();
+  const results: CaseResult[] = [];
+  const chosen = cases(ctx.quick).filter((c) => !ctx.caseId || c.id === ctx.caseId);
+  if (chosen.length === 0)
+    throw new Error(`no quota case ${ctx.caseId}; cases: ${quotaCaseIds().join(', ')}`);
+  for (const c of chosen) results.push(await runCase(ctx, c));
+  const notes: string[] = [];
+  let reference: { mibPerSecond: number; seconds: number } | undefined;
+  if (!ctx.quick && !ctx.caseId) {
+    ctx.log('  the bytes-bound input again with no quota: what this machine pushes');
+    reference = await unthrottled(ctx, await cases(false)[0].input(ctx));
+    notes.push(
+      `Without a quota this machine pushed the 5 MiB/s case's input at ${round(reference.mibPerSecond, 2)} MiB/s (loading window ${round(reference.seconds, 1)} s), so the 5 MiB/s quota, not the CPU, sets the pace.`,
+    );
+  }
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(
+    join(RESULTS_DIR, QUOTA_PLOT),
+    rateSvg('Achieved rate ÷ quota, per second (local CloudWatch, 1-second sums)', results.map(panelOf)),
+  );
+  notes.push(
+    "Nothing is stated to the job: runLocalJob sets only the local stream's quota, Plan reads it from the local CloudWatch (BytesPerSecondLimit, RecordsPerSecondLimit, PutRequestsPerSecondLimit) and every chunk waits its turn in a schedule built from its own bytes, records and calls; the children share an AIMD rate. Job time is the loading window (first LoadChunks state entered to the last one left, re-queue rounds included); start-up (services, staging, Plan) and the metrics check are the rest of the whole run, shown separately. The quota-bound time is max(payload bytes ÷ bytes quota, records ÷ records quota, minimum calls ÷ requests quota); in the shared case the bytes quota is the half the second writer leaves.",
+    `Plot: [bench/results/${QUOTA_PLOT}](bench/results/${QUOTA_PLOT}) (per-second IncomingBytes/IncomingRecords/IncomingPutRequests from the local CloudWatch, ÷ the binding quota).`,
+  );
+  return {
+    id: 'quota',
+    title: 'Quota: full speed at whatever quota the stream has, with nothing configured',
+    headers: [
+      'case',
+      'records',
+      'quota-bound s',
+      'job s',
+      'job ÷ bound',
+      'start-up + check s',
+      'calls / minimum',
+      'throttled entries',
+      'rounds',
+      'nothing lost',
+    ],
+    rows: results.map((r) => r.row),
+    targets: results.flatMap((r) => r.targets),
+    notes,
+    data: {
+      cases: Object.fromEntries(results.map((r) => [r.c.id, r.data])),
+      ...(reference ? { unthrottledMiBPerSecond: round(reference.mibPerSecond, 2) } : {}),
+    },
+    seconds: round((performance.now() - started) / 1000, 1),
+  };
+}
+
+/** The case ids (`npm run bench -- --only quota --case bytes-1mib` runs one). */
+export function quotaCaseIds(): string[] {
+  return cases(false).map((c) => c.id);
+}

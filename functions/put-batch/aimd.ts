@@ -1,0 +1,144 @@
+/**
+ * The rate a Map's children send at, as a fraction of the stream's quota, adapted like Vector's
+ * adaptive request concurrency (AIMD): cut multiplicatively when Firehose throttles (another writer
+ * on the stream, a quota lower than believed), raised additively while calls go through clean.
+ *
+ * The schedule is piecewise linear: a chunk planned `offset` ms after the Map's start at the full
+ * quota is sent at `anchorWallMs + (offset - anchorOffsetMs) / rate`. Every change of rate re-anchors
+ * at the current point of the schedule, so the schedule stays continuous: slowing down stretches only
+ * what is still to come, and nothing already late bursts out at once.
+ */
+export interface AimdSettings {
+  /** Rate at which a round starts: 1 is the full quota; a re-queue round starts from the rate that worked. */
+  initialRate: number;
+  /** The rate never goes above this: 1 when the quota is known, more when it is only a default. */
+  maxRate: number;
+  minRate: number;
+  /** Added per second of clean sending. */
+  increasePerSecond: number;
+  /**
+   * The cut is the share of entries accepted over the last `holdMs` of this environment's sends,
+   * within [minDecrease, maxDecrease]: a stream at twice its quota halves the rate at once, while one
+   * big chunk clipped among clean ones costs only the mildest cut.
+   */
+  minDecrease: number;
+  maxDecrease: number;
+  /** After a cut, throttles from calls already in flight do not cut again for this long. */
+  holdMs: number;
+}
+
+export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
+  minRate: 0.05,
+  // 1% of the quota per second: back from a 10% cut in 10 s, slow enough that one probe past the
+  // quota throttles only a sliver of a second's traffic.
+  increasePerSecond: 0.01,
+  minDecrease: 0.5,
+  // Vector's ARC cuts by 0.9 on a throttle or latency spike.
+  maxDecrease: 0.9,
+  // One quota window: the retries of entries throttled in it come a window later and must not cut again.
+  holdMs: 1_000,
+});
+
+export interface CallResult {
+  /** Entries the call (and its retries) sent, and how many of them were throttled. */
+  entries: number;
+  throttled: number;
+}
+
+interface Recent extends CallResult {
+  atMs: number;
+}
+
+export class AimdPace {
+  private rateValue: number;
+  private anchorWallMs: number;
+  private anchorOffsetMs = 0;
+  private lastChangeMs: number;
+  private lastCutMs = Number.NEGATIVE_INFINITY;
+  private localWallMs: number | undefined;
+  private localOffsetMs = 0;
+  private recent: Recent[] = [];
+
+  constructor(
+    mapStartedAtMs: number,
+    private readonly settings: AimdSettings,
+  ) {
+    this.rateValue = clamp(settings.initialRate, settings.minRate, settings.maxRate);
+    this.anchorWallMs = mapStartedAtMs;
+    this.lastChangeMs = mapStartedAtMs;
+  }
+
+  get rate(): number {
+    return this.rateValue;
+  }
+
+  /** Wall-clock time (ms) at which a chunk planned `offsetMs` after the Map's start may be sent. */
+  sendAt(offsetMs: number): number {
+    return this.anchorWallMs + (offsetMs - this.anchorOffsetMs) / this.rateValue;
+  }
+
+  /**
+   * Claims this environment's turn for the call planned at `offsetMs`, once the shared schedule says it
+   * is due; returns when it may go. Behind the schedule (the Map started slowly, the machine stalled),
+   * a whole backlog would otherwise leave at once, past the stream's one-second allowance, and be
+   * throttled. So this environment keeps its own pace through the schedule (a virtual-scheduling
+   * limiter, GCRA, on schedule distance): from its previous call at `localOffsetMs`, the next one may
+   * go (offset distance ÷ rate) later, less `burstMs`. An environment that gets every k-th item moves
+   * k items of schedule per step, so together they still send at the rate, however many there are.
+   */
+  claimTurn(offsetMs: number, nowMs: number, burstMs: number): number {
+    if (this.localWallMs === undefined || offsetMs < this.localOffsetMs) {
+      // The first call here, or one that started out of order (already behind): it goes now.
+      if (this.localWallMs === undefined) {
+        this.localWallMs = nowMs;
+        this.localOffsetMs = offsetMs;
+      }
+      return nowMs;
+    }
+    const due = this.localWallMs + (offsetMs - this.localOffsetMs) / this.rateValue;
+    const sendAt = Math.max(nowMs, due - burstMs);
+    // Late: the local pace restarts from now (no credit beyond the burst); early or on time: from due.
+    this.localWallMs = Math.max(due, sendAt);
+    this.localOffsetMs = offsetMs;
+    return sendAt;
+  }
+
+  /** After a chunk planned at `offsetMs` was sent at `nowMs`: cut on throttling, else raise. */
+  record(result: CallResult, offsetMs: number, nowMs: number): void {
+    const { settings } = this;
+    this.recent = [
+      ...this.recent.filter((r) => nowMs - r.atMs < settings.holdMs),
+      { ...result, atMs: nowMs },
+    ];
+    if (result.throttled > 0) {
+      if (nowMs - this.lastCutMs < settings.holdMs) return;
+      const cut = clamp(this.acceptedShare(), settings.minDecrease, settings.maxDecrease);
+      this.lastCutMs = nowMs;
+      this.change(this.rateValue * cut, offsetMs, nowMs);
+      return;
+    }
+    const elapsed = Math.max(0, nowMs - this.lastChangeMs) / 1000;
+    if (this.rateValue < settings.maxRate && elapsed > 0) {
+      this.change(this.rateValue + settings.increasePerSecond * elapsed, offsetMs, nowMs);
+    }
+  }
+
+  private acceptedShare(): number {
+    const entries = this.recent.reduce((total, r) => total + r.entries, 0);
+    const throttled = this.recent.reduce((total, r) => total + r.throttled, 0);
+    return entries > 0 ? 1 - throttled / entries : 1;
+  }
+
+  private change(rate: number, offsetMs: number, nowMs: number): void {
+    const next = clamp(rate, this.settings.minRate, this.settings.maxRate);
+    // Re-anchor where the schedule stands (never backwards: chunks finish out of order), so the
+    // schedule stays continuous.
+    const at = Math.max(offsetMs, this.anchorOffsetMs);
+    this.anchorWallMs = this.sendAt(at);
+    this.anchorOffsetMs = at;
+    this.rateValue = next;
+    this.lastChangeMs = nowMs;
+  }
+}
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));

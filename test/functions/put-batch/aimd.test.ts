@@ -1,0 +1,92 @@
+import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+
+const settings = (over: Partial<AimdSettings> = {}): AimdSettings => ({
+  ...DEFAULT_AIMD,
+  initialRate: 1,
+  maxRate: 1,
+  ...over,
+});
+const clean = { entries: 500, throttled: 0 };
+
+describe('the shared sending rate (AIMD)', () => {
+  it('sends each chunk at the Map start plus its planned offset at the full quota', () => {
+    const pace = new AimdPace(10_000, settings());
+    expect(pace.sendAt(0)).toBe(10_000);
+    expect(pace.sendAt(2_500)).toBe(12_500);
+  });
+
+  it('starts a re-queue round at the rate that worked: offsets stretch by 1/rate', () => {
+    const pace = new AimdPace(10_000, settings({ initialRate: 0.5 }));
+    expect(pace.sendAt(1_000)).toBe(12_000);
+  });
+
+  it('cuts the rate by the share of entries accepted, never below ×0.5 nor above ×0.9', () => {
+    const half = new AimdPace(0, settings());
+    half.record({ entries: 100, throttled: 40 }, 0, 1_000);
+    expect(half.rate).toBeCloseTo(0.6);
+    const most = new AimdPace(0, settings());
+    most.record({ entries: 100, throttled: 95 }, 0, 1_000);
+    expect(most.rate).toBeCloseTo(0.5);
+    const few = new AimdPace(0, settings());
+    few.record({ entries: 100, throttled: 1 }, 0, 1_000);
+    expect(few.rate).toBeCloseTo(0.9);
+  });
+
+  it('cuts by the share of entries accepted over the last second: one clipped chunk among clean ones costs little', () => {
+    const pace = new AimdPace(0, settings());
+    for (const at of [100, 200, 300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
+    const before = pace.rate;
+    // A 4-record chunk of ~4 MB with 3 records throttled, after 1,500 clean entries: the mildest cut.
+    pace.record({ entries: 4, throttled: 3 }, 0, 400);
+    expect(pace.rate / before).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+  });
+
+  it('does not cut again for throttles inside the hold time after a cut', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000 + DEFAULT_AIMD.holdMs - 1);
+    expect(pace.rate).toBeCloseTo(0.5);
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000 + DEFAULT_AIMD.holdMs);
+    expect(pace.rate).toBeCloseTo(0.25);
+  });
+
+  it('raises the rate additively with the time spent sending clean, up to the cap', () => {
+    const pace = new AimdPace(0, settings({ initialRate: 0.5 }));
+    pace.record(clean, 0, 5_000);
+    expect(pace.rate).toBeCloseTo(0.5 + 5 * DEFAULT_AIMD.increasePerSecond);
+    pace.record(clean, 0, 500_000);
+    expect(pace.rate).toBe(1);
+  });
+
+  it('may climb past the assumed quota when the cap allows it', () => {
+    const pace = new AimdPace(0, settings({ maxRate: 4 }));
+    pace.record(clean, 0, 10_000);
+    expect(pace.rate).toBeCloseTo(1 + 10 * DEFAULT_AIMD.increasePerSecond);
+  });
+
+  it('keeps the schedule continuous across a cut: only what is still to come is stretched', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 3_000, 3_000);
+    expect(pace.sendAt(3_000)).toBe(3_000);
+    expect(pace.sendAt(4_000)).toBe(5_000);
+  });
+
+  it('lets a late environment catch up by at most the burst allowance, then at the current rate', () => {
+    const pace = new AimdPace(0, settings());
+    // Five chunks of 100 ms each, all found due at t = 10 s.
+    const turns = [0, 100, 200, 300, 400].map((offset) => pace.claimTurn(offset, 10_000, 100));
+    expect(turns).toEqual([10_000, 10_000, 10_100, 10_200, 10_300]);
+  });
+
+  it('paces a late environment that gets every other item at its share: by schedule distance', () => {
+    const pace = new AimdPace(0, settings());
+    const turns = [0, 200, 400, 600].map((offset) => pace.claimTurn(offset, 10_000, 100));
+    expect(turns).toEqual([10_000, 10_100, 10_300, 10_500]);
+  });
+
+  it('sends an item that started out of order (already behind) at once', () => {
+    const pace = new AimdPace(0, settings());
+    pace.claimTurn(500, 10_000, 100);
+    expect(pace.claimTurn(300, 10_000, 100)).toBe(10_000);
+  });
+});
