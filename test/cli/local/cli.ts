@@ -16,11 +16,12 @@ export interface CliRun {
  * Runs `npx firehose-loader ARGS` in the repository as a person types it, in a process group of its own
  * (as a terminal starts a command), so a Ctrl-C can be sent the way a terminal sends it: to the group.
  */
-export function npxFirehoseLoader(args: string[], options: { useTsx?: boolean } = {}): CliRun {
-  const [command, commandArgs] = options.useTsx
-    ? [join(REPO, 'node_modules', '.bin', 'tsx'), [join(REPO, 'bin', 'firehose-loader.ts'), ...args]]
-    : ['npx', ['firehose-loader', ...args]];
-  const child = spawn(command, commandArgs, { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function npxFirehoseLoader(args: string[]): CliRun {
+  const child = spawn('npx', ['firehose-loader', ...args], {
+    cwd: REPO,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const waiters: { pattern: RegExp; resolve: () => void; reject: (e: Error) => void }[] = [];
