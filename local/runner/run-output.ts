@@ -10,8 +10,12 @@ import { buildSummary, type RunSummary, type SummaryInputs } from './summary';
 export interface DeliveredOutput {
   files: string[];
   bytes: number;
-  /** Lines in those files: one per delivered input record (duplicates included), what reached the disk. */
-  lines: number;
+  /**
+   * Lines in those files (one per delivered input record, duplicates included): what reached the disk.
+   * Counted only when the bytes on disk fall short of what Firehose accepted (or delivery failed);
+   * otherwise undefined, as reading a large output again costs seconds (about 2 s for 287 MB).
+   */
+  lines?: number;
   /** The delivery to the destination failed (a full disk): what is not on disk is not delivered. */
   error?: { name: string; message: string };
 }
@@ -24,8 +28,9 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 /**
  * Delivers what Firehose still buffers, then links the run's new destination objects into
- * `<runDir>/output/`, counting their lines: a record counts as delivered only once it is on disk, so a
- * failed delivery (a full disk) or records Firehose acknowledged and then lost show in the summary.
+ * `<runDir>/output/`. A record counts as delivered only once it is on disk: when fewer bytes are there
+ * than Firehose accepted (`acceptedBytes`), or the delivery failed (a full disk), the lines are
+ * counted so that what Firehose acknowledged and did not deliver shows in the summary.
  */
 export async function deliveredOutput(context: {
   services: LocalServices;
@@ -34,6 +39,7 @@ export async function deliveredOutput(context: {
   servicesDir: string;
   runDir: string;
   before: ReadonlySet<string>;
+  acceptedBytes: number;
 }): Promise<DeliveredOutput> {
   const { names, servicesDir, runDir } = context;
   let error: DeliveredOutput['error'];
@@ -42,7 +48,7 @@ export async function deliveredOutput(context: {
   });
   const files: string[] = [];
   let bytes = 0;
-  let lines = 0;
+  let lines: number | undefined;
   try {
     const keys = await collect(listKeys(context.s3, names.destinationBucket, ''));
     for (const key of keys.filter((k) => !context.before.has(k))) {
@@ -51,12 +57,15 @@ export async function deliveredOutput(context: {
       await link(source, target).catch(() => copyFile(source, target));
       files.push(target);
       bytes += (await stat(target)).size;
-      lines += countLines(await readFile(target));
+    }
+    if (error || bytes < context.acceptedBytes) {
+      lines = 0;
+      for (const file of files) lines += countLines(await readFile(file));
     }
   } catch (cause) {
     error ??= oneLine(cause);
   }
-  return { files, bytes, lines, ...(error ? { error } : {}) };
+  return { files, bytes, ...(lines === undefined ? {} : { lines }), ...(error ? { error } : {}) };
 }
 
 function countLines(bytes: Buffer): number {

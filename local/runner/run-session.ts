@@ -238,9 +238,14 @@ async function ended(session: Session, result: ExecutionResult, last: LastStep |
 /** Delivers what Firehose holds, links the output, counts what is on disk, writes the summary. */
 async function summarise(session: Session, launch: Launch, ending: Ending, durationMs: number) {
   const { names, servicesDir, runDir } = session;
-  const delivered = await deliveredOutput({ ...session, before: launch.before });
   const state = ending.state;
-  const notOnDisk = Math.max(0, (state?.totals.delivered ?? 0) - delivered.lines);
+  const delivered = await deliveredOutput({
+    ...session,
+    before: launch.before,
+    acceptedBytes: state?.totals.acceptedBytes ?? 0,
+  });
+  const notOnDisk =
+    delivered.lines === undefined ? 0 : Math.max(0, (state?.totals.delivered ?? 0) - delivered.lines);
   const error = delivered.error ?? ending.error ?? (notOnDisk ? notOnDiskError(notOnDisk) : undefined);
   const artifact = (key: string) => join(servicesDir, 's3', names.artifactBucket, key);
   return writeRunSummary({
