@@ -9,6 +9,7 @@ const INTEGRATION = [
   'test/bad-input',
   'test/local/services',
   'test/cli/terminal',
+  'test/cli/local',
   'test/statemachine/scale.test.ts',
   'test/cdk/nag.test.ts',
 ];

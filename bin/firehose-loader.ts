@@ -10,7 +10,7 @@ import { putRecordCommand, rerunFailedCommand } from './commands/local-commands'
 import { addLocalServiceOptions } from './commands/local-service-options';
 import { mockDataCommand } from './commands/mock-data';
 import { oneOf, wholeNumber, wholeRange } from './commands/options';
-import { RUN_DEFAULTS, runCommand } from './commands/run';
+import { RUN_DEFAULTS, resumeCommand, runCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
 
 const program = new Command('firehose-loader')
@@ -102,6 +102,18 @@ program
   });
 
 program
+  .command('resume')
+  .description(
+    'go on with a local run that was interrupted (Ctrl-C), stopped by an error such as a full disk, or killed: sends only what was not accepted',
+  )
+  .argument('<runId>', 'the run, as printed by run (a folder under <data-dir>/runs)')
+  .option('--data-dir <dir>', 'the --data-dir the run was started with', RUN_DEFAULTS.dataDir)
+  .option('--json', 'print only the run summary (over every part) as one JSON document on stdout')
+  .action(async (runId: string, options) => {
+    process.exitCode = await resumeCommand(runId, options);
+  });
+
+program
   .command('put-record')
   .description('send one record with PutRecord (with retries) and print the response')
   .argument('<data>', 'the record; a trailing newline is added if missing')
@@ -132,13 +144,20 @@ program
 registerAwsCommands(program);
 registerRunsCommand(program);
 
-program.parseAsync().catch((error: unknown) => {
-  // Our own errors carry a sentence that names the setting or record; anything else is a bug: show it all.
-  if (error instanceof LoaderError)
-    process.stderr.write(`firehose-loader: ${error.name}: ${error.message}\n`);
-  else
-    process.stderr.write(
-      `firehose-loader: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
-    );
-  process.exitCode = 1;
-});
+program
+  .parseAsync()
+  .finally(() => {
+    // A stopped run's engine may leave timers behind (a Wait state's, a task timeout's): once the
+    // command is done and its output written, they must not keep the process alive.
+    setTimeout(() => process.exit(), 1000).unref();
+  })
+  .catch((error: unknown) => {
+    // Our own errors carry a sentence that names the setting or record; anything else is a bug: show it all.
+    if (error instanceof LoaderError)
+      process.stderr.write(`firehose-loader: ${error.name}: ${error.message}\n`);
+    else
+      process.stderr.write(
+        `firehose-loader: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+      );
+    process.exitCode = 1;
+  });

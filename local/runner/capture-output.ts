@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { type OpenRunFile, RunFile } from './run-events';
 
 type Write = typeof process.stdout.write;
 
@@ -6,12 +6,17 @@ type Write = typeof process.stdout.write;
  * Sends what the handlers' Powertools Loggers print (they write JSON lines to stdout/stderr, as in
  * Lambda) to the run's log file while a local run is in progress, so stdout stays clean for `--json`.
  * Returns the original stderr writer, for the progress display, and a function that restores both.
+ * A write error of the log file goes to `onError` (see RunFile), never to an unhandled 'error' event.
  */
-export function captureProcessOutput(logFile: string): {
+export function captureProcessOutput(
+  logFile: string,
+  onError: (error: Error, path: string) => void = () => undefined,
+  open?: OpenRunFile,
+): {
   stderr: (text: string) => void;
   restore: () => Promise<void>;
 } {
-  const file = createWriteStream(logFile, { flags: 'a' });
+  const file = new RunFile(logFile, onError, open);
   const originalOut = process.stdout.write;
   const originalErr = process.stderr.write;
   const toFile = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -29,7 +34,7 @@ export function captureProcessOutput(logFile: string): {
     restore: async () => {
       process.stdout.write = originalOut;
       process.stderr.write = originalErr;
-      await new Promise<void>((resolve) => file.end(resolve));
+      await file.end();
     },
   };
 }

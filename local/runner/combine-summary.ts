@@ -3,7 +3,8 @@ import type { RunSummary } from './summary';
 /**
  * One summary for a whole load: the first run plus every `rerun-failed` of its dead letters. Each line
  * is true for the whole load (counts summed over the parts, the plan and the source's bytes from the
- * first run, which planned the whole file), and `parts` keeps each execution's own numbers beside it.
+ * first run, which planned the whole file), and `executions` keeps each execution's own numbers beside it (not `parts`, which are the stopped
+ * and resumed pieces of one execution).
  */
 
 /** One execution of a load, as the combined summary lists it. */
@@ -18,7 +19,7 @@ export interface SummaryPart {
   durationMs: number;
 }
 
-export type LoadSummary = RunSummary & { parts?: SummaryPart[]; reruns?: string[] };
+export type LoadSummary = RunSummary & { executions?: SummaryPart[]; reruns?: string[] };
 
 export function partOf(summary: RunSummary, role: SummaryPart['role']): SummaryPart {
   return {
@@ -54,7 +55,7 @@ function metricsOf(parts: SummaryPart[]): RunSummary['metrics'] {
  * `rerun` the summary of the new execution over its dead letters.
  */
 export function combineRerun(loaded: LoadSummary, rerun: RunSummary): LoadSummary {
-  const parts = [...(loaded.parts ?? [partOf(loaded, 'run')]), partOf(rerun, 'rerun')];
+  const parts = [...(loaded.executions ?? [partOf(loaded, 'run')]), partOf(rerun, 'rerun')];
   const first = loaded;
   const last = rerun;
   const f = (pick: (firehose: RunSummary['firehose']) => number | undefined) =>
@@ -71,6 +72,8 @@ export function combineRerun(loaded: LoadSummary, rerun: RunSummary): LoadSummar
       delivered: sum(parts, (p) => p.records.delivered),
       deadLettered: last.records.deadLettered,
       rejected: sum(parts, (p) => p.records.rejected),
+      // A rerun is refused while the run has records pending; what the latest rerun left unsent is pending.
+      pending: last.records.pending ?? 0,
       requeued: sum(parts, (p) => p.records.requeued),
       possibleDuplicates: sum(parts, (p) => p.records.possibleDuplicates),
     },
@@ -98,7 +101,7 @@ export function combineRerun(loaded: LoadSummary, rerun: RunSummary): LoadSummar
     },
     deadLetter: rerun.deadLetter,
     durationMs: sum(parts, (p) => p.durationMs),
-    parts,
+    executions: parts,
     reruns: [...(first.reruns ?? []), rerun.runId],
   };
 }

@@ -28,12 +28,20 @@ export interface ExecuteOptions {
   /** Retry intervals in ms by state name, over those of fastTimers (every Retry of that state). */
   retryIntervalOverridesMs?: Record<string, number>;
   onEvent?: (event: EngineEventShape) => void;
+  /** Start at this state instead of StartAt (a resumed run starts after its last checkpoint). */
+  startAt?: string;
+  /** The execution's start time as `$$.Execution.StartTime` (a resumed run keeps its first one). */
+  startTime?: string;
+  /** Names this execution's Map Runs `<mapRunPrefix>-<n>` (default: the execution name). */
+  mapRunPrefix?: string;
+  /** Aborting stops the engine: no further state starts; the result is `ABORTED`. */
+  signal?: AbortSignal;
   /** Fault: every Distributed Map item starts its child twice, at once or one after the other. */
   duplicateChildren?: DuplicateChildren;
 }
 
 export interface ExecutionResult {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -72,13 +80,28 @@ function timerOverrides(states: Map<string, string>, definition: JsonObject, opt
 }
 
 /**
+ * The definition entered at `state` instead of its StartAt, through a Choice whose other branch keeps
+ * every state reachable (the engine refuses a definition with an unreachable state). Never taken: no
+ * run state has `resumeFromStart`.
+ */
+function startingAt(definition: JsonObject, state: string): JsonObject {
+  const entry = 'ResumeAfterCheckpoint';
+  const choice = {
+    Type: 'Choice',
+    Comment: 'Local resume: goes on at the state after the last checkpoint.',
+    Choices: [{ Variable: '$.resumeFromStart', IsPresent: true, Next: definition.StartAt }],
+    Default: state,
+  };
+  return { ...definition, StartAt: entry, States: { [entry]: choice, ...(definition.States as JsonObject) } };
+}
+
+/**
  * Runs a definition with aws-local-stepfunctions: Distributed Maps lowered first, every
  * `lambda:invoke` Task served by the real handler in this process.
  */
 export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
-  const { definition, maps } = lowerDistributedMaps(options.definition, {
-    duplicateChildren: options.duplicateChildren,
-  });
+  const start = options.startAt ? startingAt(options.definition, options.startAt) : options.definition;
+  const { definition, maps } = lowerDistributedMaps(start, { duplicateChildren: options.duplicateChildren });
   const tasks = taskStates(definition.States as JsonObject);
   const overrides: Record<string, LocalHandler> = {};
   for (const [name, resource] of tasks) {
@@ -87,6 +110,7 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
     }
   }
   let mapRuns = 0;
+  const mapRunPrefix = options.mapRunPrefix ?? options.executionName;
   const byReader = new Map<string, LoweredMap>(maps.map((m) => [m.readItemsState, m]));
   const byWriter = new Map<string, LoweredMap>(maps.map((m) => [m.writeResultsState, m]));
   // The engine sets no `$$.State`; ItemSelector reads `$$.State.EnteredTime` (the Map's start, the
@@ -102,7 +126,12 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
   }
   for (const [name, map] of byWriter) {
     overrides[name] = (parameters: unknown) =>
-      writeMapResults(options.s3, map, parameters, `${options.executionName}-${++mapRuns}`);
+      writeMapResults(options.s3, map, parameters, `${mapRunPrefix}-${++mapRuns}`);
+  }
+  // An aborted execution's engine may still walk its states: it must not read or write anything more.
+  for (const [name, override] of Object.entries(overrides)) {
+    overrides[name] = (parameters: unknown) =>
+      options.signal?.aborted ? Promise.reject(new Error('execution aborted')) : override(parameters);
   }
   const unserved = [...tasks].filter(([name]) => !overrides[name]);
   if (unserved.length) {
@@ -112,7 +141,7 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
   }
 
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
-  const startTime = new Date().toISOString();
+  const startTime = options.startTime ?? new Date().toISOString();
   const execution = machine.run(options.input as never, {
     overrides: {
       taskResourceLocalHandlers: overrides as never,
@@ -128,6 +157,8 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
       State: stateContext,
     } as never,
   });
+  if (options.signal?.aborted) execution.abort();
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   let failure: ExecutionResult | undefined;
   const watching = (async () => {
     for await (const event of execution.eventLogs as AsyncGenerator<EngineEventShape>) {
@@ -143,6 +174,7 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
     return { status: 'SUCCEEDED', output };
   } catch (error) {
     await watching.catch(() => undefined);
+    if (options.signal?.aborted) return { status: 'ABORTED' };
     if (failure) return failure;
     return { status: 'FAILED', error: error instanceof Error ? error.name : 'Error', cause: String(error) };
   }

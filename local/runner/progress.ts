@@ -121,6 +121,12 @@ export class RunProgress {
     this.line(`round ${this.model.round}: backing off until ${clockTime(off.until)}`);
   }
 
+  /** A resumed run starts after this step's checkpoint: show the round it goes on with. */
+  resumeAfter(step: string, state: RunState): void {
+    this.line(`resuming after ${step} (round ${state.round.number})…`);
+    if (step === 'Plan' || step === 'AdvanceRound') this.afterStep(step, state);
+  }
+
   private afterStep(step: string, state: RunState | undefined): void {
     if (!state?.plan) return;
     const m = this.model;

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { artifactKeys } from '../../functions/shared/artifacts';
 import { RecordFormat } from '../../functions/shared/chunk';
@@ -6,7 +6,7 @@ import { ConfigError } from '../../functions/shared/errors';
 import { combineRerun, type LoadSummary } from './combine-summary';
 import { LOCAL_RESOURCE_NAMES } from './local-resources';
 import { type LocalJobOptions, runLocalJob } from './run-job';
-import type { RunSummary } from './summary';
+import { type RunSummary, resumeCommandLine } from './summary';
 
 export interface RerunResult {
   rerun: RunSummary | undefined;
@@ -22,12 +22,27 @@ export async function rerunFailed(
   runId: string,
   options: Omit<LocalJobOptions, 'inputFile' | 'sourceObject' | 'format' | 'individualRecords'>,
 ): Promise<RerunResult> {
-  const summaryFile = join(resolve(options.dataDir), 'runs', runId, 'summary.json');
+  const runDir = join(resolve(options.dataDir), 'runs', runId);
+  const summaryFile = join(runDir, 'summary.json');
   const original = JSON.parse(
-    await readFile(summaryFile, 'utf8').catch(() => {
-      throw new ConfigError(`no local run ${runId}: ${summaryFile} does not exist`);
+    await readFile(summaryFile, 'utf8').catch(async () => {
+      const started = await access(join(runDir, 'input.json')).then(
+        () => true,
+        () => false,
+      );
+      throw new ConfigError(
+        started
+          ? `run ${runId} did not finish (it has no summary.json); go on with it first: ${resumeCommandLine({ runId, runDir })}`
+          : `no local run ${runId}: ${summaryFile} does not exist`,
+      );
     }),
   ) as LoadSummary;
+  // Records a stopped run has not sent yet are not dead letters: resume sends them.
+  if ((original.records.pending ?? 0) > 0) {
+    throw new ConfigError(
+      `run ${runId} has ${original.records.pending} records pending (${original.status}); go on with it first: ${resumeCommandLine(original)}`,
+    );
+  }
   if (original.records.deadLettered === 0) return { rerun: undefined, updated: original };
   const names = options.names ?? LOCAL_RESOURCE_NAMES;
   // After an earlier rerun, what is still undelivered is in that rerun's dead-letter file.

@@ -1,12 +1,20 @@
+import { dirname, resolve } from 'node:path';
 import type { RunState } from '../../functions/shared/run-state';
+
+/** INTERRUPTED: stopped by Ctrl-C (or an I/O error stopped it: FAILED with `error`); `resume` goes on. */
+/** Where `run` keeps local services and runs unless told otherwise (`--data-dir`). */
+export const DEFAULT_DATA_DIR = '.local';
+
+export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED';
 
 /**
  * The run summary printed by `run --json`. Its field names are a contract that external checks read;
- * `records.input = delivered + deadLettered + rejected` always holds for a run that got past planning.
+ * `records.input = delivered + deadLettered + rejected + pending` always holds for a run that got past
+ * planning, and `pending` is 0 for a run that finished (it counts what a stopped run has yet to deliver).
  */
 export interface RunSummary {
   runId: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: RunStatus;
   error?: { name: string; message: string };
   /** The run stopped mid-round and the runner totalled that round itself (see local/runner/salvage.ts). */
   salvaged: boolean;
@@ -15,10 +23,14 @@ export interface RunSummary {
     delivered: number;
     deadLettered: number;
     rejected: number;
+    /** Neither delivered nor dead-lettered yet: the rest of a stopped run, which `resume` sends. */
+    pending: number;
     requeued: number;
     /** Records that may have reached Firehose twice (run-state.ts RunTotals); not part of the sum. */
     possibleDuplicates: number;
   };
+  /** The earlier parts of a resumed run (each stopped by Ctrl-C, an error or a kill), oldest first. */
+  parts?: RunPart[];
   firehose: {
     streamName: string;
     putRecordCalls: number;
@@ -55,9 +67,15 @@ export interface RunSummary {
   durationMs: number;
 }
 
+export interface RunPart {
+  status: RunStatus | 'KILLED';
+  /** Null for a killed part: nothing recorded when it ended. */
+  durationMs: number | null;
+}
+
 export interface SummaryInputs {
   runId: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: RunStatus;
   error?: { name: string; message: string };
   state?: RunState;
   salvaged?: boolean;
@@ -69,6 +87,9 @@ export interface SummaryInputs {
   rejectsFile: string | null;
   runDir: string;
   durationMs: number;
+  /** Records Firehose accepted that are not in the destination on disk (its delivery failed). */
+  notOnDisk?: number;
+  parts?: RunPart[];
 }
 
 /** Builds the summary from the run's last state; pure, so the arithmetic is tested without a run. */
@@ -77,6 +98,9 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
   const plan = state?.plan;
   const totals = state?.totals;
   const rejected = plan?.rejected ?? 0;
+  const notOnDisk = inputs.notOnDisk ?? 0;
+  const delivered = (totals?.delivered ?? 0) - notOnDisk;
+  const deadLettered = totals?.deadLettered ?? 0;
   return {
     runId: inputs.runId,
     status: inputs.status,
@@ -84,12 +108,14 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
     salvaged: inputs.salvaged ?? false,
     records: {
       input: (plan?.records ?? 0) + rejected,
-      delivered: totals?.delivered ?? 0,
-      deadLettered: totals?.deadLettered ?? 0,
+      delivered,
+      deadLettered,
       rejected,
+      pending: Math.max(0, (plan?.records ?? 0) - delivered - deadLettered),
       requeued: totals?.requeued ?? 0,
       possibleDuplicates: totals?.possibleDuplicateRecords ?? 0,
     },
+    ...(inputs.parts?.length ? { parts: inputs.parts } : {}),
     firehose: {
       streamName: inputs.streamName,
       putRecordCalls: totals?.putRecordCalls ?? 0,
@@ -127,6 +153,13 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
   };
 }
 
+/** The command that resumes this run, as typed in the clone (with --data-dir when not the default). */
+export function resumeCommandLine(summary: Pick<RunSummary, 'runId' | 'runDir'>): string {
+  const dataDir = dirname(dirname(summary.runDir));
+  const custom = dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${dataDir}`;
+  return `npx firehose-loader resume ${summary.runId}${custom}`;
+}
+
 const n = (value: number | null) => (value === null ? '-' : value.toLocaleString('en-US'));
 const plural = (count: number, noun: string) => `${n(count)} ${noun}${count === 1 ? '' : 's'}`;
 
@@ -142,10 +175,10 @@ interface PartLike {
 }
 
 /** After rerun-failed: each execution's own numbers, under the totals of the whole load (two rows each). */
-function partRows(summary: RunSummary): [string, string][] {
-  const parts = (summary as { parts?: PartLike[] }).parts ?? [];
+function executionRows(summary: RunSummary): [string, string][] {
+  const parts = (summary as { executions?: PartLike[] }).executions ?? [];
   return parts.flatMap((part, index): [string, string][] => [
-    [index === 0 ? 'parts' : '', `${part.runId} (${part.role === 'run' ? 'the run' : 'rerun-failed'})`],
+    [index === 0 ? 'executions' : '', `${part.runId} (${part.role === 'run' ? 'the run' : 'rerun-failed'})`],
     [
       '',
       `  ${n(part.records.delivered)} delivered, ${n(part.records.deadLettered)} dead-lettered, ` +
@@ -170,7 +203,8 @@ export function formatSummary(
     ['run', `${summary.runId}  ${summary.status}`],
     [
       'records',
-      `${n(r.input)} in = ${n(r.delivered)} delivered + ${n(r.deadLettered)} dead-lettered + ${n(r.rejected)} rejected`,
+      `${n(r.input)} in = ${n(r.delivered)} delivered + ${n(r.deadLettered)} dead-lettered + ${n(r.rejected)} rejected` +
+        (r.pending ? ` + ${n(r.pending)} pending` : ''),
     ],
     ['re-queued entries', n(r.requeued)],
     ['possible duplicates', possibleDuplicatesText(r.possibleDuplicates)],
@@ -199,11 +233,18 @@ export function formatSummary(
     ]);
   }
   if (summary.rejects.file && r.rejected) rows.push(['rejects', summary.rejects.file]);
+  if (summary.parts?.length) {
+    const parts = summary.parts.map(
+      (p) => `${p.status}${p.durationMs === null ? '' : ` after ${(p.durationMs / 1000).toFixed(1)} s`}`,
+    );
+    rows.push(['resumed after', parts.join(', ')]);
+  }
+  if (r.pending) rows.push(['to finish', resumeCommandLine(summary)]);
   // Dead letters have their row above and, locally, the failure line after the table: said once.
   if (summary.error && !(options.deadLetterLineFollows && summary.error.name === DEAD_LETTERED)) {
     rows.push(['error', `${summary.error.name}: ${summary.error.message}`]);
   }
-  rows.push(...partRows(summary));
+  rows.push(...executionRows(summary));
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }

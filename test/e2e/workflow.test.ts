@@ -34,6 +34,7 @@ describe('the whole workflow, run locally on the real definition and handlers', 
       delivered: 2_550,
       deadLettered: 0,
       rejected: 0,
+      pending: 0,
       requeued: 0,
       possibleDuplicates: 0,
     });

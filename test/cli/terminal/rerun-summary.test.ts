@@ -40,7 +40,7 @@ describe('dead letters and rerun-failed, as a person sees them', () => {
     expect(rerun.status).toBe(0);
     const screen = rerun.stdout.replace(/\r/g, '');
     const summary = JSON.parse(readFileSync(join(dataDir, 'runs', runId, 'summary.json'), 'utf8'));
-    const [own, again] = summary.parts;
+    const [own, again] = summary.executions;
     expect(summary.records).toMatchObject({ input: 20, delivered: 20, deadLettered: 0 });
     expect(own.records.delivered + again.records.delivered).toBe(20);
     expect(summary.metrics).toEqual({
@@ -57,7 +57,7 @@ describe('dead letters and rerun-failed, as a person sees them', () => {
     expect(screen).toMatch(/^CloudWatch\s+20 records, [\d,]+ bytes: confirmed$/m);
     expect(screen).toMatch(
       new RegExp(
-        `^parts\\s+${runId} \\(the run\\)\\n\\s+${own.records.delivered} delivered, ${deadLettered} dead-lettered,`,
+        `^executions\\s+${runId} \\(the run\\)\\n\\s+${own.records.delivered} delivered, ${deadLettered} dead-lettered,`,
         'm',
       ),
     );
@@ -67,7 +67,7 @@ describe('dead letters and rerun-failed, as a person sees them', () => {
         'm',
       ),
     );
-    const partLines = drawnLines(rerun.stdout).filter((line) => /^(parts|\s{10,})/.test(line));
+    const partLines = drawnLines(rerun.stdout).filter((line) => /^(executions|\s{10,})/.test(line));
     expect(partLines).toHaveLength(4);
     expect(Math.max(...partLines.map((line) => line.length))).toBeLessThan(80);
   });

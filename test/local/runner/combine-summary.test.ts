@@ -73,7 +73,7 @@ describe('the summary of a load after rerun-failed', () => {
     expect(afterTwo.output.files).toEqual(['/out/run-a', '/out/run-b', '/out/run-c']);
     expect(afterTwo.deadLetter.files).toEqual([]);
     expect(afterTwo.reruns).toEqual(['run-b', 'run-c']);
-    expect(afterTwo.parts?.map((p) => [p.runId, p.role, p.records.delivered, p.durationMs])).toEqual([
+    expect(afterTwo.executions?.map((p) => [p.runId, p.role, p.records.delivered, p.durationMs])).toEqual([
       ['run-a', 'run', 70, 1_000],
       ['run-b', 'rerun', 20, 500],
       ['run-c', 'rerun', 10, 250],

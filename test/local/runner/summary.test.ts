@@ -40,6 +40,7 @@ describe('the run summary', () => {
       delivered: 90,
       deadLettered: 5,
       rejected: 5,
+      pending: 0,
       requeued: 0,
       possibleDuplicates: 0,
     });
@@ -54,6 +55,7 @@ describe('the run summary', () => {
       delivered: 0,
       deadLettered: 0,
       rejected: 0,
+      pending: 0,
       requeued: 0,
       possibleDuplicates: 0,
     });
@@ -74,5 +76,37 @@ describe('the run summary', () => {
     const summary = buildSummary({ ...inputs, state: duplicated });
     expect(summary.records).toMatchObject({ input: 100, delivered: 90, possibleDuplicates: 12 });
     expect(formatSummary(summary)).toContain('12 records may be delivered twice');
+  });
+
+  it('counts what a stopped run has yet to deliver as pending, and says how to resume it', () => {
+    const stopped = { ...state, totals: { ...emptyTotals(), delivered: 40 } } as unknown as RunState;
+    const summary = buildSummary({ ...inputs, status: 'INTERRUPTED', state: stopped });
+    expect(summary.records).toMatchObject({
+      input: 100,
+      delivered: 40,
+      deadLettered: 0,
+      rejected: 5,
+      pending: 55,
+    });
+    const text = formatSummary(summary);
+    expect(text).toContain('100 in = 40 delivered + 0 dead-lettered + 5 rejected + 55 pending');
+    expect(text).toContain('npx firehose-loader resume run-1 --data-dir /');
+  });
+
+  it('counts as delivered only what reached the disk: the rest is pending', () => {
+    const summary = buildSummary({ ...inputs, state, notOnDisk: 30 });
+    expect(summary.records).toMatchObject({
+      input: 100,
+      delivered: 60,
+      deadLettered: 5,
+      rejected: 5,
+      pending: 30,
+    });
+  });
+
+  it('lists the earlier parts of a resumed run', () => {
+    const parts = [{ status: 'KILLED' as const, durationMs: null }];
+    const text = formatSummary(buildSummary({ ...inputs, state, parts }));
+    expect(text).toMatch(/^resumed after +KILLED$/m);
   });
 });
