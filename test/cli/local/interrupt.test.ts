@@ -52,7 +52,7 @@ describe('Ctrl-C during a local run, then resume', () => {
   it('stops sending, writes an INTERRUPTED summary that adds up, and resume delivers the rest exactly once', async () => {
     const dataDir = join(data.dir, 'once');
     const run = npxFirehoseLoader(slowRun(dataDir));
-    await run.waitFor(/round 0: \d+\/\d+ chunks/);
+    await run.waitFor(/round 0: [^\n]*\b\d+\/\d+ chunks done/);
     signalGroup(run, 'SIGINT');
     expectInterruptExit(await run.exit);
     const stopped = oneJsonDocument<RunSummary>(run.stdout());
@@ -89,7 +89,7 @@ describe('Ctrl-C during a local run, then resume', () => {
   it('exits at once on a second Ctrl-C, and the run can still be resumed to a complete load', async () => {
     const dataDir = join(data.dir, 'twice');
     const run = npxFirehoseLoader(slowRun(dataDir));
-    await run.waitFor(/round 0: \d+\/\d+ chunks/);
+    await run.waitFor(/round 0: [^\n]*\b\d+\/\d+ chunks done/);
     signalGroup(run, 'SIGINT');
     await run.waitFor(/Ctrl-C again exits at once/);
     signalGroup(run, 'SIGINT');
