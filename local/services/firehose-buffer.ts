@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { type FileHandle, open, readFile, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { syncPath } from './durable-file';
 
 /**
  * The append-only buffer file of one delivery stream's accepted records: what makes a record the
@@ -99,7 +99,7 @@ export class SegmentFile {
       }
       if (this.sync) await this.handle.datasync();
       // A new file's name must be durable too, or a power cut could lose the whole file.
-      if (this.sync && first) await syncDirectory(path.dirname(this.file));
+      if (this.sync && first) await syncPath(path.dirname(this.file));
       this.size += data.length;
       this.commits++;
     } catch (error) {
@@ -145,40 +145,4 @@ export async function readSegment(
     at = end;
   }
   return { firstArrivalMs, records, bytes };
-}
-
-/** Writes a small file so that it is either absent or whole after a crash: temp, fsync, rename, fsync dir. */
-export async function writeFileDurably(file: string, text: string, sync: boolean): Promise<void> {
-  const temp = `${file}.${randomUUID()}.tmp`;
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(text);
-      if (sync) await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    // Disk full or an I/O error: the caller retries, so no temp file may pile up meanwhile.
-    await unlinkIfThere(temp).catch(() => undefined);
-    throw error;
-  }
-  if (sync) await syncDirectory(path.dirname(file));
-}
-
-/** Makes a rename or a new file in `dir` durable (the directory entry, not only the file's bytes). */
-export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-export async function unlinkIfThere(file: string): Promise<void> {
-  await unlink(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
 }

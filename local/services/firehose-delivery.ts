@@ -1,14 +1,8 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  readSegment,
-  SegmentFile,
-  sealFileName,
-  segmentFileName,
-  unlinkIfThere,
-  writeFileDurably,
-} from './firehose-buffer';
+import { unlinkIfThere, writeFileDurably } from './durable-file';
+import { readSegment, SegmentFile, sealFileName, segmentFileName } from './firehose-buffer';
 import { objectKey } from './firehose-object-key';
 import type { S3Store } from './s3-store';
 

@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -25,19 +25,6 @@ export type CommitIntent<M> = M & {
   committedFrom: string;
 };
 
-/** Writes `text` to `file` through `temp` (same file system) so that `file` is whole or absent. */
-export async function replaceFile(temp: string, file: string, text: string, sync: boolean): Promise<void> {
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(text);
-    if (sync) await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  if (sync) await syncPath(path.dirname(file));
-}
-
 /**
  * Finishes or drops the commits a crash interrupted in one bucket's metadata directory. `removeData`
  * deletes the previous version's bytes when the completed commit put the new ones elsewhere.
@@ -61,16 +48,6 @@ export async function recoverCommits<M extends { dataPath: string }>(
     const previous = await readJson<M>(metaFile);
     await rename(pending, metaFile);
     if (previous && previous.dataPath !== intent.dataPath) await removeData(previous.dataPath);
-  }
-}
-
-/** fsync of a file or directory (a directory: its entries, e.g. a rename into it). */
-export async function syncPath(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

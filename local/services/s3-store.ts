@@ -17,14 +17,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream, type StoredChecksum } from './digest';
-import {
-  type CommitIntent,
-  CommitStep,
-  PENDING_SUFFIX,
-  recoverCommits,
-  replaceFile,
-  syncPath,
-} from './s3-commit';
+import { replaceFile, syncPath } from './durable-file';
+import { type CommitIntent, CommitStep, PENDING_SUFFIX, recoverCommits } from './s3-commit';
 import { lowerBound } from './s3-list';
 
 /**

@@ -112,7 +112,11 @@ describe('kill -9 of every process of a local run, then resume', () => {
   it('in the middle of the Map: resume sends only the chunks without an outcome', async () => {
     const input = await linesFile('mid-map.txt', 5000);
     const args = ['--input', input, ...common, '--concurrency', '1', '--latency-ms', '1000'];
-    const killed = await runAndKill(args, join(data.dir, 'mid-map'), /round 0: [^\n]*\b[1-5]\/10 chunks done/);
+    const killed = await runAndKill(
+      args,
+      join(data.dir, 'mid-map'),
+      /round 0: [^\n]*\b[1-5]\/10 chunks done/,
+    );
     expect(killed.checkpoint?.step).toBe('Plan');
     await resumeAndCheck(killed, input);
   }, 180_000);
@@ -125,7 +129,12 @@ describe('kill -9 of every process of a local run, then resume', () => {
     ];
     // One attempt per call: every chunk re-queues about half its entries, so round 1 has 10 chunks.
     const oneAttempt = { RETRY_MAX_ATTEMPTS: '1' };
-    const killed = await runAndKill(args, join(data.dir, 'requeue'), /round 1: [^\n]*\b[1-5]\/10 chunks done/, oneAttempt);
+    const killed = await runAndKill(
+      args,
+      join(data.dir, 'requeue'),
+      /round 1: [^\n]*\b[1-5]\/10 chunks done/,
+      oneAttempt,
+    );
     expect(killed.checkpoint).toMatchObject({ step: 'AdvanceRound', state: { round: { number: 1 } } });
     const summary = await resumeAndCheck(killed, input);
     expect(summary.plan.rounds).toBeGreaterThan(1);
