@@ -9,7 +9,8 @@ export interface StackOption {
 
 /**
  * The targets from options and environment, completed from the stack's outputs when a stack is
- * named or something `needed` is missing. Values given explicitly win over the stack's.
+ * named or something `needed` is missing. Options win over the stack's outputs; environment values
+ * win too, except over a stack named with --stack on the command line (the person asked for it).
  */
 export async function completeTarget(
   options: AwsTargetOptions & StackOption,
@@ -21,5 +22,7 @@ export async function completeTarget(
   if (!stack && needed.every((key) => target[key])) return target;
   const cfn = deps.cloudFormation();
   const region = await cfn.config.region();
-  return { ...(await targetFromStack(cfn, stack, region)), ...target };
+  const outputs = await targetFromStack(cfn, stack, region);
+  if (!options.stack?.trim()) return { ...outputs, ...target };
+  return { ...resolveTarget({}, deps.env), ...outputs, ...resolveTarget(options, {}) };
 }

@@ -98,13 +98,25 @@ describe('the AWS commands find the state machine in the stack outputs', () => {
     ]);
   });
 
-  it('does not ask CloudFormation when the state machine is given, and lets a given value win over the stack', async () => {
+  it('does not ask CloudFormation when the state machine is given, and lets an option win over the stack', async () => {
     const given = { FIREHOSE_LOADER_STATE_MACHINE_ARN: machineOf('Given') };
     expect(await startCommand({}, testDeps(given))).toBe(0);
     expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [loaderStack('TeamB')] });
     sfn.resetHistory();
+    expect(
+      await startCommand({ stack: 'TeamB', stateMachineArn: machineOf('Option') }, testDeps(given)),
+    ).toBe(0);
+    expect(startedOn()).toBe(machineOf('Option'));
+  });
+
+  it('lets a stack named with --stack win over a value left in the environment, but not one named there', async () => {
+    const given = { FIREHOSE_LOADER_STATE_MACHINE_ARN: machineOf('Given') };
+    cfn.on(DescribeStacksCommand).resolves({ Stacks: [loaderStack('TeamB')] });
     expect(await startCommand({ stack: 'TeamB' }, testDeps(given))).toBe(0);
+    expect(startedOn()).toBe(machineOf('TeamB'));
+    sfn.resetHistory();
+    expect(await startCommand({}, testDeps({ ...given, FIREHOSE_LOADER_STACK: 'TeamB' }))).toBe(0);
     expect(startedOn()).toBe(machineOf('Given'));
   });
 });
