@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { INPUT_FORMATS, MAX_REQUEUE_ROUNDS, PLAN_FALLBACKS } from '../functions/plan/config';
 import { LoaderError } from '../functions/shared/errors';
 import { MAX_DISTRIBUTED_MAP_CONCURRENCY } from '../functions/shared/limits';
+import { DuplicateChildren } from '../local/runner/duplicate-children';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { graphCommand as awsGraphCommand, registerAwsCommands } from './commands/aws';
 import { graphCommand } from './commands/graph';
@@ -63,6 +64,12 @@ const run = program
   )
   .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir);
 addLocalServiceOptions(run)
+  .addOption(
+    new Option(
+      '--duplicate-children <when>',
+      'fault: start every Distributed Map child twice, concurrent or late, as AWS may (Express children run at least once) (default: off)',
+    ).argParser(oneOf('--duplicate-children', Object.values(DuplicateChildren))),
+  )
   .addOption(
     new Option(
       '--fast-timers',

@@ -8,6 +8,7 @@ import {
   DEFAULT_MOCK_SEED,
   writeMockData,
 } from '../../functions/shared/mock-data';
+import type { DuplicateChildren } from '../../local/runner/duplicate-children';
 import { checkInputFile } from '../../local/runner/input-file';
 import { resumeLocalJob } from '../../local/runner/resume';
 import { runLocalJob } from '../../local/runner/run-job';
@@ -33,6 +34,7 @@ export interface RunCommandOptions extends LocalServiceOptionValues {
   requeueRounds?: number;
   dataDir: string;
   fastTimers?: boolean;
+  duplicateChildren?: DuplicateChildren;
   json?: boolean;
 }
 
@@ -134,6 +136,7 @@ async function runJob(options: RunCommandOptions, signal: AbortSignal): Promise<
     metricPublishDelayMs: services.metricPublishDelayMs,
     streamCreatingMs: services.streamCreatingMs,
     fastTimers: options.fastTimers,
+    duplicateChildren: options.duplicateChildren,
     progress: { interactive: Boolean(process.stderr.isTTY) },
   });
 }
