@@ -1,5 +1,6 @@
 import type { ChunkDescriptor } from '../../functions/shared/chunk';
 import type { LoggerLike } from '../../functions/shared/logger';
+import { QuotaSource, type RunQuota } from '../../functions/shared/quota/quota';
 import { type ChunkOutcome, emptyTotals, type RunState } from '../../functions/shared/run-state';
 
 export interface LogLine {
@@ -21,6 +22,18 @@ export function recordingLogger(): LoggerLike & { lines: LogLine[] } {
       });
     };
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** A quota Plan found in CloudWatch: every limit read from the stream's metrics. */
+export function foundQuota(limits: Omit<RunQuota, 'sources'>): RunQuota {
+  return {
+    ...limits,
+    sources: {
+      bytesPerSecond: QuotaSource.metrics,
+      recordsPerSecond: QuotaSource.metrics,
+      requestsPerSecond: QuotaSource.metrics,
+    },
+  };
 }
 
 export function descriptor(overrides: Partial<ChunkDescriptor> = {}): ChunkDescriptor {

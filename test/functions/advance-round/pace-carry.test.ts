@@ -2,22 +2,16 @@ import { advanceRound } from '../../../functions/advance-round/advance';
 import { loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
-import { QuotaSource, type RunQuota } from '../../../functions/shared/quota/quota';
 import { putJson } from '../../../functions/shared/s3-io';
-import { outcome, recordingLogger } from '../fixtures';
+import { foundQuota, outcome, recordingLogger } from '../fixtures';
 import { type LocalAws, startLocalAws } from '../local-aws';
 import { readManifest, roundZero } from './round-zero';
 
-const QUOTA: RunQuota = {
+const QUOTA = foundQuota({
   bytesPerSecond: 1_000,
   recordsPerSecond: 500_000,
   requestsPerSecond: 2_000,
-  sources: {
-    bytesPerSecond: QuotaSource.metrics,
-    recordsPerSecond: QuotaSource.metrics,
-    requestsPerSecond: QuotaSource.metrics,
-  },
-};
+});
 
 let aws: LocalAws;
 beforeAll(async () => {

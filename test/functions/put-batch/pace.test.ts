@@ -9,33 +9,15 @@ import {
 } from '../../../functions/put-batch/pace';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
 import { QuotaSource, type RunQuota } from '../../../functions/shared/quota/quota';
+import { descriptor, foundQuota } from '../fixtures';
 
-const chunk = (over: Partial<ChunkDescriptor> = {}): ChunkDescriptor => ({
-  chunkId: 'c',
-  bucket: 'b',
-  key: 'k',
-  format: 'jsonl',
-  start: 0,
-  end: 1,
-  records: 500,
-  firehoseRecords: 500,
-  payloadBytes: 150_000,
-  mode: 'batch',
-  pack: false,
-  firstRecord: 0,
-  firstLine: 1,
-  ...over,
-});
-const found: RunQuota = {
+const chunk = (over: Partial<ChunkDescriptor> = {}): ChunkDescriptor =>
+  descriptor({ records: 500, firehoseRecords: 500, payloadBytes: 150_000, ...over });
+const found = foundQuota({
   bytesPerSecond: 1_000_000,
   recordsPerSecond: 5_000,
   requestsPerSecond: 500,
-  sources: {
-    bytesPerSecond: QuotaSource.metrics,
-    recordsPerSecond: QuotaSource.metrics,
-    requestsPerSecond: QuotaSource.metrics,
-  },
-};
+});
 
 /** A clock whose sleeps move time forward by exactly what was asked. */
 function fakeClock(start: number) {

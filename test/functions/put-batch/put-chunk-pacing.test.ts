@@ -5,21 +5,16 @@ import { firehoseClient, s3Client } from '../../../functions/shared/aws-clients'
 import { nextClaim } from '../../../functions/shared/chunk-claim';
 import { putIf } from '../../../functions/shared/claim-store';
 import { type RetryPolicy, resolveRetryPolicy } from '../../../functions/shared/firehose';
-import { QuotaSource, type RunQuota } from '../../../functions/shared/quota/quota';
-import { descriptor, recordingLogger } from '../fixtures';
+import type { RunQuota } from '../../../functions/shared/quota/quota';
+import { descriptor, foundQuota, recordingLogger } from '../fixtures';
 import { type LocalAws, putText, startLocalAws } from '../local-aws';
 
 const ONE_ATTEMPT = resolveRetryPolicy({ maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, budgetMs: 20_000 });
-const QUOTA: RunQuota = {
+const QUOTA = foundQuota({
   bytesPerSecond: 1_000,
   recordsPerSecond: 500_000,
   requestsPerSecond: 2_000,
-  sources: {
-    bytesPerSecond: QuotaSource.metrics,
-    recordsPerSecond: QuotaSource.metrics,
-    requestsPerSecond: QuotaSource.metrics,
-  },
-};
+});
 const TEXT = `${Array.from({ length: 4 }, (_, i) => JSON.stringify({ id: i })).join('\n')}\n`;
 
 let aws: LocalAws;

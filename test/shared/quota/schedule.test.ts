@@ -1,23 +1,10 @@
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
 import { chunkCostMs, PaceSchedule } from '../../../functions/shared/quota/schedule';
+import { descriptor } from '../../functions/fixtures';
 
 const quota = { bytesPerSecond: 1_000_000, recordsPerSecond: 10_000, requestsPerSecond: 100 };
-const chunk = (over: Partial<ChunkDescriptor> = {}): ChunkDescriptor => ({
-  chunkId: 'c',
-  bucket: 'b',
-  key: 'k',
-  format: 'jsonl',
-  start: 0,
-  end: 1,
-  records: 10,
-  firehoseRecords: 10,
-  payloadBytes: 1_000,
-  mode: 'batch',
-  pack: false,
-  firstRecord: 0,
-  firstLine: 1,
-  ...over,
-});
+const chunk = (over: Partial<ChunkDescriptor> = {}): ChunkDescriptor =>
+  descriptor({ records: 10, firehoseRecords: 10, payloadBytes: 1_000, ...over });
 
 describe('what a chunk costs of the stream quota', () => {
   it('charges whichever of bytes, records and requests binds', () => {
