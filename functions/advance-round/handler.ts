@@ -3,13 +3,13 @@ import { createLogger } from '../shared/logger';
 import type { RunState } from '../shared/run-state';
 import { withTransientErrorsNamed } from '../shared/transient';
 import { advanceRound } from './advance';
-import { loadAdvanceRoundConfig } from './config';
+import { load } from './config';
 
 const logger = createLogger('firehose-loader-advance-round');
 
 /** Totals a finished round and decides what comes next: another round, or the end (with dead letters). */
 export async function handler(state: RunState): Promise<RunState> {
-  const config = loadAdvanceRoundConfig();
+  const config = load();
   logger.appendKeys({ runId: state.runId });
   return withTransientErrorsNamed(() =>
     advanceRound(state, { s3: s3Client(), cloudWatch: cloudWatchClient(), config, logger }),

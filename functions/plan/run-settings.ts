@@ -1,9 +1,8 @@
 import { isDeadLetterRecordsKey } from '../shared/artifacts';
 import type { InputFormat } from '../shared/chunk';
 import { InvalidInputError } from '../shared/errors';
-import { MAX_DISTRIBUTED_MAP_CONCURRENCY } from '../shared/limits';
 import type { ExecutionInput } from '../shared/run-state';
-import { INPUT_FORMATS, MAX_REQUEUE_ROUNDS, type PlanConfig } from './config';
+import { INPUT_FORMATS, type PlanConfig, RUN_SETTING_RANGES } from './config';
 
 /** The execution input after validation and defaults; `format` may still be `auto` until the file is seen. */
 export interface ResolvedInput {
@@ -17,16 +16,12 @@ export interface ResolvedInput {
 
 const FIELDS = ['source', 'format', 'individualRecords', 'pack', 'maxConcurrency', 'requeueRounds'] as const;
 
+type Range = { readonly min: number; readonly max: number };
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function wholeNumber(
-  input: Record<string, unknown>,
-  field: string,
-  min: number,
-  max: number,
-  fallback: number,
-) {
+function wholeNumber(input: Record<string, unknown>, field: string, { min, max }: Range, fallback: number) {
   const value = input[field];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -77,24 +72,14 @@ export function resolveExecutionInput(raw: unknown, config: PlanConfig): Resolve
   }
   const pack = typed.pack ?? config.defaults.pack;
   if (typeof pack !== 'boolean') throw new InvalidInputError('input field "pack" must be true or false');
+  const whole = (field: 'individualRecords' | 'maxConcurrency' | 'requeueRounds', range: Range) =>
+    wholeNumber(typed, field, range, config.defaults[field]);
   return {
     source: { bucket, key },
     format,
     pack,
-    individualRecords: wholeNumber(
-      typed,
-      'individualRecords',
-      0,
-      Number.MAX_SAFE_INTEGER,
-      config.defaults.individualRecords,
-    ),
-    maxConcurrency: wholeNumber(
-      typed,
-      'maxConcurrency',
-      1,
-      MAX_DISTRIBUTED_MAP_CONCURRENCY,
-      config.defaults.maxConcurrency,
-    ),
-    requeueRounds: wholeNumber(typed, 'requeueRounds', 0, MAX_REQUEUE_ROUNDS, config.defaults.requeueRounds),
+    individualRecords: whole('individualRecords', { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    maxConcurrency: whole('maxConcurrency', RUN_SETTING_RANGES.maxConcurrency),
+    requeueRounds: whole('requeueRounds', RUN_SETTING_RANGES.requeueRounds),
   };
 }

@@ -2,7 +2,7 @@ import { firehoseClient, s3Client } from '../shared/aws-clients';
 import { createLogger } from '../shared/logger';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { withTransientErrorsNamed } from '../shared/transient';
-import { loadPutBatchConfig } from './config';
+import { load } from './config';
 import { putChunk } from './put-chunk';
 
 const logger = createLogger('firehose-loader-put-batch');
@@ -13,7 +13,7 @@ const logger = createLogger('firehose-loader-put-batch');
  * AdvanceRound, which then need not GET each chunk's outcome object.
  */
 export async function handler(event: PutBatchInput): Promise<ChunkOutcome> {
-  const config = loadPutBatchConfig();
+  const config = load();
   return withTransientErrorsNamed(() =>
     putChunk(event, {
       s3: s3Client(),

@@ -2,7 +2,9 @@
 
 export const RecordFormat = { json: 'json', jsonl: 'jsonl', lines: 'lines' } as const;
 export type RecordFormat = (typeof RecordFormat)[keyof typeof RecordFormat];
-export type InputFormat = RecordFormat | 'auto';
+/** The format an input may be given in: a record format, or `auto` (Plan tells from the content). */
+export const InputFormat = { auto: 'auto', ...RecordFormat } as const;
+export type InputFormat = (typeof InputFormat)[keyof typeof InputFormat];
 
 export const ChunkMode = { batch: 'batch', individual: 'individual' } as const;
 export type ChunkMode = (typeof ChunkMode)[keyof typeof ChunkMode];

@@ -37,3 +37,33 @@ export function booleanSetting(env: Env, name: string, fallback: boolean): boole
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`environment variable ${name} must be true or false, got "${env[name]}"`);
 }
+
+/** A function's environment as the CDK stack and the local runner write it (each config.ts's toEnvironment). */
+export type Environment = Record<string, string>;
+
+/** A config with every field optional, nested ones too: toEnvironment writes what is set, load falls back for the rest. */
+export type ConfigPart<T> = { [K in keyof T]?: T[K] extends object ? ConfigPart<T[K]> : T[K] };
+
+/**
+ * The variables of the deployed resources, which several functions read. Their names, like every
+ * function's own, are part of a deployed stack's contract: renaming one breaks a stack deployed before.
+ */
+export const RESOURCE_VARIABLES = {
+  sourceBucket: 'SOURCE_BUCKET',
+  artifactBucket: 'ARTIFACT_BUCKET',
+  streamName: 'DELIVERY_STREAM_NAME',
+  metricsNamespace: 'METRICS_NAMESPACE',
+} as const;
+
+/** The set fields of `values` under their variable names: strings as they are, numbers and booleans as text. */
+export function environmentOf<K extends string>(
+  variables: Readonly<Record<K, string>>,
+  values: Partial<Record<K, string | number | boolean | undefined>>,
+): Environment {
+  const env: Environment = {};
+  for (const key of Object.keys(values) as K[]) {
+    const value = values[key];
+    if (value !== undefined) env[variables[key]] = String(value);
+  }
+  return env;
+}

@@ -1,5 +1,5 @@
 import { advanceRound } from '../../functions/advance-round/advance';
-import { loadAdvanceRoundConfig } from '../../functions/advance-round/config';
+import { load as loadAdvanceRoundConfig } from '../../functions/advance-round/config';
 import { cloudWatchClient, s3Client } from '../../functions/shared/aws-clients';
 import type { LoggerLike } from '../../functions/shared/logger';
 import { RoundNext, type RunState } from '../../functions/shared/run-state';

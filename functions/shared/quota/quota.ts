@@ -1,4 +1,4 @@
-import { type Env, integerSetting } from '../env';
+import { type Env, type Environment, integerSetting } from '../env';
 
 /** A delivery stream's Direct PUT quota: the three per-second budgets Firehose throttles against. */
 export interface StreamQuota {
@@ -39,17 +39,18 @@ export function regionDefaultQuota(region: string | undefined): StreamQuota {
   return region && LARGE_QUOTA_REGIONS.includes(region) ? LARGE_REGION_QUOTA : SMALL_REGION_QUOTA;
 }
 
-const STATED_VARIABLES: Record<QuotaField, string> = {
+/** The variables that state a quota (Plan and PutBatch read them), by field. */
+export const STATED_QUOTA_VARIABLES = {
   bytesPerSecond: 'STREAM_BYTES_PER_SECOND',
   recordsPerSecond: 'STREAM_RECORDS_PER_SECOND',
   requestsPerSecond: 'STREAM_REQUESTS_PER_SECOND',
-};
+} as const satisfies Record<QuotaField, string>;
 
 /** The quota a deployment states (STREAM_*_PER_SECOND); 0 or unset leaves a field to be found. */
 export function statedQuotaFrom(env: Env): Partial<StreamQuota> {
   const stated: Partial<StreamQuota> = {};
   for (const field of QUOTA_FIELDS) {
-    const value = integerSetting(env, STATED_VARIABLES[field], {
+    const value = integerSetting(env, STATED_QUOTA_VARIABLES[field], {
       min: 0,
       max: Number.MAX_SAFE_INTEGER,
       fallback: 0,
@@ -57,6 +58,13 @@ export function statedQuotaFrom(env: Env): Partial<StreamQuota> {
     if (value > 0) stated[field] = value;
   }
   return stated;
+}
+
+/** STREAM_*_PER_SECOND for a stated quota, every field: 0 for one not stated (to be found). */
+export function statedQuotaEnvironment(stated: Partial<StreamQuota>): Environment {
+  return Object.fromEntries(
+    QUOTA_FIELDS.map((field) => [STATED_QUOTA_VARIABLES[field], String(stated[field] ?? 0)]),
+  );
 }
 
 export const isCompleteQuota = (quota: Partial<StreamQuota>): quota is StreamQuota =>

@@ -1,6 +1,6 @@
 import { advanceRound } from '../../../functions/advance-round/advance';
-import { loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
-import { loadPlanConfig } from '../../../functions/plan/config';
+import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
+import { load as loadPlanConfig } from '../../../functions/plan/config';
 import { resolveExecutionInput } from '../../../functions/plan/run-settings';
 import { acquireChunk } from '../../../functions/put-batch/claim';
 import { artifactKeys } from '../../../functions/shared/artifacts';

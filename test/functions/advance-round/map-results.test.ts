@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { advanceRound } from '../../../functions/advance-round/advance';
-import { loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
+import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/advance-round/map-results';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';

@@ -1,5 +1,5 @@
 import { advanceRound } from '../../../functions/advance-round/advance';
-import { loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
+import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
 import { putJson } from '../../../functions/shared/s3-io';

@@ -1,6 +1,6 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { checkMetrics } from '../../../functions/check-metrics/check';
-import { loadCheckMetricsConfig } from '../../../functions/check-metrics/config';
+import { load as loadCheckMetricsConfig } from '../../../functions/check-metrics/config';
 import { cloudWatchClient, firehoseClient } from '../../../functions/shared/aws-clients';
 import { MetricsLaggingError } from '../../../functions/shared/errors';
 import { putRecordBatch, resolveRetryPolicy } from '../../../functions/shared/firehose';

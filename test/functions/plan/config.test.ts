@@ -1,7 +1,7 @@
-import { loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
-import { loadCheckMetricsConfig } from '../../../functions/check-metrics/config';
-import { loadPlanConfig } from '../../../functions/plan/config';
-import { loadPutBatchConfig } from '../../../functions/put-batch/config';
+import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
+import { load as loadCheckMetricsConfig } from '../../../functions/check-metrics/config';
+import { load as loadPlanConfig } from '../../../functions/plan/config';
+import { load as loadPutBatchConfig } from '../../../functions/put-batch/config';
 import type { Env } from '../../../functions/shared/env';
 import { ConfigError } from '../../../functions/shared/errors';
 import { DEFAULT_RETRY_POLICY } from '../../../functions/shared/firehose';

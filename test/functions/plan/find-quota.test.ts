@@ -1,6 +1,6 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadPlanConfig } from '../../../functions/plan/config';
+import { load as loadPlanConfig } from '../../../functions/plan/config';
 import { findRunQuota } from '../../../functions/plan/find-quota';
 import { startRun } from '../../../functions/plan/start-run';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';

@@ -1,4 +1,4 @@
-import { loadPlanConfig, MAX_REQUEUE_ROUNDS, type PlanConfig } from '../../../functions/plan/config';
+import { load as loadPlanConfig, MAX_REQUEUE_ROUNDS, type PlanConfig } from '../../../functions/plan/config';
 import { resolveExecutionInput } from '../../../functions/plan/run-settings';
 import { InvalidInputError } from '../../../functions/shared/errors';
 import { MAX_DISTRIBUTED_MAP_CONCURRENCY } from '../../../functions/shared/limits';
