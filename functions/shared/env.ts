@@ -63,6 +63,8 @@ export function environmentOf<K extends string>(
   const env: Environment = {};
   for (const key of Object.keys(values) as K[]) {
     const value = values[key];
+    // A field with no variable would be lost on the way to the function: a mistake, said at once.
+    if (!(key in variables)) throw new Error(`no environment variable for the config field "${key}"`);
     if (value !== undefined) env[variables[key]] = String(value);
   }
   return env;
