@@ -1,3 +1,4 @@
+import * as putBatchConfig from '../../functions/put-batch/config';
 import { ConfigError } from '../../functions/shared/errors';
 import { readDefinitionTemplate } from '../../statemachine/substitutions';
 import { readCheckpoint } from './checkpoint';
@@ -43,7 +44,7 @@ export async function resumeLocalJob(runId: string, options: ResumeOptions): Pro
       parts,
       // The data-folder lock proves the earlier part's processes gone, so a claim it left without an
       // outcome has no live owner: take it over at once (its records may have been accepted: counted).
-      extraEnv: { CLAIM_TAKEOVER_AFTER_MS: '0' },
+      extraEnv: putBatchConfig.toEnvironment({ claimTakeoverAfterMs: 0 }),
       prepare: async () => ({
         input: checkpoint ? checkpoint.state : files.executionInput,
         ...(checkpoint
