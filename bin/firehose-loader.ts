@@ -1,8 +1,8 @@
 #!/usr/bin/env -S npx tsx
 import { Command, Option } from 'commander';
-import { INPUT_FORMATS, MAX_REQUEUE_ROUNDS, PLAN_FALLBACKS } from '../functions/plan/config';
+import { INPUT_FORMATS, PLAN_FALLBACKS, RUN_SETTING_RANGES } from '../functions/plan/config';
 import { LoaderError } from '../functions/shared/errors';
-import { MAX_DISTRIBUTED_MAP_CONCURRENCY } from '../functions/shared/limits';
+import { MockFormat } from '../functions/shared/mock-data';
 import { DuplicateChildren } from '../local/runner/duplicate-children';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { graphCommand as awsGraphCommand, registerAwsCommands } from './commands/aws';
@@ -13,6 +13,9 @@ import { mockDataCommand } from './commands/mock-data';
 import { oneOf, wholeNumber, wholeRange } from './commands/options';
 import { RUN_DEFAULTS, resumeCommand, runCommand } from './commands/run';
 import { registerRunsCommand } from './commands/runs';
+
+// The ranges of the run settings Plan checks in the execution input: the options keep to the same.
+const { maxConcurrency: concurrency, requeueRounds: rounds } = RUN_SETTING_RANGES;
 
 const program = new Command('firehose-loader')
   .description(
@@ -54,13 +57,13 @@ const run = program
   )
   .option(
     '--concurrency <n>',
-    `Distributed Map MaxConcurrency, ${wholeRange(1, MAX_DISTRIBUTED_MAP_CONCURRENCY)} (default: ${PLAN_FALLBACKS.maxConcurrency})`,
-    wholeNumber('--concurrency', 1, MAX_DISTRIBUTED_MAP_CONCURRENCY),
+    `Distributed Map MaxConcurrency, ${wholeRange(concurrency.min, concurrency.max)} (default: ${PLAN_FALLBACKS.maxConcurrency})`,
+    wholeNumber('--concurrency', concurrency.min, concurrency.max),
   )
   .option(
     '--requeue-rounds <n>',
-    `re-queue rounds before dead-lettering, ${wholeRange(0, MAX_REQUEUE_ROUNDS)} (default: ${PLAN_FALLBACKS.requeueRounds})`,
-    wholeNumber('--requeue-rounds', 0, MAX_REQUEUE_ROUNDS),
+    `re-queue rounds before dead-lettering, ${wholeRange(rounds.min, rounds.max)} (default: ${PLAN_FALLBACKS.requeueRounds})`,
+    wholeNumber('--requeue-rounds', rounds.min, rounds.max),
   )
   .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir);
 addLocalServiceOptions(run)
@@ -88,8 +91,8 @@ program
   .option('--count <n>', 'how many records', wholeNumber('--count', 0), RUN_DEFAULTS.records)
   .addOption(
     new Option('--format <format>', 'json (one array) or jsonl')
-      .argParser(oneOf('--format', ['json', 'jsonl'] as const))
-      .default('json'),
+      .argParser(oneOf('--format', Object.values(MockFormat)))
+      .default(MockFormat.json),
   )
   .option('--seed <n>', 'seed', wholeNumber('--seed'), RUN_DEFAULTS.seed)
   .action(async (options) => {

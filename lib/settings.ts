@@ -1,8 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import { MAX_REQUEUE_ROUNDS } from '../functions/plan/config';
-import { MAX_DISTRIBUTED_MAP_CONCURRENCY } from '../functions/shared/limits';
+import { RUN_SETTING_RANGES } from '../functions/plan/config';
 import { DEFAULT_METRICS_NAMESPACE } from '../functions/shared/metrics-namespace';
 
 /** How objects in the three buckets (and the delivery stream's S3 writes) are encrypted at rest. */
@@ -179,8 +178,8 @@ function parseSettings(raw: Record<string, unknown>): Partial<LoaderSettings> {
     bufferingIntervalSeconds: (n, v) => integer(n, v, BUFFERING_INTERVAL_SECONDS),
     compression: (n, v) => oneOf(n, v, COMPRESSIONS),
     encryption: (n, v) => oneOf(n, v, ENCRYPTIONS),
-    maxConcurrency: (n, v) => integer(n, v, { min: 1, max: MAX_DISTRIBUTED_MAP_CONCURRENCY }),
-    requeueRounds: (n, v) => integer(n, v, { min: 0, max: MAX_REQUEUE_ROUNDS }),
+    maxConcurrency: (n, v) => integer(n, v, RUN_SETTING_RANGES.maxConcurrency),
+    requeueRounds: (n, v) => integer(n, v, RUN_SETTING_RANGES.requeueRounds),
     // S3 lifecycle Expiration Days must be a positive integer.
     artifactRetentionDays: (n, v) => integer(n, v, { min: 1, max: 36_500 }),
     logRetentionDays: (n, v) => {

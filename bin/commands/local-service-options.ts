@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { LARGE_REGION_QUOTA, SMALL_REGION_QUOTA } from '../../functions/shared/quota/quota';
 import type { FaultSettings, FirehoseQuotas } from '../../local/services';
 import { DEFAULT_QUOTAS } from '../../local/services/firehose-settings';
 import { oneOf, rate, wholeNumber } from './options';
@@ -9,15 +10,23 @@ import { oneOf, rate, wholeNumber } from './options';
  * so any client can be tested under faults without changing how the services are started.
  */
 
-// Direct PUT quotas per stream (Firehose quotas page): us-east-1, us-west-2 and eu-west-1, and the rest.
+// Direct PUT quotas per stream (Firehose quotas page): us-east-1, us-west-2 and eu-west-1, and the rest;
+// the same the job assumes for a region when CloudWatch has no datapoint.
 export const QUOTA_PRESETS = {
-  'large-region': DEFAULT_QUOTAS,
-  'small-region': { recordsPerSecond: 100_000, requestsPerSecond: 1_000, bytesPerSecond: 1024 * 1024 },
+  'large-region': LARGE_REGION_QUOTA,
+  'small-region': SMALL_REGION_QUOTA,
 } as const satisfies Record<string, FirehoseQuotas>;
 export type QuotaPreset = keyof typeof QUOTA_PRESETS;
 
-const FAULT_CODES = ['ServiceUnavailableException', 'InternalFailure'] as const;
-const REQUEST_ERROR_STATUSES = ['500', '503'] as const;
+// The local Firehose's fault settings, as the options spell them; checked against its types.
+const FAULT_CODES = [
+  'ServiceUnavailableException',
+  'InternalFailure',
+] as const satisfies readonly FaultSettings['entryErrorCode'][];
+const REQUEST_ERROR_STATUSES = [
+  '500',
+  '503',
+] as const satisfies readonly `${FaultSettings['requestErrorStatus']}`[];
 
 /** What commander gives back for these options (camelCase of the flags). */
 export interface LocalServiceOptionValues {
@@ -150,7 +159,7 @@ export function localServiceSettings(values: LocalServiceOptionValues): LocalSer
     ...(values.faultCode ? { entryErrorCode: values.faultCode } : {}),
     ...(values.requestErrorRate !== undefined ? { requestErrorRate: values.requestErrorRate } : {}),
     ...(values.requestErrorStatus
-      ? { requestErrorStatus: Number(values.requestErrorStatus) as 500 | 503 }
+      ? { requestErrorStatus: Number(values.requestErrorStatus) as FaultSettings['requestErrorStatus'] }
       : {}),
     ...(values.latencyMs !== undefined ? { latencyMs: values.latencyMs } : {}),
     ...(values.s3GetErrorRate !== undefined ? { s3GetErrorRate: values.s3GetErrorRate } : {}),

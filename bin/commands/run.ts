@@ -6,6 +6,7 @@ import { LoaderError } from '../../functions/shared/errors';
 import {
   DEFAULT_MOCK_RECORD_COUNT,
   DEFAULT_MOCK_SEED,
+  MockFormat,
   writeMockData,
 } from '../../functions/shared/mock-data';
 import type { DuplicateChildren } from '../../local/runner/duplicate-children';
@@ -116,7 +117,7 @@ async function runJob(options: RunCommandOptions, signal: AbortSignal): Promise<
   if (!inputFile) {
     await mkdir(join(dataDir, 'inputs'), { recursive: true });
     inputFile = join(dataDir, 'inputs', `web-traffic-${options.records}-seed-${options.seed}.json`);
-    await writeMockData(inputFile, { count: options.records, seed: options.seed, format: 'json' });
+    await writeMockData(inputFile, { count: options.records, seed: options.seed, format: MockFormat.json });
     process.stderr.write(
       `generated ${options.records} web-traffic records (seed ${options.seed}) in ${inputFile}\n`,
     );

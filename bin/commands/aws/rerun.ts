@@ -1,3 +1,5 @@
+import { RecordFormat } from '../../../functions/shared/chunk';
+import type { ExecutionInput } from '../../../functions/shared/run-state';
 import { deadLetterLocation } from './arns';
 import { type AwsDeps, defaultDeps } from './deps';
 import type { ErrorContext } from './errors';
@@ -16,8 +18,12 @@ export interface RerunOptions extends AwsTargetOptions, StackOption, LaunchOptio
  * gives it: the records file holds the payload lines Firehose would have received, so `lines` reads
  * them back unchanged, and none are sent one by one.
  */
-export function rerunInput(location: { bucket: string; key: string }) {
-  return { source: { bucket: location.bucket, key: location.key }, format: 'lines', individualRecords: 0 };
+export function rerunInput(location: { bucket: string; key: string }): ExecutionInput {
+  return {
+    source: { bucket: location.bucket, key: location.key },
+    format: RecordFormat.lines,
+    individualRecords: 0,
+  };
 }
 
 /** `rerun --dead-letter REF`: a new execution over another run's dead letters. */
