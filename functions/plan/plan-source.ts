@@ -8,7 +8,7 @@ import type { StreamQuota } from '../shared/quota/quota';
 import { PaceSchedule } from '../shared/quota/schedule';
 import { detectFormat, readRecordBatches } from '../shared/records/reader';
 import type { PlanSummary } from '../shared/run-state';
-import { type ObjectRef, readRange, S3LineWriter } from '../shared/s3-io';
+import { type ObjectRef, S3LineWriter, streamObjectRange } from '../shared/s3-io';
 import { headSource } from './head-source';
 
 export interface PlanRequest {
@@ -54,7 +54,7 @@ export async function planSource(
     pack: request.pack,
   });
   const { size, etag } = await headSource(s3, request.source, request.artifactBucket);
-  const { head, all } = await peek(await readRange(s3, request.source, { start: 0, etag }));
+  const { head, all } = await peek(await streamObjectRange(s3, request.source, { start: 0, etag }));
   const format = request.format === 'auto' ? detectFormat(head) : request.format;
 
   const manifestKey = artifactKeys.manifest(request.runId, 0);

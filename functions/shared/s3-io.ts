@@ -22,7 +22,7 @@ export async function headObject(s3: S3Client, ref: ObjectRef): Promise<{ size: 
 }
 
 /** Streams bytes [start, end) of an object; `etag` makes S3 refuse (412) if the object changed since. */
-export async function readRange(
+export async function streamObjectRange(
   s3: S3Client,
   ref: ObjectRef,
   range: { start: number; end?: number; etag?: string },
@@ -66,7 +66,7 @@ export async function getJson<T>(s3: S3Client, ref: ObjectRef): Promise<T> {
 
 /** Yields each non-blank line of a JSON Lines object, parsed. Streams: the object is never held whole. */
 export async function* readJsonLines<T>(s3: S3Client, ref: ObjectRef): AsyncGenerator<T> {
-  const body = await readRange(s3, ref, { start: 0 });
+  const body = await streamObjectRange(s3, ref, { start: 0 });
   let rest = '';
   const decoder = new TextDecoder();
   for await (const piece of body) {
