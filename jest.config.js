@@ -2,7 +2,8 @@
 
 // The integration tier: whole local jobs, fault and crash runs, bad-input corpora, scale, cdk-nag's
 // full synth, and the local services over HTTP and in child processes. Everything else is the unit
-// tier (`npm run test:unit`): no server, no child process.
+// tier (`npm run test:unit`): no child process; where a handler's thin AWS edge is tested, the local
+// services run in the test's own process on loopback (test/functions/local-aws.ts).
 const INTEGRATION = [
   'test/e2e',
   'test/faults',

@@ -31,6 +31,7 @@ function recordsFor(bytes: number): number {
   return Math.ceil(bytes / (total / sample));
 }
 
+// Over 60 lines on purpose: one benchmark section read top to bottom (set up, measure, report table).
 export async function memory(ctx: BenchContext): Promise<SectionResult> {
   const started = performance.now();
   const targetBytes = (ctx.quick ? 128 : 1024) * MIB;

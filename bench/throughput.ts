@@ -146,6 +146,7 @@ function cpuNote(m: Measured): string {
   return `CPU (this process, all threads / the local services process): ceiling ${seconds(ceiling.self)} / ${seconds(ceiling.children)}, ${perCall(ceiling, m.ceiling.calls)} per PutRecordBatch call; whole workflow ${seconds(workflow.self)} / ${seconds(workflow.children)}, ${perCall(workflow, calls)} per Firehose call. The services process is sampled every 0.2 s from /proc, so its last moments may be missed.`;
 }
 
+// Over 60 lines on purpose: one benchmark section read top to bottom (set up, measure, report table).
 export async function throughput(ctx: BenchContext): Promise<SectionResult> {
   const started = performance.now();
   const count = ctx.quick ? 100_000 : 1_000_000;

@@ -60,6 +60,8 @@ export class LoaderStateMachine extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly logGroup: logs.LogGroup;
 
+  // Over 60 lines on purpose: the substituted definition, log group, role's policy statements and state
+  // machine declared together, so what the ASL may call is read next to the permission that allows it.
   constructor(scope: Construct, id: string, props: LoaderStateMachineProps) {
     super(scope, id);
     const stack = Stack.of(this);

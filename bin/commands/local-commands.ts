@@ -2,6 +2,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createFirehoseClient, DEFAULT_RETRY_POLICY, putRecord } from '../../functions/shared/firehose';
+import type { LoggerLike } from '../../functions/shared/logger';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { rerunFailed } from '../../local/runner/rerun-failed';
 import { startLocalServices } from '../../local/services';
@@ -20,6 +21,17 @@ export async function rerunFailedCommand(runId: string, options: { dataDir: stri
   return exitCode(updated);
 }
 
+/** put-record --aws: the usual credential chain and region. */
+async function putRecordOnAws(stream: string, payload: Buffer, prefix: string, logger: LoggerLike) {
+  const response = await putRecord(createFirehoseClient(), stream, payload, DEFAULT_RETRY_POLICY, { logger });
+  process.stdout.write(`${JSON.stringify(response)}\n`);
+  process.stderr.write(
+    `Firehose delivers it to the S3 destination of stream "${stream}" after the stream's buffering ` +
+      `interval, under ${prefix} (the UTC hour) unless the stream has a prefix of its own\n`,
+  );
+  return 0;
+}
+
 /**
  * `put-record DATA`: one PutRecord with retries. Against AWS with --aws (the usual credential chain and
  * --stream), against a running `npm run local:services` with --endpoint or the services that own
@@ -33,17 +45,7 @@ export async function putRecordCommand(
   const logger = stderrLogger();
   const payload = Buffer.from(data.endsWith('\n') ? data : `${data}\n`);
   const prefix = hourPrefix(new Date());
-  if (options.aws) {
-    const response = await putRecord(createFirehoseClient(), options.stream, payload, DEFAULT_RETRY_POLICY, {
-      logger,
-    });
-    process.stdout.write(`${JSON.stringify(response)}\n`);
-    process.stderr.write(
-      `Firehose delivers it to the S3 destination of stream "${options.stream}" after the stream's buffering ` +
-        `interval, under ${prefix} (the UTC hour) unless the stream has a prefix of its own\n`,
-    );
-    return 0;
-  }
+  if (options.aws) return putRecordOnAws(options.stream, payload, prefix, logger);
   const servicesDir = resolve(options.dataDir, 'services');
   // Services that already own the folder (a run, or local:services) are used rather than refused.
   const owner = options.endpoint ? undefined : (await readDataLock(servicesDir))?.endpoint;

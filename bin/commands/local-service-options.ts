@@ -59,6 +59,7 @@ function option(flags: string, description: string, env: string, parse: (raw: st
 }
 
 /** Adds the options to a command; `run` and `local:services` both call this. */
+// Over 60 lines on purpose: a flat list of option declarations (flag, help, env var, parser), no logic.
 export function addLocalServiceOptions(command: Command): Command {
   const options = [
     option(

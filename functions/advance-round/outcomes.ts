@@ -36,7 +36,7 @@ export interface RoundOutcomes {
  * is looked up among the round's outcome objects as before: found, it counts once; absent, the chunk
  * failed. Existence comes from a LIST, not from a GET's 404: S3 answers a GET of a missing key with 403
  * unless the caller may list the bucket, and this role may list only under a prefix condition, which
- * is not worth depending on. Without ResultWriter details (an older input, a salvaged run) every
+ * is not worth depending on. Without ResultWriter details (a salvaged local run, say) every
  * outcome object is listed and read, as before.
  */
 export async function roundOutcomes(

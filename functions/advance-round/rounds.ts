@@ -27,12 +27,10 @@ export function addOutcome(totals: RunTotals, outcome: ChunkOutcome): RunTotals 
     putRecordBatchCalls: totals.putRecordBatchCalls + outcome.putRecordBatchCalls,
     attempts: totals.attempts + outcome.attempts,
     throttledEntries: totals.throttledEntries + outcome.throttledEntries,
-    refusedRequests: (totals.refusedRequests ?? 0) + (outcome.refusedRequests ?? 0),
+    refusedRequests: totals.refusedRequests + outcome.refusedRequests,
     failedPutCount: totals.failedPutCount + outcome.failedPutCount,
-    // Outcomes written before these fields existed count as 0 rather than NaN.
-    bytesSent: totals.bytesSent + (outcome.bytesSent ?? 0),
-    possibleDuplicateRecords:
-      (totals.possibleDuplicateRecords ?? 0) + (outcome.possibleDuplicateRecords ?? 0),
+    bytesSent: totals.bytesSent + outcome.bytesSent,
+    possibleDuplicateRecords: totals.possibleDuplicateRecords + outcome.possibleDuplicateRecords,
   };
 }
 

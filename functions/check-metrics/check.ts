@@ -1,7 +1,7 @@
 import {
   type CloudWatchClient,
-  GetMetricDataCommand,
   type MetricDataQuery,
+  paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
 import { MetricsLaggingError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
@@ -45,22 +45,16 @@ export async function checkMetrics(
     throttledRecords: 0,
     failedPutCount: 0,
   };
-  let token: string | undefined;
-  do {
-    const page = await deps.cloudWatch.send(
-      new GetMetricDataCommand({
-        MetricDataQueries: queries,
-        StartTime: start,
-        EndTime: end,
-        NextToken: token,
-      }),
-    );
+  const pages = paginateGetMetricData(
+    { client: deps.cloudWatch },
+    { MetricDataQueries: queries, StartTime: start, EndTime: end },
+  );
+  for await (const page of pages) {
     for (const result of page.MetricDataResults ?? []) {
       const id = result.Id as QueryId;
       sums[id] += (result.Values ?? []).reduce((total, value) => total + value, 0);
     }
-    token = page.NextToken;
-  } while (token);
+  }
 
   const expected = { records: state.totals.acceptedFirehoseRecords, bytes: state.totals.acceptedBytes };
   const observed = { records: sums.incomingRecords, bytes: sums.incomingBytes };

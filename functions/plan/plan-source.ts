@@ -7,8 +7,9 @@ import { resolvePlanSettings } from '../shared/plan/settings';
 import type { StreamQuota } from '../shared/quota/quota';
 import { PaceSchedule } from '../shared/quota/schedule';
 import { detectFormat, readRecordBatches } from '../shared/records/reader';
+import type { RejectedRecord } from '../shared/records/types';
 import type { PlanSummary } from '../shared/run-state';
-import { type ObjectRef, readRange, S3LineWriter } from '../shared/s3-io';
+import { type ObjectRef, S3LineWriter, streamObjectRange } from '../shared/s3-io';
 import { headSource } from './head-source';
 
 export interface PlanRequest {
@@ -38,6 +39,59 @@ async function peek(
   return { head, all: all() };
 }
 
+type PlannedChunk = ReturnType<ChunkPlanner['add']>[number];
+
+/** The manifest line of the `index`-th chunk of round 0. */
+function describeChunk(
+  chunk: PlannedChunk,
+  index: number,
+  source: { source: ObjectRef; etag: string; format: RecordFormat; pack: boolean },
+): ChunkDescriptor {
+  return {
+    chunkId: chunkId(0, index),
+    bucket: source.source.bucket,
+    key: source.source.key,
+    etag: source.etag,
+    format: source.format,
+    start: chunk.start,
+    end: chunk.end,
+    records: chunk.records,
+    firehoseRecords: chunk.firehoseRecords,
+    payloadBytes: chunk.payloadBytes,
+    mode: chunk.mode,
+    pack: source.pack && chunk.mode === 'batch',
+    firstRecord: chunk.firstRecord,
+    firstLine: chunk.firstLine,
+  };
+}
+
+/** A reject goes to the rejects file with its excerpt, and to the log without it. */
+async function writeReject(item: RejectedRecord, rejects: S3LineWriter, logger: LoggerLike): Promise<void> {
+  const where = { record: item.index, offset: item.offset, line: item.line, reason: item.reason };
+  await rejects.writeJson({ ...where, excerpt: item.excerpt });
+  logger.warn('record rejected', where);
+}
+
+/** The planner's totals as the plan summary reports them, with the rejects and chunks written. */
+function plannedTotals(
+  totals: ReturnType<ChunkPlanner['totals']>,
+  written: { rejected: number; chunks: number },
+) {
+  return {
+    records: totals.records,
+    rejected: written.rejected,
+    chunks: written.chunks,
+    batchChunks: totals.batchChunks,
+    individualChunks: totals.individualChunks,
+    firehoseRecords: totals.firehoseRecords,
+    payloadBytes: totals.payloadBytes,
+    billedBytes: totals.billedBytes,
+    billedBytesUnpacked: totals.billedBytesUnpacked,
+    billedBytesPacked: totals.billedBytesPacked,
+    minimumBatchCalls: totals.minimumBatchCalls,
+  };
+}
+
 /**
  * Streams the source object once: good records go to the planner, rejects to the rejects file, and each
  * closed chunk straight to the manifest. Memory stays bounded by the largest record, whatever the size.
@@ -47,14 +101,10 @@ export async function planSource(
   request: PlanRequest,
   logger: LoggerLike,
 ): Promise<{ summary: PlanSummary; format: RecordFormat }> {
-  const settings = resolvePlanSettings({
-    maxBatchRecords: request.maxBatchRecords,
-    maxBatchBytes: request.maxBatchBytes,
-    individualRecords: request.individualRecords,
-    pack: request.pack,
-  });
+  const { maxBatchRecords, maxBatchBytes, individualRecords, pack } = request;
+  const settings = resolvePlanSettings({ maxBatchRecords, maxBatchBytes, individualRecords, pack });
   const { size, etag } = await headSource(s3, request.source, request.artifactBucket);
-  const { head, all } = await peek(await readRange(s3, request.source, { start: 0, etag }));
+  const { head, all } = await peek(await streamObjectRange(s3, request.source, { start: 0, etag }));
   const format = request.format === 'auto' ? detectFormat(head) : request.format;
 
   const manifestKey = artifactKeys.manifest(request.runId, 0);
@@ -66,24 +116,10 @@ export async function planSource(
   let chunks = 0;
   let rejected = 0;
 
-  const writeChunks = async (planned: ReturnType<ChunkPlanner['add']>) => {
+  const object = { source: request.source, etag, format, pack: settings.pack };
+  const writeChunks = async (planned: PlannedChunk[]) => {
     for (const chunk of planned) {
-      const descriptor: ChunkDescriptor = {
-        chunkId: chunkId(0, chunks),
-        bucket: request.source.bucket,
-        key: request.source.key,
-        etag,
-        format,
-        start: chunk.start,
-        end: chunk.end,
-        records: chunk.records,
-        firehoseRecords: chunk.firehoseRecords,
-        payloadBytes: chunk.payloadBytes,
-        mode: chunk.mode,
-        pack: settings.pack && chunk.mode === 'batch',
-        firstRecord: chunk.firstRecord,
-        firstLine: chunk.firstLine,
-      };
+      const descriptor = describeChunk(chunk, chunks, object);
       chunks += 1;
       await manifest.writeJson(schedule ? schedule.place(descriptor) : descriptor);
     }
@@ -100,19 +136,7 @@ export async function planSource(
           continue;
         }
         rejected += 1;
-        await rejects.writeJson({
-          record: item.index,
-          offset: item.offset,
-          line: item.line,
-          reason: item.reason,
-          excerpt: item.excerpt,
-        });
-        logger.warn('record rejected', {
-          record: item.index,
-          offset: item.offset,
-          line: item.line,
-          reason: item.reason,
-        });
+        await writeReject(item, rejects, logger);
       }
     }
     await writeChunks(planner.finish(size));
@@ -120,21 +144,10 @@ export async function planSource(
     await Promise.all([manifest.close(), rejects.close()]);
   }
 
-  const totals = planner.totals();
   const summary: PlanSummary = {
     sourceBytes: size,
     etag,
-    records: totals.records,
-    rejected,
-    chunks,
-    batchChunks: totals.batchChunks,
-    individualChunks: totals.individualChunks,
-    firehoseRecords: totals.firehoseRecords,
-    payloadBytes: totals.payloadBytes,
-    billedBytes: totals.billedBytes,
-    billedBytesUnpacked: totals.billedBytesUnpacked,
-    billedBytesPacked: totals.billedBytesPacked,
-    minimumBatchCalls: totals.minimumBatchCalls,
+    ...plannedTotals(planner.totals(), { rejected, chunks }),
     manifestKey,
     rejectsKey,
   };

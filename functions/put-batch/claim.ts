@@ -72,12 +72,7 @@ export async function acquireChunk(
       // Deleted between the two calls: back off before writing again, and in the end hand the
       // chunk back to the state machine's retry (a named error the ASL retries), not a plain Error.
       const delay = POLL_FIRST_MS * 2 ** vanished++;
-      if (vanished > MAX_VANISHED || now() - started + delay > deps.waitBudgetMs) {
-        throw new TransientAwsError(
-          `the outcome key ${ref.key} exists for a conditional write but not for GetObject: ` +
-            'it keeps being deleted, or the role may not read runs/* (s3:GetObject); nothing was sent',
-        );
-      }
+      if (vanished > MAX_VANISHED || now() - started + delay > deps.waitBudgetMs) throw vanishedError(ref);
       await sleep(delay);
       continue;
     }
@@ -114,6 +109,12 @@ export async function acquireChunk(
     await sleep(delay);
   }
 }
+
+const vanishedError = (ref: ObjectRef) =>
+  new TransientAwsError(
+    `the outcome key ${ref.key} exists for a conditional write but not for GetObject: ` +
+      'it keeps being deleted, or the role may not read runs/* (s3:GetObject); nothing was sent',
+  );
 
 function claimed(ref: ObjectRef, claim: ChunkClaim, etag: string, waitedMs: number): Acquired {
   return { kind: 'claimed', held: { ref, claim, etag, waitedMs } };

@@ -4,7 +4,7 @@ import { type ChunkDescriptor, RecordFormat } from './chunk';
 import { SourceChangedError } from './errors';
 import { splitCompactLines } from './records/compact-lines';
 import { readRecordBatches } from './records/reader';
-import { readRange } from './s3-io';
+import { streamObjectRange } from './s3-io';
 
 const isPreconditionFailure = (error: unknown) =>
   error instanceof Error && (error.name === 'PreconditionFailed' || error.name === '412');
@@ -28,7 +28,7 @@ export async function readChunkPayloads(
 ): Promise<Buffer[]> {
   let body: AsyncIterable<Uint8Array>;
   try {
-    body = await readRange(s3, chunk, { start: chunk.start, end: chunk.end, etag: chunk.etag });
+    body = await streamObjectRange(s3, chunk, { start: chunk.start, end: chunk.end, etag: chunk.etag });
   } catch (error) {
     if (isPreconditionFailure(error)) {
       throw new SourceChangedError(

@@ -68,8 +68,8 @@ export interface SendCounts {
   putRecordBatchCalls: number;
   attempts: number;
   throttledEntries: number;
-  /** Whole calls refused (throttled or failed) before any entry got a result; absent in older outcomes. */
-  refusedRequests?: number;
+  /** Whole calls refused (throttled or failed) before any entry got a result. */
+  refusedRequests: number;
   failedPutCount: number;
   /** Payload bytes put on the wire, retries included (measured by the sender, not planned). */
   bytesSent: number;
@@ -83,9 +83,8 @@ export interface RunTotals extends SendCounts {
    * Input records that may have reached Firehose twice: sent by an attempt that stopped before its
    * outcome was written (its chunk was resent by a takeover or a re-queue), or in a request that got no
    * answer and was resent. Counted, not proven: CloudWatch's IncomingRecords shows what really arrived.
-   * Absent in a state written before it existed (0).
    */
-  possibleDuplicateRecords?: number;
+  possibleDuplicateRecords: number;
 }
 
 export const emptyTotals = (): RunTotals => ({
@@ -171,7 +170,7 @@ export interface ChunkOutcome extends SendCounts {
   /** Claims of earlier attempts at this chunk taken over while they might have sent (chunk-claim.ts). */
   takenOverClaims?: number;
   /** Input records earlier attempts may have had accepted before this one sent them again. */
-  possibleDuplicateRecords?: number;
+  possibleDuplicateRecords: number;
   /** The paced rate (fraction of the quota) this chunk's environment had after sending it. */
   paceRate?: number;
 }

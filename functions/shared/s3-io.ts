@@ -3,8 +3,8 @@ import { PassThrough, Readable } from 'node:stream';
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
+  paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -22,7 +22,7 @@ export async function headObject(s3: S3Client, ref: ObjectRef): Promise<{ size: 
 }
 
 /** Streams bytes [start, end) of an object; `etag` makes S3 refuse (412) if the object changed since. */
-export async function readRange(
+export async function streamObjectRange(
   s3: S3Client,
   ref: ObjectRef,
   range: { start: number; end?: number; etag?: string },
@@ -66,7 +66,7 @@ export async function getJson<T>(s3: S3Client, ref: ObjectRef): Promise<T> {
 
 /** Yields each non-blank line of a JSON Lines object, parsed. Streams: the object is never held whole. */
 export async function* readJsonLines<T>(s3: S3Client, ref: ObjectRef): AsyncGenerator<T> {
-  const body = await readRange(s3, ref, { start: 0 });
+  const body = await streamObjectRange(s3, ref, { start: 0 });
   let rest = '';
   const decoder = new TextDecoder();
   for await (const piece of body) {
@@ -80,14 +80,9 @@ export async function* readJsonLines<T>(s3: S3Client, ref: ObjectRef): AsyncGene
 }
 
 export async function* listKeys(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<string> {
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
     for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
 }
 
 /**

@@ -40,7 +40,8 @@ let sampleFolder: Promise<string> | undefined;
 /**
  * Builds the stack as `cdk synth` does (cdk.json context, feature flags included) but without
  * bundling the handlers (`aws:cdk:bundling-stacks: []`) and, unless asked, without CDK's built-in
- * CloudFormation validation (4 s a synth; nag.test.ts runs it once), so a synth takes about a second.
+ * CloudFormation validation (most of a synth's time; nag.test.ts runs it once), so a synth stays
+ * short.
  */
 export async function synth(
   settings: Partial<LoaderSettings> = {},

@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { RunSummary } from '../../../local/runner/summary';
 import { parseExecutionArn } from './arns';
@@ -46,21 +46,15 @@ export async function fetchSummary(
 async function deliveredSince(s3: S3Client, bucket: string, since: Date) {
   const files: string[] = [];
   let bytes = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: DELIVERED_PREFIX,
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-    );
+  for await (const page of paginateListObjectsV2(
+    { client: s3 },
+    { Bucket: bucket, Prefix: DELIVERED_PREFIX },
+  )) {
     for (const object of page.Contents ?? []) {
       if (!object.Key || (object.LastModified && object.LastModified < since)) continue;
       files.push(`s3://${bucket}/${object.Key}`);
       bytes += object.Size ?? 0;
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return { files, bytes };
 }

@@ -1,9 +1,9 @@
 import {
   DescribeMapRunCommand,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListMapRunsCommand,
   type MapRunListItem,
+  paginateGetExecutionHistory,
+  paginateListMapRuns,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { MapRunCounts } from './history-events';
@@ -14,33 +14,20 @@ const HISTORY_PAGE_SIZE = 1000;
 /** The whole execution history, oldest first, following nextToken to the last page. */
 export async function getExecutionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        maxResults: HISTORY_PAGE_SIZE,
-        includeExecutionData: true,
-        ...(nextToken ? { nextToken } : {}),
-      }),
-    );
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const pages = paginateGetExecutionHistory(
+    { client: sfn, pageSize: HISTORY_PAGE_SIZE },
+    { executionArn, includeExecutionData: true },
+  );
+  for await (const page of pages) events.push(...(page.events ?? []));
   return events;
 }
 
 /** The execution's Map Runs (one per round), oldest first. */
 export async function listMapRuns(sfn: SFNClient, executionArn: string): Promise<MapRunListItem[]> {
   const runs: MapRunListItem[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(
-      new ListMapRunsCommand({ executionArn, ...(nextToken ? { nextToken } : {}) }),
-    );
+  for await (const page of paginateListMapRuns({ client: sfn }, { executionArn })) {
     runs.push(...(page.mapRuns ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   return runs.sort((a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0));
 }
 

@@ -1,4 +1,9 @@
-import { type CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  type CloudFormationClient,
+  DescribeStacksCommand,
+  paginateDescribeStacks,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import { AwsCliError } from './errors';
 import { type AwsTarget, TARGET_SOURCES } from './settings';
 
@@ -76,11 +81,8 @@ async function describeNamed(cfn: CloudFormationClient, stackName: string, regio
 
 async function loaderStacks(cfn: CloudFormationClient): Promise<Stack[]> {
   const found: Stack[] = [];
-  let token: string | undefined;
-  do {
-    const page = await cfn.send(new DescribeStacksCommand(token ? { NextToken: token } : {}));
+  for await (const page of paginateDescribeStacks({ client: cfn }, {})) {
     found.push(...(page.Stacks ?? []).filter(isLoaderStack));
-    token = page.NextToken;
-  } while (token);
+  }
   return found;
 }

@@ -59,79 +59,15 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
       round = await input.sendRound(pending);
       reason = 'entryFailures';
     } catch (error) {
-      const cls = classifyFirehoseError(error);
-      const message = error instanceof Error ? error.message : String(error);
-      logger.warn('Firehose call failed', {
-        operation,
-        deliveryStream: streamName,
-        attempt,
-        records: pending.length,
-        bytes,
-        errorName: cls.code,
-        httpStatus: cls.httpStatus,
-        category: cls.category,
-        retryable: cls.retryable,
-        errorMessage: message,
-      });
-      if (!cls.retryable) {
-        outcome.failed.push(
-          ...pending.map((index) => ({ index, errorCode: cls.code, errorMessage: message })),
-        );
-        const fix = describeFatalError(cls, error, { operation, streamName, region: await input.region() });
-        throw new FirehoseSendError(fix, cls.code, outcome, { cause: error });
-      }
-      if (mayHaveReachedFirehose(cls)) outcome.unanswered = [...(outcome.unanswered ?? []), ...pending];
-      const failed = pending.map((index) => ({ index, errorCode: cls.code, errorMessage: message }));
-      // A refused call is one request, not a result per entry: counted as such, not as throttled entries.
-      outcome.refusedRequests += 1;
-      round = {
-        accepted: [],
-        failed,
-        throttled: 0,
-        callThrottled: cls.category === 'throttled',
-        failedPutCount: 0,
-      };
-      reason = cls.category;
+      ({ round, reason } = await refusedRound(input, error, { attempt, pending, bytes }));
     }
-
-    outcome.failedPutCount += round.failedPutCount;
-    outcome.throttledEntries += round.throttled;
-    for (const { index, recordId } of round.accepted) {
-      outcome.accepted += 1;
-      outcome.acceptedBytes += records[index]?.byteLength ?? 0;
-      if (recordId !== undefined) recordIds.set(index, recordId);
-    }
-    logger[input.callLogLevel]('Firehose call done', {
-      operation,
-      deliveryStream: streamName,
-      attempt,
-      records: pending.length,
-      bytes,
-      accepted: round.accepted.length,
-      failed: round.failed.length,
-      throttled: round.throttled,
-      failedPutCount: round.failedPutCount,
-      durationMs: deps.now() - callStart,
-    });
+    countRound(round, records, outcome, recordIds);
+    logCall(input, { attempt, pending, bytes }, round, deps.now() - callStart);
     if (round.failed.length === 0) return recordIds;
 
     pending = round.failed.map((f) => f.index);
     const elapsedMs = deps.now() - input.startedAt;
-    // Throttling clears only with the next quota window; any other failure may clear at once.
-    const onlyThrottled =
-      round.callThrottled === true || (round.throttled > 0 && round.throttled === round.failed.length);
-    const delayMs =
-      attempt >= policy.maxAttempts
-        ? 0
-        : onlyThrottled
-          ? throttledDelay(attempt - 1, policy, deps.random, deps.now())
-          : fullJitterDelay(attempt - 1, policy, deps.random);
-    const giveUp =
-      attempt >= policy.maxAttempts
-        ? GiveUpReason.maxAttempts
-        : elapsedMs + delayMs > policy.budgetMs
-          ? GiveUpReason.budget
-          : undefined;
+    const { delayMs, giveUp } = nextStep(round, attempt, elapsedMs, policy, deps);
     if (giveUp) {
       logger.error('Giving up on Firehose entries', {
         operation,
@@ -158,6 +94,111 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
     });
     await deps.sleep(delayMs);
   }
+}
+
+/** A call that threw: a round in which every entry failed, or FirehoseSendError if no retry can help. */
+async function refusedRound(
+  input: RetryLoopInput,
+  error: unknown,
+  call: { attempt: number; pending: readonly number[]; bytes: number },
+): Promise<{ round: RoundResult; reason: string }> {
+  const { operation, streamName, outcome } = input;
+  const { attempt, pending, bytes } = call;
+  const cls = classifyFirehoseError(error);
+  const message = error instanceof Error ? error.message : String(error);
+  input.deps.logger.warn('Firehose call failed', {
+    operation,
+    deliveryStream: streamName,
+    attempt,
+    records: pending.length,
+    bytes,
+    errorName: cls.code,
+    httpStatus: cls.httpStatus,
+    category: cls.category,
+    retryable: cls.retryable,
+    errorMessage: message,
+  });
+  if (!cls.retryable) {
+    outcome.failed.push(...pending.map((index) => ({ index, errorCode: cls.code, errorMessage: message })));
+    const fix = describeFatalError(cls, error, { operation, streamName, region: await input.region() });
+    throw new FirehoseSendError(fix, cls.code, outcome, { cause: error });
+  }
+  if (mayHaveReachedFirehose(cls)) outcome.unanswered = [...(outcome.unanswered ?? []), ...pending];
+  const failed = pending.map((index) => ({ index, errorCode: cls.code, errorMessage: message }));
+  // A refused call is one request, not a result per entry: counted as such, not as throttled entries.
+  outcome.refusedRequests += 1;
+  return {
+    round: {
+      accepted: [],
+      failed,
+      throttled: 0,
+      callThrottled: cls.category === 'throttled',
+      failedPutCount: 0,
+    },
+    reason: cls.category,
+  };
+}
+
+function logCall(
+  input: RetryLoopInput,
+  call: { attempt: number; pending: readonly number[]; bytes: number },
+  round: RoundResult,
+  durationMs: number,
+): void {
+  input.deps.logger[input.callLogLevel]('Firehose call done', {
+    operation: input.operation,
+    deliveryStream: input.streamName,
+    attempt: call.attempt,
+    records: call.pending.length,
+    bytes: call.bytes,
+    accepted: round.accepted.length,
+    failed: round.failed.length,
+    throttled: round.throttled,
+    failedPutCount: round.failedPutCount,
+    durationMs,
+  });
+}
+
+/** Adds one call's results to the outcome and the accepted entries' record ids. */
+function countRound(
+  round: RoundResult,
+  records: readonly Uint8Array[],
+  outcome: SendOutcome,
+  recordIds: Map<number, string>,
+): void {
+  outcome.failedPutCount += round.failedPutCount;
+  outcome.throttledEntries += round.throttled;
+  for (const { index, recordId } of round.accepted) {
+    outcome.accepted += 1;
+    outcome.acceptedBytes += records[index]?.byteLength ?? 0;
+    if (recordId !== undefined) recordIds.set(index, recordId);
+  }
+}
+
+/** After a round with failures: how long to wait before the next, or why to give up instead. */
+function nextStep(
+  round: RoundResult,
+  attempt: number,
+  elapsedMs: number,
+  policy: RetryPolicy,
+  deps: SenderDeps,
+): { delayMs: number; giveUp: keyof typeof GiveUpReason | undefined } {
+  // Throttling clears only with the next quota window; any other failure may clear at once.
+  const onlyThrottled =
+    round.callThrottled === true || (round.throttled > 0 && round.throttled === round.failed.length);
+  const delayMs =
+    attempt >= policy.maxAttempts
+      ? 0
+      : onlyThrottled
+        ? throttledDelay(attempt - 1, policy, deps.random, deps.now())
+        : fullJitterDelay(attempt - 1, policy, deps.random);
+  const giveUp =
+    attempt >= policy.maxAttempts
+      ? GiveUpReason.maxAttempts
+      : elapsedMs + delayMs > policy.budgetMs
+        ? GiveUpReason.budget
+        : undefined;
+  return { delayMs, giveUp };
 }
 
 export function sumBytes(records: readonly Uint8Array[], indices: readonly number[]): number {

@@ -24,7 +24,7 @@ export interface RetryPolicy {
  * ~11 s of sleep (expected ~5.6 s with full jitter), enough to ride out a burst. Other failures wait
  * `random(0, min(cap, base·2^attempt))`. A throttled attempt cannot succeed before the quota's next
  * one-second window, so it waits for that window, then the same jitter: retrying after 100 ms only
- * spent calls against the requests quota (the benchmark measured 6 calls per needed call). The 20 s budget keeps
+ * spent calls against the requests quota, several per call that was needed. The 20 s budget keeps
  * a PutBatch invocation short: it runs in an Express child execution (5 minutes at most, Step
  * Functions' own retries included); what is still failed after it goes back to the state machine,
  * which re-queues it in a later round instead of one Lambda spinning on a saturated stream.

@@ -77,8 +77,10 @@ const totals = (delivered: number, requeued: number, deadLettered = 0): RunState
   putRecordBatchCalls: 6,
   attempts: 7,
   throttledEntries: requeued,
+  refusedRequests: 0,
   failedPutCount: requeued,
   bytesSent: delivered * 292,
+  possibleDuplicateRecords: 0,
 });
 
 /** Builds a history with ids, previous ids and one second between events, as GetExecutionHistory returns it. */

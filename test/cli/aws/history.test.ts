@@ -18,14 +18,16 @@ describe('reading an execution from Step Functions', () => {
   it('follows nextToken through every page of the history, 1,000 events a page, and keeps them in order', async () => {
     const events = succeededHistory();
     const half = Math.floor(events.length / 2);
-    // Partial matching: the general case first, the more specific one after it takes precedence.
-    sfn
-      .on(GetExecutionHistoryCommand, { executionArn: EXECUTION_ARN })
-      .resolves({ events: events.slice(0, half), nextToken: 'page-2' })
-      .on(GetExecutionHistoryCommand, { executionArn: EXECUTION_ARN, nextToken: 'page-2' })
-      .resolves({ events: events.slice(half) });
+    // Each input is copied when it is sent: the SDK's paginator reuses one input object for every page.
+    const calls: object[] = [];
+    sfn.on(GetExecutionHistoryCommand).callsFake((input) => {
+      calls.push({ ...input });
+      if (input.executionArn !== EXECUTION_ARN) return {};
+      return input.nextToken === 'page-2'
+        ? { events: events.slice(half) }
+        : { events: events.slice(0, half), nextToken: 'page-2' };
+    });
     expect(await getExecutionHistory(client(), EXECUTION_ARN)).toEqual(events);
-    const calls = sfn.commandCalls(GetExecutionHistoryCommand).map((call) => call.args[0].input);
     expect(calls).toEqual([
       { executionArn: EXECUTION_ARN, maxResults: 1000, includeExecutionData: true },
       { executionArn: EXECUTION_ARN, maxResults: 1000, includeExecutionData: true, nextToken: 'page-2' },

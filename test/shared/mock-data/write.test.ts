@@ -66,7 +66,9 @@ describe('writeMockData', () => {
     }
   });
 
-  it('streams 200,000 records to a slow consumer while never holding more than a bounded amount in its buffer', async () => {
+  it('streams 20,000 records to a slow consumer while never holding more than a bounded amount in its buffer', async () => {
+    // 20,000 records are over 2 MB, more than ten times the bound below: enough to show it holds.
+    const count = 20_000;
     let received = 0;
     let maxBuffered = 0;
     const highWaterMark = 16 * 1024;
@@ -79,11 +81,11 @@ describe('writeMockData', () => {
       },
     });
 
-    const result = await writeMockData(slow, { count: 200_000, seed: 1, format: MockFormat.jsonl });
+    const result = await writeMockData(slow, { count, seed: 1, format: MockFormat.jsonl });
 
-    expect(result.records).toBe(200_000);
+    expect(result.records).toBe(count);
     expect(result.bytes).toBe(received);
-    expect(received).toBeGreaterThan(200_000 * 100);
+    expect(received).toBeGreaterThan(count * 100);
     // The writer waits for 'drain': at most one piece (~64 KiB) beyond the high-water mark is queued.
     expect(maxBuffered).toBeLessThanOrEqual(highWaterMark + 128 * 1024);
   });
