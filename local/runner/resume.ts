@@ -1,10 +1,10 @@
 import { ConfigError } from '../../functions/shared/errors';
+import type { RunSummary } from '../../functions/shared/run/summary';
 import { readDefinitionTemplate } from '../../statemachine/substitutions';
 import { readCheckpoint } from './checkpoint';
 import { earlierParts, readRunFiles } from './run-files';
 import type { LocalJobOptions } from './run-job';
 import { checkpointFile, runFolder, runSession } from './run-session';
-import type { RunSummary } from './summary';
 
 export type ResumeOptions = Pick<
   LocalJobOptions,

@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { InputFormat } from '../../functions/shared/chunk';
 import { ConfigError } from '../../functions/shared/errors';
 import type { RetryPolicy } from '../../functions/shared/firehose';
+import type { RunSummary } from '../../functions/shared/run/summary';
 import type { ExecutionInput } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
 import type { FaultSettings, FirehoseQuotas, LocalServices } from '../services';
@@ -13,7 +14,6 @@ import type { OpenRunFile } from './run-events';
 import { saveRunFiles } from './run-files';
 import { collect } from './run-output';
 import { runSession } from './run-session';
-import type { RunSummary } from './summary';
 
 export { AUTO_THREADS_MIN_BYTES, handlerThreadCount } from './handler-thread-count';
 

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '../../functions/shared/logger';
+import type { RunPart, RunStatus, RunSummary } from '../../functions/shared/run/summary';
 import type { RunState } from '../../functions/shared/run-state';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
 import { type LocalServices, startLocalServices } from '../services';
@@ -23,7 +24,6 @@ import type { LocalJobOptions } from './run-job';
 import { deliveredOutput, writeRunSummary } from './run-output';
 import { type LastStep, needsSalvage, salvageRun } from './salvage';
 import { RunStopper, type StoppedBy } from './stop-run';
-import type { RunPart, RunStatus, RunSummary } from './summary';
 import { describeThrottling } from './throttle-hint';
 import { totalsSoFar } from './totals-so-far';
 

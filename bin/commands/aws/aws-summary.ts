@@ -1,6 +1,6 @@
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import { buildSummary, type RunSummary } from '../../../functions/shared/run/summary';
 import type { RunState } from '../../../functions/shared/run-state';
-import { buildSummary, type RunSummary } from '../../../local/runner/summary';
 import { executionConsoleUrl, parseS3Uri, s3Uri } from './arns';
 import { failureOf, lastRunState } from './history-state';
 

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { formatSummary } from '../../../local/runner/summary';
+import { formatSummary } from '../../../functions/shared/run/summary';
 import { executionConsoleUrl, requireExecutionArn } from './arns';
 import { type AwsDeps, defaultDeps } from './deps';
 import type { ErrorContext } from './errors';

@@ -1,7 +1,7 @@
 import { summaryFromHistory } from '../../../bin/commands/aws/aws-summary';
 import { failureOf, lastRunState, lastStepState } from '../../../bin/commands/aws/history-state';
 import { progressLine } from '../../../bin/commands/aws/progress';
-import { formatSummary } from '../../../local/runner/summary';
+import { formatSummary } from '../../../functions/shared/run/summary';
 import {
   ARTIFACT_BUCKET,
   DEAD_LETTER,

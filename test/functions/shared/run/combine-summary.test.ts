@@ -1,7 +1,7 @@
-import { failureLine } from '../../../bin/commands/failure-line';
-import { combineRerun } from '../../../local/runner/combine-summary';
-import type { RunSummary } from '../../../local/runner/summary';
-import { buildSummary } from '../../../local/runner/summary';
+import { failureLine } from '../../../../bin/commands/failure-line';
+import { combineRerun } from '../../../../functions/shared/run/combine-summary';
+import type { RunSummary } from '../../../../functions/shared/run/summary';
+import { buildSummary } from '../../../../functions/shared/run/summary';
 
 /** A summary with only the numbers these tests read. */
 function summary(

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { RunState } from '../../functions/shared/run-state';
+import type { RunState } from '../run-state';
 
 /** INTERRUPTED: stopped by Ctrl-C (or an I/O error stopped it: FAILED with `error`); `resume` goes on. */
 /** Where `run` keeps local services and runs unless told otherwise (`--data-dir`). */
