@@ -1,4 +1,4 @@
-import type { EngineEventShape } from '../runner/execute-definition';
+import type { EngineEventShape } from '../../functions/shared/run/engine-events';
 
 export interface StateStats {
   entered: number;

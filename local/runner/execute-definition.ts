@@ -1,20 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { EngineEventShape } from '../../functions/shared/run/engine-events';
 import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
 import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
 import { readMapItems, writeMapResults } from './map-io';
-
-export interface EngineEventShape {
-  type: string;
-  timestamp: number;
-  index?: number;
-  state?: { name: string; type: string; input: unknown; output?: unknown };
-  parentState?: { name: string; type: string; input: unknown };
-  retry?: { attempt: number };
-  Error?: string;
-  Cause?: unknown;
-}
 
 export interface ExecuteOptions {
   /** The definition with every placeholder substituted. */

@@ -1,5 +1,5 @@
+import type { EngineEventShape } from '../../functions/shared/run/engine-events';
 import type { RunState } from '../../functions/shared/run-state';
-import type { EngineEventShape } from './execute-definition';
 import {
   backingOff,
   chunkFinished,

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import type { EngineEventShape } from '../../functions/shared/run/engine-events';
 import type { RunState } from '../../functions/shared/run-state';
-import type { EngineEventShape } from './execute-definition';
 import { LOCAL_ITEMS_KEY, LOCAL_RESULTS_KEY } from './lower-distributed-map';
 
 /**

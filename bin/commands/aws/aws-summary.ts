@@ -1,8 +1,9 @@
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
+import { failureOf } from '../../../functions/shared/run/run-states';
 import { buildSummary, type RunSummary } from '../../../functions/shared/run/summary';
 import type { RunState } from '../../../functions/shared/run-state';
 import { executionConsoleUrl, parseS3Uri, s3Uri } from './arns';
-import { failureOf, lastRunState } from './history-state';
+import { lastRunState } from './history-state';
 
 /** The parts of DescribeExecution the summary reads. */
 export type ExecutionDescription = Pick<

@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { failureOf } from '../../../functions/shared/run/run-states';
 import { formatSummary } from '../../../functions/shared/run/summary';
 import { executionConsoleUrl, requireExecutionArn } from './arns';
 import { type AwsDeps, defaultDeps } from './deps';
@@ -6,7 +7,6 @@ import type { ErrorContext } from './errors';
 import { fetchSummary } from './fetch-summary';
 import { isRunning } from './follow';
 import { reportingErrors } from './guard';
-import { failureOf } from './history-state';
 import type { AwsTargetOptions } from './settings';
 import { completeTarget, type StackOption } from './target';
 

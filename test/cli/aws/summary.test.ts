@@ -1,6 +1,7 @@
 import { summaryFromHistory } from '../../../bin/commands/aws/aws-summary';
-import { failureOf, lastRunState, lastStepState } from '../../../bin/commands/aws/history-state';
+import { lastRunState, lastStepState } from '../../../bin/commands/aws/history-state';
 import { progressLine } from '../../../bin/commands/aws/progress';
+import { failureOf } from '../../../functions/shared/run/run-states';
 import { formatSummary } from '../../../functions/shared/run/summary';
 import {
   ARTIFACT_BUCKET,
