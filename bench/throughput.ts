@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RunSummary } from '../functions/shared/run/summary';
+import type { RunSummary } from '../functions/shared/run';
 import { runLocalJob } from '../local/runner/run-job';
 import type { FirehoseQuotas } from '../local/services';
 import { type CpuSeconds, measureCpu } from './cpu';

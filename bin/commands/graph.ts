@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { ConfigError } from '../../functions/shared/errors';
-import type { EngineEventShape } from '../../functions/shared/run/engine-events';
+import type { EngineEventShape } from '../../functions/shared/run';
 import { type GraphRunInfo, renderMermaid, renderSvg, runInfoFromEvents } from '../../local/graph';
 import { readDefinitionTemplate } from '../../statemachine/substitutions';
 

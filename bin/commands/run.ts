@@ -13,7 +13,7 @@ import {
   formatSummary,
   type RunSummary,
   resumeCommandLine,
-} from '../../functions/shared/run/summary';
+} from '../../functions/shared/run';
 import type { DuplicateChildren } from '../../local/runner/duplicate-children';
 import { checkInputFile } from '../../local/runner/input-file';
 import { resumeLocalJob } from '../../local/runner/resume';

@@ -1,9 +1,10 @@
 import { open, readFile, rename } from 'node:fs/promises';
+import { StepName } from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
 import type { LambdaHandler, LambdaHandlers } from './local-lambdas';
 
 /** The top-level steps whose output is the whole run state, so a resumed run can start after them. */
-export const CHECKPOINT_STEPS = ['Plan', 'AdvanceRound', 'CheckMetrics'] as const;
+export const CHECKPOINT_STEPS = [StepName.plan, StepName.advanceRound, StepName.checkMetrics] as const;
 export type CheckpointStep = (typeof CHECKPOINT_STEPS)[number];
 
 /** The last step of a run that finished, and the state it handed on: where `resume` starts again. */

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { EngineEventShape } from '../../functions/shared/run/engine-events';
+import type { EngineEventShape } from '../../functions/shared/run';
 import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
 import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { MapRunResultEntry, ResultWriterManifest } from '../../functions/shared/run/result-writer';
+import type { MapRunResultEntry, ResultWriterManifest } from '../../functions/shared/run';
 import type { MapRunOutput } from '../../functions/shared/run-state';
 import { getJson, putBytes, putJson, readJsonLines } from '../../functions/shared/s3-io';
 import {

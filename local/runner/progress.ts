@@ -1,4 +1,4 @@
-import type { EngineEventShape } from '../../functions/shared/run/engine-events';
+import type { EngineEventShape } from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
 import {
   backingOff,

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../functions/shared/errors';
-import type { RunSummary } from '../../functions/shared/run/summary';
+import type { RunSummary } from '../../functions/shared/run';
 import { readDefinitionTemplate } from '../../statemachine/substitutions';
 import { readCheckpoint } from './checkpoint';
 import { earlierParts, readRunFiles } from './run-files';

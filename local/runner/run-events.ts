@@ -1,7 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { EngineEventShape } from '../../functions/shared/run/engine-events';
-import type { RunState } from '../../functions/shared/run-state';
+import type { EngineEventShape } from '../../functions/shared/run';
 import { LOCAL_ITEMS_KEY, LOCAL_RESULTS_KEY } from './lower-distributed-map';
 
 /**
@@ -29,13 +28,6 @@ export function compactEvent(event: EngineEventShape): EngineEventShape {
     ...(state ? { state: { ...state, input: slim(state.input), output: slim(state.output) } } : {}),
   };
 }
-
-/** A caught error leaves a step with its input plus `error`, not a run state: only take real ones. */
-export const isRunState = (value: unknown): value is RunState =>
-  typeof value === 'object' && value !== null && 'plan' in value && 'round' in value && 'totals' in value;
-
-/** Names of the top-level steps whose output is the whole run state. */
-export const STATE_STEPS = new Set(['Plan', 'AdvanceRound', 'CheckMetrics', 'MetricsStillLagging']);
 
 /** How a run opens its own files (events, function logs); tests inject a stream that fails. */
 export type OpenRunFile = (path: string) => Writable;

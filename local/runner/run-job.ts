@@ -2,7 +2,7 @@ import { basename, resolve } from 'node:path';
 import type { InputFormat } from '../../functions/shared/chunk';
 import { ConfigError } from '../../functions/shared/errors';
 import type { RetryPolicy } from '../../functions/shared/firehose';
-import type { RunSummary } from '../../functions/shared/run/summary';
+import type { RunSummary } from '../../functions/shared/run';
 import type { ExecutionInput } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
 import type { FaultSettings, FirehoseQuotas, LocalServices } from '../services';

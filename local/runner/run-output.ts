@@ -1,7 +1,7 @@
 import { copyFile, link, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { buildSummary, type RunSummary, type SummaryInputs } from '../../functions/shared/run/summary';
+import { buildSummary, type RunSummary, type SummaryInputs } from '../../functions/shared/run';
 import { listKeys } from '../../functions/shared/s3-io';
 import type { LocalServices } from '../services';
 import type { LocalResourceNames } from './local-resources';

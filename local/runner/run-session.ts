@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '../../functions/shared/logger';
-import type { RunPart, RunStatus, RunSummary } from '../../functions/shared/run/summary';
+import type { RunPart, RunStatus, RunSummary } from '../../functions/shared/run';
+import { failureOf, isRunState, RunErrorName, STATE_STEPS } from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
 import { type LocalServices, startLocalServices } from '../services';
@@ -18,7 +19,7 @@ import { tapHandlerLogs } from './log-tap';
 import type { JsonObject } from './lower-distributed-map';
 import { RunProgress } from './progress';
 import { applyEnvironment, functionEnvironment } from './run-environment';
-import { compactEvent, isRunState, RunFile, STATE_STEPS } from './run-events';
+import { compactEvent, RunFile } from './run-events';
 import { noteAttempt } from './run-files';
 import type { LocalJobOptions } from './run-job';
 import { deliveredOutput, writeRunSummary } from './run-output';
@@ -233,7 +234,7 @@ async function stopped(session: Session, by: StoppedBy): Promise<Ending> {
 /** A part whose execution ended by itself: succeeded, or failed (salvaged if it stopped mid-round). */
 async function ended(session: Session, result: ExecutionResult, last: LastStep | undefined): Promise<Ending> {
   const status = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
-  const error = result.status === 'FAILED' ? describeFailure(result.error, result.cause) : undefined;
+  const error = result.status === 'FAILED' ? failureOf(result.error, result.cause) : undefined;
   const state = result.status === 'SUCCEEDED' ? (result.output as RunState) : last?.state;
   if (!needsSalvage(last, status)) return { status, ...(error ? { error } : {}), state, salvaged: false };
   session.write(
@@ -284,20 +285,9 @@ function metricsRetryOverride(options: LocalJobOptions): Record<string, number> 
 /** Firehose acknowledged records that never reached the destination: never reported as delivered. */
 function notOnDiskError(records: number): { name: string; message: string } {
   return {
-    name: 'NotDelivered',
+    name: RunErrorName.notDelivered,
     message: `${records} records Firehose accepted are not in the destination bucket (the local services stopped before delivering them)`,
   };
-}
-
-/** A Fail state's cause, or a Lambda error's JSON cause reduced to its message: never a stack trace. */
-function describeFailure(error = 'Error', cause = ''): { name: string; message: string } {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string; errorType?: string };
-    if (parsed.errorMessage) return { name: parsed.errorType ?? error, message: parsed.errorMessage };
-  } catch {
-    // Not JSON: a Fail state's own cause, already a sentence.
-  }
-  return { name: error, message: cause };
 }
 
 function wrapAll(handlers: LambdaHandlers, wrap: LocalJobOptions['wrapHandler']): LambdaHandlers {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ConfigError } from '../../functions/shared/errors';
-import type { RunSummary } from '../../functions/shared/run/summary';
+import type { RunSummary } from '../../functions/shared/run';
 import { LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
 
 /**

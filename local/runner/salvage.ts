@@ -2,7 +2,8 @@ import { advanceRound } from '../../functions/advance-round/advance';
 import { loadAdvanceRoundConfig } from '../../functions/advance-round/config';
 import { cloudWatchClient, s3Client } from '../../functions/shared/aws-clients';
 import type { LoggerLike } from '../../functions/shared/logger';
-import { RoundNext, type RunState } from '../../functions/shared/run-state';
+import { handsOnRound } from '../../functions/shared/run';
+import type { RunState } from '../../functions/shared/run-state';
 
 /** The last step whose output was a run state, and that state. */
 export interface LastStep {
@@ -16,9 +17,7 @@ export interface LastStep {
  */
 export function needsSalvage(last: LastStep | undefined, status: 'SUCCEEDED' | 'FAILED'): last is LastStep {
   if (status === 'SUCCEEDED' || !last) return false;
-  return (
-    last.step === 'Plan' || (last.step === 'AdvanceRound' && last.state.round.next === RoundNext.requeue)
-  );
+  return handsOnRound(last.step, last.state);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputFormat } from '../../functions/shared/chunk';
-import type { RunSummary } from '../../functions/shared/run/summary';
+import type { RunSummary } from '../../functions/shared/run';
 import { type LocalJobOptions, runLocalJob } from '../../local/runner/run-job';
 
 export const FIXTURES = join(__dirname, 'fixtures');

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { RunSummary } from '../../functions/shared/run/summary';
+import type { RunSummary } from '../../functions/shared/run';
 import { resumeLocalJob } from '../../local/runner/resume';
 import { openRunFile } from '../../local/runner/run-events';
 import { runLocalJob } from '../../local/runner/run-job';

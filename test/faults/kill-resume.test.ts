@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunSummary } from '../../functions/shared/run/summary';
+import type { RunSummary } from '../../functions/shared/run';
 import { type Checkpoint, readCheckpoint } from '../../local/runner/checkpoint';
 import { resumeLocalJob } from '../../local/runner/resume';
 import { REPO } from '../cli/local/cli';

@@ -1,6 +1,5 @@
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
-import { failureOf } from '../../../functions/shared/run/run-states';
-import { buildSummary, type RunSummary } from '../../../functions/shared/run/summary';
+import { buildSummary, failureOf, type RunSummary } from '../../../functions/shared/run';
 import type { RunState } from '../../../functions/shared/run-state';
 import { executionConsoleUrl, parseS3Uri, s3Uri } from './arns';
 import { lastRunState } from './history-state';

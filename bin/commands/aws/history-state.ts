@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { isRunState, STATE_STEPS } from '../../../functions/shared/run/run-states';
+import { isRunState, STATE_STEPS } from '../../../functions/shared/run';
 import type { RunState } from '../../../functions/shared/run-state';
 
 function parsed(text: string | undefined): unknown {

@@ -1,6 +1,5 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { failureOf } from '../../../functions/shared/run/run-states';
-import { formatSummary } from '../../../functions/shared/run/summary';
+import { failureOf, formatSummary } from '../../../functions/shared/run';
 import { executionConsoleUrl, requireExecutionArn } from './arns';
 import { type AwsDeps, defaultDeps } from './deps';
 import type { ErrorContext } from './errors';

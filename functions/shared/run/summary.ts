@@ -1,5 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { RunState } from '../run-state';
+import type { LoadSummary } from './combine-summary';
+import { DEAD_LETTERED } from './names';
 
 /** INTERRUPTED: stopped by Ctrl-C (or an I/O error stopped it: FAILED with `error`); `resume` goes on. */
 /** Where `run` keeps local services and runs unless told otherwise (`--data-dir`). */
@@ -163,20 +165,9 @@ export function resumeCommandLine(summary: Pick<RunSummary, 'runId' | 'runDir'>)
 const n = (value: number | null) => (value === null ? '-' : value.toLocaleString('en-US'));
 const plural = (count: number, noun: string) => `${n(count)} ${noun}${count === 1 ? '' : 's'}`;
 
-/** The Fail state's error when records were dead-lettered (statemachine/loader.asl.json). */
-export const DEAD_LETTERED = 'RecordsDeadLettered';
-
-interface PartLike {
-  runId: string;
-  role: string;
-  records: { delivered: number; deadLettered: number };
-  firehose: { putRecordCalls: number; putRecordBatchCalls: number };
-  durationMs: number;
-}
-
 /** After rerun-failed: each execution's own numbers, under the totals of the whole load (two rows each). */
 function executionRows(summary: RunSummary): [string, string][] {
-  const parts = (summary as { executions?: PartLike[] }).executions ?? [];
+  const parts = (summary as LoadSummary).executions ?? [];
   return parts.flatMap((part, index): [string, string][] => [
     [index === 0 ? 'executions' : '', `${part.runId} (${part.role === 'run' ? 'the run' : 'rerun-failed'})`],
     [

@@ -1,8 +1,7 @@
 import { summaryFromHistory } from '../../../bin/commands/aws/aws-summary';
 import { lastRunState, lastStepState } from '../../../bin/commands/aws/history-state';
 import { progressLine } from '../../../bin/commands/aws/progress';
-import { failureOf } from '../../../functions/shared/run/run-states';
-import { formatSummary } from '../../../functions/shared/run/summary';
+import { failureOf, formatSummary } from '../../../functions/shared/run';
 import {
   ARTIFACT_BUCKET,
   DEAD_LETTER,

@@ -4,7 +4,7 @@ import { loadAdvanceRoundConfig } from '../../../functions/advance-round/config'
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
-import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/shared/run/result-writer';
+import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/shared/run';
 import type { ChunkOutcome, MapRunOutput, RunState } from '../../../functions/shared/run-state';
 import { getJson, putJson } from '../../../functions/shared/s3-io';
 import { LOCAL_RESULTS_KEY, type LoweredMap } from '../../../local/runner/lower-distributed-map';

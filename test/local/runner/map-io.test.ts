@@ -1,5 +1,5 @@
 import { s3Client } from '../../../functions/shared/aws-clients';
-import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/shared/run/result-writer';
+import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/shared/run';
 import type { MapRunOutput } from '../../../functions/shared/run-state';
 import { getJson } from '../../../functions/shared/s3-io';
 import {

@@ -1,7 +1,6 @@
 import { failureLine } from '../../../../bin/commands/failure-line';
-import { combineRerun } from '../../../../functions/shared/run/combine-summary';
-import type { RunSummary } from '../../../../functions/shared/run/summary';
-import { buildSummary } from '../../../../functions/shared/run/summary';
+import type { RunSummary } from '../../../../functions/shared/run';
+import { buildSummary, combineRerun } from '../../../../functions/shared/run';
 
 /** A summary with only the numbers these tests read. */
 function summary(

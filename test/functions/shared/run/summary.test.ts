@@ -1,4 +1,4 @@
-import { buildSummary, formatSummary } from '../../../../functions/shared/run/summary';
+import { buildSummary, formatSummary } from '../../../../functions/shared/run';
 import { emptyTotals, type RunState } from '../../../../functions/shared/run-state';
 
 const state = {

@@ -1,0 +1,30 @@
+/**
+ * The run contract: what a run of the loader reports and how its pieces are named, shared by the
+ * functions, the local runner, the AWS CLI, the graph and the console. It depends on nothing outside
+ * functions/shared (no local runner, no AWS client).
+ */
+export {
+  combineRerun,
+  type LoadSummary,
+  partOf,
+  type SummaryPart,
+} from './combine-summary';
+export type { EngineEventShape } from './engine-events';
+export { DEAD_LETTERED, RunErrorName, StepName } from './names';
+export type {
+  ChildStatus,
+  MapRunResultEntry,
+  ResultFileRef,
+  ResultWriterManifest,
+} from './result-writer';
+export { failureOf, handsOnRound, isRunState, STATE_STEPS } from './run-states';
+export {
+  buildSummary,
+  DEFAULT_DATA_DIR,
+  formatSummary,
+  type RunPart,
+  type RunStatus,
+  type RunSummary,
+  resumeCommandLine,
+  type SummaryInputs,
+} from './summary';
