@@ -1,25 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { LoggerLike } from '../shared/logger';
 import type { MapRunResultEntry, ResultWriterManifest } from '../shared/run/result-writer';
+import { SEND_COUNT_FIELDS } from '../shared/run/send-counts';
 import type { ChunkOutcome, MapRunOutput, ResultWriterDetails } from '../shared/run-state';
 import { getJson, type ObjectRef } from '../shared/s3-io';
 import { isTransientAwsError } from '../shared/transient';
 
 // The fields AdvanceRound sums; an Output lacking one is not a full ChunkOutcome (an older PutBatch
 // returned only {chunkId, delivered, requeued}) and its chunk is read from its outcome object instead.
-const COUNTED = [
-  'records',
-  'delivered',
-  'requeued',
-  'acceptedFirehoseRecords',
-  'acceptedBytes',
-  'putRecordCalls',
-  'putRecordBatchCalls',
-  'attempts',
-  'throttledEntries',
-  'failedPutCount',
-  'bytesSent',
-] as const;
+const COUNTED = ['records', ...SEND_COUNT_FIELDS] as const;
 
 /** A full outcome of this round for one of its chunks, or undefined. */
 export function outcomeOf(

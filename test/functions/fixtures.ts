@@ -69,6 +69,7 @@ export function outcome(overrides: Partial<ChunkOutcome> = {}): ChunkOutcome {
     putRecordBatchCalls: 1,
     attempts: 1,
     throttledEntries: 0,
+    refusedRequests: 0,
     failedPutCount: 0,
     bytesSent: 100,
     ...overrides,

@@ -19,6 +19,16 @@ export type {
 } from './result-writer';
 export { failureOf, handsOnRound, isRunState, STATE_STEPS } from './run-states';
 export {
+  addCounts,
+  addSendCounts,
+  emptySendCounts,
+  FIREHOSE_COUNT_FIELDS,
+  SEND_COUNT_FIELDS,
+  type SendCountField,
+  type SendCounts,
+  zeroCounts,
+} from './send-counts';
+export {
   buildSummary,
   DEFAULT_DATA_DIR,
   formatSummary,

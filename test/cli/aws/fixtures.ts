@@ -77,6 +77,7 @@ const totals = (delivered: number, requeued: number, deadLettered = 0): RunState
   putRecordBatchCalls: 6,
   attempts: 7,
   throttledEntries: requeued,
+  refusedRequests: 0,
   failedPutCount: requeued,
   bytesSent: delivered * 292,
 });
