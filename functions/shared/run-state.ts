@@ -80,10 +80,14 @@ export const emptyTotals = (): RunTotals => ({
   possibleDuplicateRecords: 0,
 });
 
+/** Where the records no round could deliver are, and how many: read by the CLI, the runner, the console. */
 export interface DeadLetterSummary {
   records: number;
+  /** The artifact bucket that holds both files. */
+  bucket: string;
   recordsKey: string;
   manifestKey: string;
+  /** The Fail state's cause, a sentence for people; programs read the fields above, never this. */
   message: string;
 }
 

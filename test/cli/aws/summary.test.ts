@@ -74,6 +74,21 @@ describe('the run summary from an execution history', () => {
     expect(summary.metrics.verdict).toBe('lagging');
   });
 
+  it("finds the dead letters from their location in the run state, whatever the Fail cause's wording", () => {
+    const reworded = { ...DEAD_LETTER, message: 'some records were not delivered' };
+    const summary = summaryFromHistory({
+      execution: execution('FAILED', { error: 'RecordsDeadLettered', cause: reworded.message }),
+      history: deadLetteredHistory(reworded),
+      streamName: 'firehose-loader',
+      now: STARTED,
+    });
+    expect(summary.deadLetter).toEqual({
+      files: [`s3://${ARTIFACT_BUCKET}/${DEAD_LETTER.recordsKey}`],
+      manifest: `s3://${ARTIFACT_BUCKET}/${DEAD_LETTER.manifestKey}`,
+    });
+    expect(summary.runDir).toBe(`s3://${ARTIFACT_BUCKET}/runs/${RUN_ID}/`);
+  });
+
   it('points at the console when the artifact bucket is unknown, and keeps only the message of a Lambda error', () => {
     const summary = summaryFromHistory({
       execution: execution('FAILED', { error: 'InvalidInputError', cause: REFUSAL_CAUSE }),
