@@ -10,6 +10,7 @@ export {
   type SummaryPart,
 } from './combine-summary';
 export type { EngineEventShape } from './engine-events';
+export { DEFAULT_DATA_DIR, formatSummary, resumeCommandLine } from './format-summary';
 export { DEAD_LETTERED, RunErrorName, StepName } from './names';
 export type {
   ChildStatus,
@@ -30,11 +31,8 @@ export {
 } from './send-counts';
 export {
   buildSummary,
-  DEFAULT_DATA_DIR,
-  formatSummary,
   type RunPart,
   type RunStatus,
   type RunSummary,
-  resumeCommandLine,
   type SummaryInputs,
 } from './summary';
