@@ -1,4 +1,4 @@
-import type { Json, JsonObject } from './lower-distributed-map';
+import { isObject, type Json, type JsonObject } from './distributed-map/json';
 
 /**
  * A fault of the local runner: every Distributed Map item starts its child execution twice, as AWS
@@ -11,9 +11,6 @@ export const DuplicateChildren = { concurrent: 'concurrent', late: 'late' } as c
 export type DuplicateChildren = (typeof DuplicateChildren)[keyof typeof DuplicateChildren];
 
 const SUFFIX = '.Duplicate';
-
-const isObject = (value: Json | undefined): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The child's states renamed (`<name>.Duplicate`), so every state name stays unique in the definition. */
 function renamedCopy(startAt: string, states: JsonObject): JsonObject {

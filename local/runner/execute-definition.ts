@@ -1,10 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { EngineEventShape } from '../../functions/shared/run';
+import {
+  type JsonObject,
+  type LoweredMap,
+  lowerDistributedMaps,
+  readMapItems,
+  writeMapResults,
+} from './distributed-map';
 import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
-import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
-import { readMapItems, writeMapResults } from './map-io';
 
 export interface ExecuteOptions {
   /** The definition with every placeholder substituted. */

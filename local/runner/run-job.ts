@@ -10,7 +10,7 @@ import type { DuplicateChildren } from './duplicate-children';
 import { handlerThreadCount } from './handler-thread-count';
 import type { LambdaHandler } from './local-lambdas';
 import { LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
-import type { OpenRunFile } from './run-events';
+import type { OpenRunFile } from './run-file';
 import { saveRunFiles } from './run-files';
 import { collect } from './run-output';
 import { runSession } from './run-session';
