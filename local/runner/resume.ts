@@ -2,8 +2,8 @@ import { ConfigError } from '../../functions/shared/errors';
 import type { RunSummary } from '../../functions/shared/run';
 import { readDefinitionTemplate } from '../../statemachine/substitutions';
 import { readCheckpoint } from './checkpoint';
+import type { LocalJobOptions } from './job-options';
 import { earlierParts, readRunFiles } from './run-files';
-import type { LocalJobOptions } from './run-job';
 import { checkpointFile, runFolder, runSession } from './run-session';
 
 export type ResumeOptions = Pick<
