@@ -21,12 +21,23 @@ export function needsSalvage(last: LastStep | undefined, status: 'SUCCEEDED' | '
 }
 
 /**
- * Local counterpart of redriving a run that stopped mid-way: the round it stopped in is totalled as the
- * last one by the same AdvanceRound code, so what the chunk outcomes prove delivered is counted and
- * everything else is dead-lettered (a file `rerun-failed` can send again). Nothing is left unaccounted.
- * The state it has comes from before the round's Map finished, so there are no Map results to go by:
- * AdvanceRound lists and reads every outcome object of the round.
- * On AWS the execution stays failed and is redriven (`redrive`), which reruns the failed step.
+ * Salvage is a deliberate local rule, not an emulation of AWS.
+ *
+ * Why it exists: a local run is one process that ends with a summary, and the runner's promise is that
+ * every summary adds up (input = delivered + dead-lettered + rejected). When a step fails after its
+ * retries in the middle of a round, the round's chunks have outcomes nobody totalled; left as they
+ * are, those records would be neither delivered nor dead-lettered. So the runner totals the round it
+ * stopped in as the last one, with the same AdvanceRound code: what the chunk outcomes prove delivered
+ * is counted, everything else is dead-lettered (a file `rerun-failed` sends again), and the summary
+ * says `salvaged: true`. The state it has comes from before the round's Map finished, so there are no
+ * Map results to go by: AdvanceRound lists and reads every outcome object of the round.
+ *
+ * What AWS does instead: nothing like it. The execution stays FAILED with its last state in the
+ * history; the CLI's summary of it shows the untotalled records as `pending`; `redrive`
+ * (RedriveExecution, within 14 days) reruns the failed step, and a Distributed Map reruns only its
+ * unsuccessful children. So a salvaged local run dead-letters records that a redrive on AWS would
+ * still send. A run stopped from outside (Ctrl-C, kill -9, a full disk) is not salvaged: `resume`
+ * goes on with it, as a redrive would.
  */
 export async function salvageRun(state: RunState, logger: LoggerLike): Promise<RunState> {
   const lastRound = { ...state, settings: { ...state.settings, requeueRounds: state.round.number } };
