@@ -1,3 +1,4 @@
+import { childFailedState, toleratedChildProcessor } from './distributed-map/child-execution';
 import { isObject, type Json, type JsonObject } from './distributed-map/json';
 
 /**
@@ -63,25 +64,8 @@ export function duplicatedChildProcessor(
   states: JsonObject,
   mode: DuplicateChildren,
 ): JsonObject {
-  const failed: JsonObject = {
-    Type: 'Pass',
-    Parameters: { childFailed: true, 'Error.$': '$.Error', 'Cause.$': '$.Cause' },
-    End: true,
-  };
   if (mode === DuplicateChildren.concurrent) {
-    return {
-      StartAt: 'ChildExecution',
-      States: {
-        ChildExecution: {
-          Type: 'Parallel',
-          Branches: [{ StartAt: startAt, States: states }, duplicateBranch(startAt, states)],
-          OutputPath: '$[0]',
-          Catch: catchAll('ChildExecutionFailed'),
-          End: true,
-        },
-        ChildExecutionFailed: failed,
-      },
-    };
+    return toleratedChildProcessor([{ StartAt: startAt, States: states }, duplicateBranch(startAt, states)]);
   }
   // Late: the item is kept aside, the first copy runs, then the second on the same item.
   return {
@@ -109,7 +93,7 @@ export function duplicatedChildProcessor(
         Default: 'ChildSucceeded',
       },
       ChildSucceeded: { Type: 'Pass', OutputPath: '$.tracked[0]', End: true },
-      ChildExecutionFailed: { ...failed, InputPath: '$.trackedError' },
+      ChildExecutionFailed: { ...childFailedState(), InputPath: '$.trackedError' },
     },
   };
 }

@@ -17,6 +17,7 @@
 
 import { type DuplicateChildren, duplicatedChildProcessor } from '../duplicate-children';
 import { checkDistributedMap, type DistributedMapSpec, refuse } from './checks';
+import { toleratedChildProcessor } from './child-execution';
 import { isObject, type Json, type JsonObject } from './json';
 import {
   ITEM_READER_FAILED,
@@ -136,23 +137,7 @@ function inlineProcessor(spec: DistributedMapSpec, options: LoweringOptions): Js
   if (options.duplicateChildren)
     return duplicatedChildProcessor(innerStart, innerStates, options.duplicateChildren);
   if (spec.tolerated !== 100) return { StartAt: innerStart, States: innerStates };
-  return {
-    StartAt: 'ChildExecution',
-    States: {
-      ChildExecution: {
-        Type: 'Parallel',
-        Branches: [{ StartAt: innerStart, States: innerStates }],
-        OutputPath: '$[0]',
-        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'ChildExecutionFailed' }],
-        End: true,
-      },
-      ChildExecutionFailed: {
-        Type: 'Pass',
-        Parameters: { childFailed: true, 'Error.$': '$.Error', 'Cause.$': '$.Cause' },
-        End: true,
-      },
-    },
-  };
+  return toleratedChildProcessor([{ StartAt: innerStart, States: innerStates }]);
 }
 
 /**
