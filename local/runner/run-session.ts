@@ -8,6 +8,7 @@ import {
   type RunPart,
   type RunSummary,
   STATE_STEPS,
+  StepName,
 } from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
@@ -188,5 +189,5 @@ async function ended(session: Session, result: ExecutionResult, last: LastStep |
 /** With fast timers and a metrics delay, CheckMetrics retries every half delay (not every 5 ms). */
 function metricsRetryOverride(options: LocalJobOptions): Record<string, number> | undefined {
   const delay = options.metricPublishDelayMs ?? 0;
-  return options.fastTimers && delay > 0 ? { CheckMetrics: Math.ceil(delay / 2) } : undefined;
+  return options.fastTimers && delay > 0 ? { [StepName.checkMetrics]: Math.ceil(delay / 2) } : undefined;
 }
