@@ -3,6 +3,15 @@
  * functions, the local runner, the AWS CLI, the graph and the console. It depends on nothing outside
  * functions/shared (no local runner, no AWS client).
  */
+
+export type {
+  DeadLetterSummary,
+  MapRunOutput,
+  MetricsReport,
+  ResultWriterDetails,
+  RunState,
+  RunTotals,
+} from '../run-state';
 export {
   combineRerun,
   type LoadSummary,
