@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import type { RunSummary } from '../functions/shared/run';
 import { runLocalJob } from '../local/runner/run-job';
-import type { RunSummary } from '../local/runner/summary';
 import type { FirehoseQuotas } from '../local/services';
 import { type CpuSeconds, measureCpu } from './cpu';
 import { mockFile } from './data';

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { DEAD_LETTERED, type RunSummary } from '../../local/runner/summary';
+import { DEAD_LETTERED, type RunSummary } from '../../functions/shared/run';
 
 /**
  * The one line on stderr after a run that failed. For dead letters it is the only place their message

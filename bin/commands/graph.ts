@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { ConfigError } from '../../functions/shared/errors';
+import type { EngineEventShape } from '../../functions/shared/run';
 import { type GraphRunInfo, renderMermaid, renderSvg, runInfoFromEvents } from '../../local/graph';
-import type { EngineEventShape } from '../../local/runner/execute-definition';
 import { readDefinitionTemplate } from '../../statemachine/substitutions';
 
 async function localRunInfo(dataDir: string, runId: string): Promise<GraphRunInfo> {

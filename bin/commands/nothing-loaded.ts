@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { RunSummary } from '../../local/runner/summary';
+import type { RunSummary } from '../../functions/shared/run';
 
 // Plan's reason for a record that does not parse (functions/shared/records): "… not valid JSON (…)".
 const NOT_JSON = 'not valid JSON';

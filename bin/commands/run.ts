@@ -9,17 +9,17 @@ import {
   MockFormat,
   writeMockData,
 } from '../../functions/shared/mock-data';
-import type { DuplicateChildren } from '../../local/runner/duplicate-children';
-import { checkInputFile } from '../../local/runner/input-file';
-import { resumeLocalJob } from '../../local/runner/resume';
-import { runLocalJob } from '../../local/runner/run-job';
-import { oneLine } from '../../local/runner/stop-run';
 import {
   DEFAULT_DATA_DIR,
   formatSummary,
   type RunSummary,
   resumeCommandLine,
-} from '../../local/runner/summary';
+} from '../../functions/shared/run';
+import type { DuplicateChildren } from '../../local/runner/duplicate-children';
+import { checkInputFile } from '../../local/runner/input-file';
+import { resumeLocalJob } from '../../local/runner/resume';
+import { runLocalJob } from '../../local/runner/run-job';
+import { oneLine } from '../../local/runner/stop-run';
 import { failureLine } from './failure-line';
 import { type LocalServiceOptionValues, localServiceSettings } from './local-service-options';
 import { explainNothingLoaded } from './nothing-loaded';

@@ -157,7 +157,7 @@ async function writeDeadLetters(
     `(descriptors: s3://${bucket}/${manifestKey}). Rerun them with a new execution whose input is ${JSON.stringify(rerunInput)} ` +
     `(from the clone: npm run cli -- rerun --dead-letter ${runId} on AWS, npm run cli -- rerun-failed ${runId} for a local run)`;
   deps.logger.error('records dead-lettered', { records: count, recordsKey, manifestKey });
-  return { records: count, recordsKey, manifestKey, message };
+  return { records: count, bucket, recordsKey, manifestKey, message };
 }
 
 /**

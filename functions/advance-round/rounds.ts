@@ -1,5 +1,6 @@
 import type { ChunkDescriptor } from '../shared/chunk';
 import { type ChunkClaim, possiblyDeliveredOnFailure } from '../shared/chunk-claim';
+import { addSendCounts } from '../shared/run/send-counts';
 import { type ChunkOutcome, RoundNext, type RunTotals } from '../shared/run-state';
 
 /** First wait before a re-queue round, doubling each round up to the cap: a throttled stream recovers. */
@@ -18,18 +19,7 @@ export function decideNext(round: number, requeueRounds: number, leftover: numbe
 /** Adds one chunk outcome to the run totals; pure so the arithmetic is tested without S3. */
 export function addOutcome(totals: RunTotals, outcome: ChunkOutcome): RunTotals {
   return {
-    ...totals,
-    delivered: totals.delivered + outcome.delivered,
-    requeued: totals.requeued + outcome.requeued,
-    acceptedFirehoseRecords: totals.acceptedFirehoseRecords + outcome.acceptedFirehoseRecords,
-    acceptedBytes: totals.acceptedBytes + outcome.acceptedBytes,
-    putRecordCalls: totals.putRecordCalls + outcome.putRecordCalls,
-    putRecordBatchCalls: totals.putRecordBatchCalls + outcome.putRecordBatchCalls,
-    attempts: totals.attempts + outcome.attempts,
-    throttledEntries: totals.throttledEntries + outcome.throttledEntries,
-    refusedRequests: totals.refusedRequests + outcome.refusedRequests,
-    failedPutCount: totals.failedPutCount + outcome.failedPutCount,
-    bytesSent: totals.bytesSent + outcome.bytesSent,
+    ...addSendCounts(totals, outcome),
     possibleDuplicateRecords: totals.possibleDuplicateRecords + outcome.possibleDuplicateRecords,
   };
 }

@@ -1,5 +1,6 @@
 import type { ChunkDescriptor, InputFormat, RecordFormat } from './chunk';
 import type { RunQuota } from './quota/quota';
+import { emptySendCounts, type SendCounts } from './run/send-counts';
 
 /**
  * The state that travels between the state machine's steps. It stays small whatever the file size:
@@ -57,23 +58,7 @@ export interface RoundState {
   waitSeconds: number;
 }
 
-/** What the sender counted for a chunk; summed the same way into the run totals. */
-export interface SendCounts {
-  /** Input records accepted, and input records handed to the next round. */
-  delivered: number;
-  requeued: number;
-  acceptedFirehoseRecords: number;
-  acceptedBytes: number;
-  putRecordCalls: number;
-  putRecordBatchCalls: number;
-  attempts: number;
-  throttledEntries: number;
-  /** Whole calls refused (throttled or failed) before any entry got a result. */
-  refusedRequests: number;
-  failedPutCount: number;
-  /** Payload bytes put on the wire, retries included (measured by the sender, not planned). */
-  bytesSent: number;
-}
+export type { SendCounts } from './run/send-counts';
 
 /** Sums over every round; `delivered` and `deadLettered` count input records, never Firehose records. */
 export interface RunTotals extends SendCounts {
@@ -88,26 +73,20 @@ export interface RunTotals extends SendCounts {
 }
 
 export const emptyTotals = (): RunTotals => ({
-  delivered: 0,
+  ...emptySendCounts(),
   deadLettered: 0,
-  requeued: 0,
   failedChunks: 0,
   possibleDuplicateRecords: 0,
-  acceptedFirehoseRecords: 0,
-  acceptedBytes: 0,
-  putRecordCalls: 0,
-  putRecordBatchCalls: 0,
-  attempts: 0,
-  throttledEntries: 0,
-  refusedRequests: 0,
-  failedPutCount: 0,
-  bytesSent: 0,
 });
 
+/** Where the records no round could deliver are, and how many: read by the CLI, the runner, the console. */
 export interface DeadLetterSummary {
   records: number;
+  /** The artifact bucket that holds both files. */
+  bucket: string;
   recordsKey: string;
   manifestKey: string;
+  /** The Fail state's cause, a sentence for people; programs read the fields above, never this. */
   message: string;
 }
 

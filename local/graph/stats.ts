@@ -1,4 +1,4 @@
-import type { EngineEventShape } from '../runner/execute-definition';
+import type { EngineEventShape } from '../../functions/shared/run';
 
 export interface StateStats {
   entered: number;
@@ -39,8 +39,9 @@ interface Iteration {
   done: boolean;
 }
 
-// What lower-distributed-map.ts adds: ReadItems/WriteResults around the Map, and per item a Parallel
-// whose Catch turns a failed child into a result. The AWS graph has none of them.
+// What the local Distributed Map lowering (local/runner/distributed-map/) adds: ReadItems/WriteResults
+// around the Map, and per item a Parallel whose Catch turns a failed child into a result. The AWS graph
+// has none of them.
 const SPLIT_PARTS = /^(.*)\.(ReadItems|WriteResults)$/;
 const ITEM_WRAPPER = 'ChildExecution';
 const ITEM_FAILED = 'ChildExecutionFailed';

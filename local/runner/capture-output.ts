@@ -1,4 +1,4 @@
-import { type OpenRunFile, RunFile } from './run-events';
+import { type OpenRunFile, RunFile } from './run-file';
 
 type Write = typeof process.stdout.write;
 

@@ -1,10 +1,22 @@
 import { open, readFile, rename } from 'node:fs/promises';
+import { StepName } from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
-import type { LambdaHandler, LambdaHandlers } from './local-lambdas';
+import { type LambdaHandler, type LambdaHandlers, localDefinitionRefs } from './local-lambdas';
+import type { LocalResourceNames } from './local-resources';
 
 /** The top-level steps whose output is the whole run state, so a resumed run can start after them. */
-export const CHECKPOINT_STEPS = ['Plan', 'AdvanceRound', 'CheckMetrics'] as const;
+export const CHECKPOINT_STEPS = [StepName.plan, StepName.advanceRound, StepName.checkMetrics] as const;
 export type CheckpointStep = (typeof CHECKPOINT_STEPS)[number];
+
+/** The functions whose output is checkpointed, by ARN, with the step each serves. */
+export function checkpointStepsByArn(names: LocalResourceNames): ReadonlyMap<string, CheckpointStep> {
+  const refs = localDefinitionRefs(names);
+  return new Map([
+    [refs.planFunctionArn, StepName.plan],
+    [refs.advanceRoundFunctionArn, StepName.advanceRound],
+    [refs.checkMetricsFunctionArn, StepName.checkMetrics],
+  ]);
+}
 
 /** The last step of a run that finished, and the state it handed on: where `resume` starts again. */
 export interface Checkpoint {

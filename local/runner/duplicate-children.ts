@@ -1,4 +1,5 @@
-import type { Json, JsonObject } from './lower-distributed-map';
+import { childFailedState, toleratedChildProcessor } from './distributed-map/child-execution';
+import { isObject, type Json, type JsonObject } from './distributed-map/json';
 
 /**
  * A fault of the local runner: every Distributed Map item starts its child execution twice, as AWS
@@ -11,9 +12,6 @@ export const DuplicateChildren = { concurrent: 'concurrent', late: 'late' } as c
 export type DuplicateChildren = (typeof DuplicateChildren)[keyof typeof DuplicateChildren];
 
 const SUFFIX = '.Duplicate';
-
-const isObject = (value: Json | undefined): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The child's states renamed (`<name>.Duplicate`), so every state name stays unique in the definition. */
 function renamedCopy(startAt: string, states: JsonObject): JsonObject {
@@ -66,25 +64,8 @@ export function duplicatedChildProcessor(
   states: JsonObject,
   mode: DuplicateChildren,
 ): JsonObject {
-  const failed: JsonObject = {
-    Type: 'Pass',
-    Parameters: { childFailed: true, 'Error.$': '$.Error', 'Cause.$': '$.Cause' },
-    End: true,
-  };
   if (mode === DuplicateChildren.concurrent) {
-    return {
-      StartAt: 'ChildExecution',
-      States: {
-        ChildExecution: {
-          Type: 'Parallel',
-          Branches: [{ StartAt: startAt, States: states }, duplicateBranch(startAt, states)],
-          OutputPath: '$[0]',
-          Catch: catchAll('ChildExecutionFailed'),
-          End: true,
-        },
-        ChildExecutionFailed: failed,
-      },
-    };
+    return toleratedChildProcessor([{ StartAt: startAt, States: states }, duplicateBranch(startAt, states)]);
   }
   // Late: the item is kept aside, the first copy runs, then the second on the same item.
   return {
@@ -112,7 +93,7 @@ export function duplicatedChildProcessor(
         Default: 'ChildSucceeded',
       },
       ChildSucceeded: { Type: 'Pass', OutputPath: '$.tracked[0]', End: true },
-      ChildExecutionFailed: { ...failed, InputPath: '$.trackedError' },
+      ChildExecutionFailed: { ...childFailedState(), InputPath: '$.trackedError' },
     },
   };
 }

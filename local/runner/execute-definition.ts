@@ -1,20 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { EngineEventShape } from '../../functions/shared/run';
+import {
+  type JsonObject,
+  type LoweredMap,
+  lowerDistributedMaps,
+  readMapItems,
+  writeMapResults,
+} from './distributed-map';
 import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
-import { type JsonObject, type LoweredMap, lowerDistributedMaps } from './lower-distributed-map';
-import { readMapItems, writeMapResults } from './map-io';
-
-export interface EngineEventShape {
-  type: string;
-  timestamp: number;
-  index?: number;
-  state?: { name: string; type: string; input: unknown; output?: unknown };
-  parentState?: { name: string; type: string; input: unknown };
-  retry?: { attempt: number };
-  Error?: string;
-  Cause?: unknown;
-}
 
 export interface ExecuteOptions {
   /** The definition with every placeholder substituted. */
@@ -95,14 +90,19 @@ function startingAt(definition: JsonObject, state: string): JsonObject {
   return { ...definition, StartAt: entry, States: { [entry]: choice, ...(definition.States as JsonObject) } };
 }
 
+/** A Map's `$$.State` as the stand-in reader sets it; the engine sets none itself. */
+type StateContext = { Name?: string; EnteredTime?: string };
+
 /**
- * Runs a definition with aws-local-stepfunctions: Distributed Maps lowered first, every
- * `lambda:invoke` Task served by the real handler in this process.
+ * The local handler of every Task state: `lambda:invoke` served by the real handlers, the lowered
+ * Maps' reader and writer by map-io. Refuses a definition with a Task it cannot serve.
  */
-export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
-  const start = options.startAt ? startingAt(options.definition, options.startAt) : options.definition;
-  const { definition, maps } = lowerDistributedMaps(start, { duplicateChildren: options.duplicateChildren });
-  const tasks = taskStates(definition.States as JsonObject);
+function localTaskHandlers(
+  tasks: Map<string, string>,
+  maps: LoweredMap[],
+  options: ExecuteOptions,
+  stateContext: StateContext,
+): Record<string, LocalHandler> {
   const overrides: Record<string, LocalHandler> = {};
   for (const [name, resource] of tasks) {
     if (resource === 'arn:aws:states:::lambda:invoke') {
@@ -111,21 +111,16 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
   }
   let mapRuns = 0;
   const mapRunPrefix = options.mapRunPrefix ?? options.executionName;
-  const byReader = new Map<string, LoweredMap>(maps.map((m) => [m.readItemsState, m]));
-  const byWriter = new Map<string, LoweredMap>(maps.map((m) => [m.writeResultsState, m]));
   // The engine sets no `$$.State`; ItemSelector reads `$$.State.EnteredTime` (the Map's start, the
   // pacing schedule's zero). The engine copies this object by reference into its context, so the
   // stand-in reader, which runs as the Map begins, sets it for the Map's items.
-  const stateContext: { Name?: string; EnteredTime?: string } = {};
-  for (const [name, map] of byReader) {
-    overrides[name] = (parameters: unknown) => {
+  for (const map of maps) {
+    overrides[map.readItemsState] = (parameters: unknown) => {
       stateContext.Name = map.name;
       stateContext.EnteredTime = new Date().toISOString();
       return readMapItems(options.s3, map, parameters);
     };
-  }
-  for (const [name, map] of byWriter) {
-    overrides[name] = (parameters: unknown) =>
+    overrides[map.writeResultsState] = (parameters: unknown) =>
       writeMapResults(options.s3, map, parameters, `${mapRunPrefix}-${++mapRuns}`);
   }
   // An aborted execution's engine may still walk its states: it must not read or write anything more.
@@ -139,7 +134,19 @@ export async function executeDefinition(options: ExecuteOptions): Promise<Execut
       `the local runner has no stand-in for Task states ${unserved.map(([n, r]) => `${n} (${r})`).join(', ')}`,
     );
   }
+  return overrides;
+}
 
+/**
+ * Runs a definition with aws-local-stepfunctions: Distributed Maps lowered first, every
+ * `lambda:invoke` Task served by the real handler in this process.
+ */
+export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
+  const start = options.startAt ? startingAt(options.definition, options.startAt) : options.definition;
+  const { definition, maps } = lowerDistributedMaps(start, { duplicateChildren: options.duplicateChildren });
+  const tasks = taskStates(definition.States as JsonObject);
+  const stateContext: StateContext = {};
+  const overrides = localTaskHandlers(tasks, maps, options, stateContext);
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const startTime = options.startTime ?? new Date().toISOString();
   const execution = machine.run(options.input as never, {

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { LocalJobOptions } from './run-job';
+import type { LocalJobOptions } from './job-options';
 
 // How many handler threads a run gets. Measured on 1,000,000 records (293 MB) on 2 cores, one run
 // each: the Map took 15.5 s in this thread, 14.5 s with one handler thread, 12.5 s with two, 12.4 s

@@ -1,5 +1,5 @@
+import { type EngineEventShape, StepName } from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
-import type { EngineEventShape } from './execute-definition';
 import {
   backingOff,
   chunkFinished,
@@ -59,24 +59,24 @@ export class RunProgress {
   onEvent(event: EngineEventShape): void {
     const name = event.state?.name ?? event.parentState?.name;
     const m = this.model;
-    if (event.type === 'StateEntered' && name === 'Plan') {
+    if (event.type === 'StateEntered' && name === StepName.plan) {
       m.phase = Phase.planning;
       this.line('planning the source file…');
-    } else if (event.type === 'StateExited' && (name === 'Plan' || name === 'AdvanceRound')) {
+    } else if (event.type === 'StateExited' && (name === StepName.plan || name === StepName.advanceRound)) {
       this.afterStep(name, event.state?.output as RunState | undefined);
-    } else if (event.type === 'StateEntered' && name === 'LoadChunks') {
+    } else if (event.type === 'StateEntered' && name === StepName.loadChunks) {
       m.phase = Phase.sending;
-    } else if (event.type === 'MapIterationStarted' && name === 'LoadChunks') {
+    } else if (event.type === 'MapIterationStarted' && name === StepName.loadChunks) {
       m.sendingSince ??= this.now();
       if (event.index !== undefined) m.chunksInFlight.add(event.index);
     } else if (event.type === 'MapIterationSucceeded' || event.type === 'MapIterationFailed') {
       this.chunkDone(event);
     } else if (event.type === 'StateRetried') {
-      if (event.state?.name === 'CheckMetrics') m.metricsRetries += 1;
-      else if (event.state?.name === 'PutBatch') m.chunkRetries += 1;
-    } else if (event.type === 'StateEntered' && name === 'AdvanceRound') {
+      if (event.state?.name === StepName.checkMetrics) m.metricsRetries += 1;
+      else if (event.state?.name === StepName.putBatch) m.chunkRetries += 1;
+    } else if (event.type === 'StateEntered' && name === StepName.advanceRound) {
       m.phase = Phase.totalling;
-    } else if (event.type === 'StateEntered' && name === 'CheckMetrics') {
+    } else if (event.type === 'StateEntered' && name === StepName.checkMetrics) {
       m.phase = Phase.checkingMetrics;
       this.line('checking CloudWatch metrics…');
     } else if (event.type.startsWith('Execution') && event.type !== 'ExecutionStarted') {
@@ -124,13 +124,13 @@ export class RunProgress {
   /** A resumed run starts after this step's checkpoint: show the round it goes on with. */
   resumeAfter(step: string, state: RunState): void {
     this.line(`resuming after ${step} (round ${state.round.number})…`);
-    if (step === 'Plan' || step === 'AdvanceRound') this.afterStep(step, state);
+    if (step === StepName.plan || step === StepName.advanceRound) this.afterStep(step, state);
   }
 
   private afterStep(step: string, state: RunState | undefined): void {
     if (!state?.plan) return;
     const m = this.model;
-    if (step === 'Plan') {
+    if (step === StepName.plan) {
       const p = state.plan;
       m.plannedRecords = p.records;
       startRound(m, state.round.number, state.round.chunks, state.round.records);

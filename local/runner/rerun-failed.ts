@@ -3,10 +3,14 @@ import { join, resolve } from 'node:path';
 import { artifactKeys } from '../../functions/shared/artifacts';
 import { RecordFormat } from '../../functions/shared/chunk';
 import { ConfigError } from '../../functions/shared/errors';
-import { combineRerun, type LoadSummary } from './combine-summary';
+import {
+  combineRerun,
+  type LoadSummary,
+  type RunSummary,
+  resumeCommandLine,
+} from '../../functions/shared/run';
 import { LOCAL_RESOURCE_NAMES } from './local-resources';
 import { type LocalJobOptions, runLocalJob } from './run-job';
-import { type RunSummary, resumeCommandLine } from './summary';
 
 export interface RerunResult {
   rerun: RunSummary | undefined;

@@ -1,11 +1,11 @@
 import * as putBatchConfig from '../../functions/put-batch/config';
 import { ConfigError } from '../../functions/shared/errors';
+import type { RunSummary } from '../../functions/shared/run';
 import { readDefinitionTemplate } from '../../statemachine/substitutions';
 import { readCheckpoint } from './checkpoint';
+import type { LocalJobOptions } from './job-options';
 import { earlierParts, readRunFiles } from './run-files';
-import type { LocalJobOptions } from './run-job';
 import { checkpointFile, runFolder, runSession } from './run-session';
-import type { RunSummary } from './summary';
 
 export type ResumeOptions = Pick<
   LocalJobOptions,

@@ -1,8 +1,8 @@
 import { access, appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../functions/shared/errors';
-import type { LocalJobOptions } from './run-job';
-import type { RunPart, RunSummary } from './summary';
+import type { RunPart, RunSummary } from '../../functions/shared/run';
+import type { LocalJobOptions } from './job-options';
 
 /** The options of a run that `resume` reuses (everything but callbacks, which are not data). */
 export type SavedOptions = Pick<

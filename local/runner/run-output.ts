@@ -1,11 +1,20 @@
 import { copyFile, link, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  buildSummary,
+  RunErrorName,
+  type RunPart,
+  type RunStatus,
+  type RunSummary,
+  type SummaryInputs,
+} from '../../functions/shared/run';
+import type { RunState } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
 import type { LocalServices } from '../services';
+import type { LocalEnvironment } from './local-environment';
 import type { LocalResourceNames } from './local-resources';
 import { oneLine } from './stop-run';
-import { buildSummary, type RunSummary, type SummaryInputs } from './summary';
 
 export interface DeliveredOutput {
   files: string[];
@@ -72,6 +81,65 @@ function countLines(bytes: Buffer): number {
   let count = 0;
   for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) count += 1;
   return count;
+}
+
+/** How a part of a run ended, before its output is looked at. */
+export interface Ending {
+  status: RunStatus;
+  error?: { name: string; message: string };
+  state?: RunState;
+  /** The runner totalled the round the run stopped in (salvage.ts). */
+  salvaged: boolean;
+}
+
+/** Delivers what Firehose holds, links the output, counts what is on disk, writes the summary. */
+export async function summariseRun(part: {
+  env: Pick<LocalEnvironment, 'services' | 's3' | 'names' | 'servicesDir'>;
+  runId: string;
+  runDir: string;
+  parts?: RunPart[];
+  before: ReadonlySet<string>;
+  ending: Ending;
+  durationMs: number;
+}): Promise<RunSummary> {
+  const { env, ending } = part;
+  const { names, servicesDir } = env;
+  const state = ending.state;
+  const delivered = await deliveredOutput({
+    ...env,
+    runDir: part.runDir,
+    before: part.before,
+    acceptedBytes: state?.totals.acceptedBytes ?? 0,
+  });
+  const notOnDisk =
+    delivered.lines === undefined ? 0 : Math.max(0, (state?.totals.delivered ?? 0) - delivered.lines);
+  const error = delivered.error ?? ending.error ?? (notOnDisk ? notOnDiskError(notOnDisk) : undefined);
+  const artifact = (key: string) => join(servicesDir, 's3', names.artifactBucket, key);
+  return writeRunSummary({
+    runId: part.runId,
+    status: delivered.error || notOnDisk ? 'FAILED' : ending.status,
+    ...(error ? { error } : {}),
+    state,
+    salvaged: ending.salvaged,
+    streamName: names.streamName,
+    outputFiles: delivered.files,
+    outputBytes: delivered.bytes,
+    notOnDisk,
+    deadLetterFiles: state?.deadLetter ? [artifact(state.deadLetter.recordsKey)] : [],
+    deadLetterManifest: state?.deadLetter ? artifact(state.deadLetter.manifestKey) : null,
+    rejectsFile: state?.plan?.rejectsKey ? artifact(state.plan.rejectsKey) : null,
+    runDir: part.runDir,
+    parts: part.parts,
+    durationMs: part.durationMs,
+  });
+}
+
+/** Firehose acknowledged records that never reached the destination: never reported as delivered. */
+function notOnDiskError(records: number): { name: string; message: string } {
+  return {
+    name: RunErrorName.notDelivered,
+    message: `${records} records Firehose accepted are not in the destination bucket (the local services stopped before delivering them)`,
+  };
 }
 
 /**

@@ -1,29 +1,31 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '../../functions/shared/logger';
+import {
+  failureOf,
+  isRunState,
+  type RunPart,
+  type RunSummary,
+  STATE_STEPS,
+  StepName,
+} from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
-import { type LocalServices, startLocalServices } from '../services';
-import { startLocalServicesProcess } from '../services/process';
-import { captureProcessOutput } from './capture-output';
-import { type Checkpoint, readCheckpoint, withCheckpoints } from './checkpoint';
+import type { LocalServices } from '../services';
+import { type Checkpoint, checkpointStepsByArn, readCheckpoint, withCheckpoints } from './checkpoint';
+import { compactEvent, type JsonObject } from './distributed-map';
 import { type ExecutionResult, executeDefinition } from './execute-definition';
-import { startHandlerThreads } from './handler-threads';
-import { type LambdaHandlers, localDefinitionRefs, localHandlers, localSubstitutions } from './local-lambdas';
-import { ensureLocalResources, LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
-import { tapHandlerLogs } from './log-tap';
-import type { JsonObject } from './lower-distributed-map';
+import type { LocalJobOptions } from './job-options';
+import { type LocalEnvironment, openLocalEnvironment } from './local-environment';
+import { type LambdaHandlers, localSubstitutions } from './local-lambdas';
+import { ensureLocalResources } from './local-resources';
 import { RunProgress } from './progress';
-import { applyEnvironment, functionEnvironment } from './run-environment';
-import { compactEvent, isRunState, RunFile, STATE_STEPS } from './run-events';
+import { RunFile } from './run-file';
 import { noteAttempt } from './run-files';
-import type { LocalJobOptions } from './run-job';
-import { deliveredOutput, writeRunSummary } from './run-output';
+import { type Ending, summariseRun } from './run-output';
 import { type LastStep, needsSalvage, salvageRun } from './salvage';
 import { RunStopper, type StoppedBy } from './stop-run';
-import type { RunPart, RunStatus, RunSummary } from './summary';
 import { describeThrottling } from './throttle-hint';
 import { totalsSoFar } from './totals-so-far';
 
@@ -41,7 +43,7 @@ export interface Launch {
 
 export interface SessionPlan {
   runId: string;
-  /** Runs once the services are up and the functions' environment is set. */
+  /** Stages the run once the environment is open: its input, and what the run's files record. */
   prepare: (context: { s3: S3Client; services: LocalServices; runDir: string }) => Promise<Launch>;
   /** Added to the functions' environment (resume: claims of a dead attempt are taken over at once). */
   extraEnv?: Record<string, string>;
@@ -51,141 +53,82 @@ export interface SessionPlan {
 export const runFolder = (dataDir: string, runId: string) => join(resolve(dataDir), 'runs', runId);
 export const checkpointFile = (runDir: string) => join(runDir, 'checkpoint.json');
 
-function checkpointSteps(names: LocalResourceNames) {
-  const refs = localDefinitionRefs(names);
-  return new Map([
-    [refs.planFunctionArn, 'Plan'],
-    [refs.advanceRoundFunctionArn, 'AdvanceRound'],
-    [refs.checkMetricsFunctionArn, 'CheckMetrics'],
-  ] as const);
-}
-
-/** What a part of a run works with: its services, the functions' environment, progress and files. */
+/** A part of a run at work: the environment it runs in and what the job adds to it. */
 interface Session {
   options: LocalJobOptions;
   plan: SessionPlan;
-  names: LocalResourceNames;
   runDir: string;
-  servicesDir: string;
-  services: LocalServices;
-  s3: S3Client;
-  write: (text: string) => void;
+  env: LocalEnvironment;
   progress: RunProgress;
-  handlers: LambdaHandlers;
   stopper: RunStopper;
-  close: () => Promise<void>;
-}
-
-/** How the part ended, before its output is looked at. */
-interface Ending {
-  status: RunStatus;
-  error?: { name: string; message: string };
-  state?: RunState;
-  salvaged: boolean;
+  /** The environment's handlers, each step's output checkpointed before the engine sees it. */
+  handlers: LambdaHandlers;
 }
 
 /**
- * One part of a local run (the first, or a resumed one): local services on 127.0.0.1, the state-machine
- * file on aws-local-stepfunctions, the real handlers. Stops early, without losing count, on
- * `options.signal` (Ctrl-C: INTERRUPTED) or on a write error of the run's own files (FAILED): no new
- * invocation starts, those in flight finish, and what the outcomes say is totalled.
+ * One part of a local run (the first, or a resumed one): stage, execute, collect, summarise, in a
+ * local environment opened for it and disposed after it (local-environment.ts). Stops early, without
+ * losing count, on `options.signal` (Ctrl-C: INTERRUPTED) or on a write error of the run's own files
+ * (FAILED): no new invocation starts, those in flight finish, and what the outcomes say is totalled.
  */
 export async function runSession(options: LocalJobOptions, plan: SessionPlan): Promise<RunSummary> {
   const started = Date.now();
-  const runDir = runFolder(options.dataDir, plan.runId);
-  const session = await openSession(options, plan, runDir);
+  const session = await openSession(options, plan);
   try {
-    await ensureLocalResources(session.s3, new FirehoseClient({}), session.names);
+    const { env, runDir } = session;
+    await ensureLocalResources(env.s3, new FirehoseClient({}), env.names);
     await noteAttempt(runDir);
-    const launch = await plan.prepare({ s3: session.s3, services: session.services, runDir });
+    const launch = await plan.prepare({ s3: env.s3, services: env.services, runDir });
     const ending = await execute(session, launch);
-    return await summarise(session, launch, ending, Date.now() - started);
+    return await summariseRun({
+      env,
+      runId: plan.runId,
+      runDir,
+      parts: plan.parts,
+      before: launch.before,
+      ending,
+      durationMs: Date.now() - started,
+    });
   } finally {
-    await session.close();
+    session.stopper.release();
+    // The threads' last log lines reach the progress before its final line.
+    await session.env.dispose();
+    session.progress.finish();
   }
 }
 
-/** Starts the services, sets the functions' environment, captures their output, starts threads. */
-async function openSession(options: LocalJobOptions, plan: SessionPlan, runDir: string): Promise<Session> {
-  const names = options.names ?? LOCAL_RESOURCE_NAMES;
-  const servicesDir = join(resolve(options.dataDir), 'services');
-  const startServices = options.inProcessServices ? startLocalServices : startLocalServicesProcess;
-  // First: services that cannot own the folder refuse before the run writes anything.
-  const services: LocalServices = await startServices({
-    dataDir: servicesDir,
-    faults: options.faults,
-    quotas: options.quotas,
-    metricPublishDelayMs: options.metricPublishDelayMs,
-    streamCreatingMs: options.streamCreatingMs,
-  });
-  await mkdir(join(runDir, 'output'), { recursive: true }).catch(async (error: unknown) => {
-    await services.stop();
+/** Opens the environment, with the job's stop, progress display and checkpoints around it. */
+async function openSession(options: LocalJobOptions, plan: SessionPlan): Promise<Session> {
+  const runDir = runFolder(options.dataDir, plan.runId);
+  const stopper = new RunStopper(options.signal);
+  let progress: RunProgress | undefined;
+  const env = await openLocalEnvironment(options, {
+    runDir,
+    extraEnv: plan.extraEnv,
+    onIoError: stopper.onIoError,
+    onLog: (line) => progress?.onLog(line),
+  }).catch((error: unknown) => {
+    stopper.release();
     throw error;
   });
-  const stopper = new RunStopper(options.signal);
-  const restoreEnv = applyEnvironment({
-    ...functionEnvironment(services.endpoint, names, options.retry, options.paceToQuota !== false),
-    ...plan.extraEnv,
-  });
-  const output = captureProcessOutput(
-    join(runDir, 'functions.log.jsonl'),
-    stopper.onIoError,
-    options.openRunFile,
-  );
-  // Started after the environment is set: a thread sees the environment it was started with.
-  const threadCount = typeof options.handlerThreads === 'number' ? options.handlerThreads : 0;
-  const threads = threadCount
-    ? startHandlerThreads(names, threadCount, [...localHandlers(names).keys()])
-    : undefined;
-  const write = options.progress?.write ?? output.stderr;
-  const s3 = new S3Client({ forcePathStyle: true });
-  const handlers = withCheckpoints(
-    wrapAll(threads?.handlers ?? localHandlers(names), options.wrapHandler),
-    checkpointSteps(names),
-    checkpointFile(runDir),
-  );
-  const close = async () => {
-    stopper.release();
-    s3.destroy();
-    await threads?.stop();
-    progress.finish();
-    untapLogs();
-    await output.restore();
-    restoreEnv();
-    // Stopping flushes again; a failure there was already reported by the flush in summarise.
-    await services.stop().catch(() => undefined);
-  };
-  const progress = new RunProgress(write, options.progress?.interactive ?? false, {
+  progress = new RunProgress(env.write, options.progress?.interactive ?? false, {
     throttleHint: describeThrottling(options.quotas, options.faults),
     fastTimers: options.fastTimers,
   });
-  const untapLogs = tapHandlerLogs((line) => progress.onLog(line));
-  return {
-    options,
-    plan,
-    names,
-    runDir,
-    servicesDir,
-    services,
-    s3,
-    write,
-    progress,
-    handlers,
-    stopper,
-    close,
-  };
+  const handlers = withCheckpoints(env.handlers, checkpointStepsByArn(env.names), checkpointFile(runDir));
+  return { options, plan, runDir, env, progress, stopper, handlers };
 }
 
 /** Runs the definition from where the launch says, then says how it ended (totalled either way). */
 async function execute(session: Session, launch: Launch): Promise<Ending> {
-  const { options, names, runDir, write, progress, stopper } = session;
+  const { options, env, runDir, progress, stopper } = session;
   let last: LastStep | undefined;
   // Streamed line by line: a million-record run logs far more than one string can hold.
   const events = new RunFile(join(runDir, 'events.jsonl'), stopper.onIoError, options.openRunFile);
   const definition = JSON.parse(
-    substituteDefinition(readDefinitionTemplate(), localSubstitutions(names)),
+    substituteDefinition(readDefinitionTemplate(), localSubstitutions(env.names)),
   ) as JsonObject;
-  write(`run ${session.plan.runId}: local services on ${session.services.endpoint}\n`);
+  env.write(`run ${session.plan.runId}: local services on ${env.services.endpoint}\n`);
   if (launch.resumeAfter) progress.resumeAfter(launch.resumeAfter.step, launch.resumeAfter.state);
   const result = await executeDefinition({
     definition,
@@ -195,7 +138,7 @@ async function execute(session: Session, launch: Launch): Promise<Ending> {
     startTime: launch.startTime,
     mapRunPrefix: launch.mapRunPrefix,
     signal: stopper.signal,
-    s3: session.s3,
+    s3: env.s3,
     handlers: stopper.gate.wrap(session.handlers),
     fastTimers: options.fastTimers,
     retryIntervalOverridesMs: metricsRetryOverride(options),
@@ -220,11 +163,11 @@ async function execute(session: Session, launch: Launch): Promise<Ending> {
 /** A stopped part: waits for the calls in flight, then totals what the outcomes say (nothing changed). */
 async function stopped(session: Session, by: StoppedBy): Promise<Ending> {
   // Ctrl-C was acknowledged by the command itself; an I/O error is news.
-  if (by.error) session.write(`stopping (${by.error.message}): waiting for the calls in flight…\n`);
+  if (by.error) session.env.write(`stopping (${by.error.message}): waiting for the calls in flight…\n`);
   await session.stopper.gate.drained();
   const state = await totalsSoFar(await readCheckpoint(checkpointFile(session.runDir)), {
-    s3: session.s3,
-    artifactBucket: session.names.artifactBucket,
+    s3: session.env.s3,
+    artifactBucket: session.env.names.artifactBucket,
     logger: createLogger('firehose-loader-local-runner'),
   });
   return { status: by.status, ...(by.error ? { error: by.error } : {}), state, salvaged: false };
@@ -233,74 +176,18 @@ async function stopped(session: Session, by: StoppedBy): Promise<Ending> {
 /** A part whose execution ended by itself: succeeded, or failed (salvaged if it stopped mid-round). */
 async function ended(session: Session, result: ExecutionResult, last: LastStep | undefined): Promise<Ending> {
   const status = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
-  const error = result.status === 'FAILED' ? describeFailure(result.error, result.cause) : undefined;
+  const error = result.status === 'FAILED' ? failureOf(result.error, result.cause) : undefined;
   const state = result.status === 'SUCCEEDED' ? (result.output as RunState) : last?.state;
   if (!needsSalvage(last, status)) return { status, ...(error ? { error } : {}), state, salvaged: false };
-  session.write(
+  session.env.write(
     'the run stopped before its round was totalled: counting what was delivered, dead-lettering the rest…\n',
   );
   const salvaged = await salvageRun(last.state, createLogger('firehose-loader-local-runner'));
   return { status, ...(error ? { error } : {}), state: salvaged, salvaged: true };
 }
 
-/** Delivers what Firehose holds, links the output, counts what is on disk, writes the summary. */
-async function summarise(session: Session, launch: Launch, ending: Ending, durationMs: number) {
-  const { names, servicesDir, runDir } = session;
-  const state = ending.state;
-  const delivered = await deliveredOutput({
-    ...session,
-    before: launch.before,
-    acceptedBytes: state?.totals.acceptedBytes ?? 0,
-  });
-  const notOnDisk =
-    delivered.lines === undefined ? 0 : Math.max(0, (state?.totals.delivered ?? 0) - delivered.lines);
-  const error = delivered.error ?? ending.error ?? (notOnDisk ? notOnDiskError(notOnDisk) : undefined);
-  const artifact = (key: string) => join(servicesDir, 's3', names.artifactBucket, key);
-  return writeRunSummary({
-    runId: session.plan.runId,
-    status: delivered.error || notOnDisk ? 'FAILED' : ending.status,
-    ...(error ? { error } : {}),
-    state,
-    salvaged: ending.salvaged,
-    streamName: names.streamName,
-    outputFiles: delivered.files,
-    outputBytes: delivered.bytes,
-    notOnDisk,
-    deadLetterFiles: state?.deadLetter ? [artifact(state.deadLetter.recordsKey)] : [],
-    deadLetterManifest: state?.deadLetter ? artifact(state.deadLetter.manifestKey) : null,
-    rejectsFile: state?.plan?.rejectsKey ? artifact(state.plan.rejectsKey) : null,
-    runDir,
-    parts: session.plan.parts,
-    durationMs,
-  });
-}
-
 /** With fast timers and a metrics delay, CheckMetrics retries every half delay (not every 5 ms). */
 function metricsRetryOverride(options: LocalJobOptions): Record<string, number> | undefined {
   const delay = options.metricPublishDelayMs ?? 0;
-  return options.fastTimers && delay > 0 ? { CheckMetrics: Math.ceil(delay / 2) } : undefined;
-}
-
-/** Firehose acknowledged records that never reached the destination: never reported as delivered. */
-function notOnDiskError(records: number): { name: string; message: string } {
-  return {
-    name: 'NotDelivered',
-    message: `${records} records Firehose accepted are not in the destination bucket (the local services stopped before delivering them)`,
-  };
-}
-
-/** A Fail state's cause, or a Lambda error's JSON cause reduced to its message: never a stack trace. */
-function describeFailure(error = 'Error', cause = ''): { name: string; message: string } {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: string; errorType?: string };
-    if (parsed.errorMessage) return { name: parsed.errorType ?? error, message: parsed.errorMessage };
-  } catch {
-    // Not JSON: a Fail state's own cause, already a sentence.
-  }
-  return { name: error, message: cause };
-}
-
-function wrapAll(handlers: LambdaHandlers, wrap: LocalJobOptions['wrapHandler']): LambdaHandlers {
-  if (!wrap) return handlers;
-  return new Map([...handlers].map(([arn, handler]) => [arn, wrap(arn, handler)]));
+  return options.fastTimers && delay > 0 ? { [StepName.checkMetrics]: Math.ceil(delay / 2) } : undefined;
 }

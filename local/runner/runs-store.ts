@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ConfigError } from '../../functions/shared/errors';
+import type { RunSummary } from '../../functions/shared/run';
 import { LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';
-import type { RunSummary } from './summary';
 
 /**
  * What the local runs keep on disk, and removing it. A run's bytes are in four places under the data

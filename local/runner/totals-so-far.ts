@@ -2,15 +2,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { roundOutcomes } from '../../functions/advance-round/outcomes';
 import { addOutcome } from '../../functions/advance-round/rounds';
 import type { LoggerLike } from '../../functions/shared/logger';
-import { RoundNext, type RunState } from '../../functions/shared/run-state';
+import { handsOnRound } from '../../functions/shared/run';
+import type { RunState } from '../../functions/shared/run-state';
 import type { Checkpoint } from './checkpoint';
 
 /** True when the checkpoint's state hands on a round whose Map may have sent chunks since. */
 export function roundInProgress(checkpoint: Checkpoint): boolean {
-  return (
-    checkpoint.step === 'Plan' ||
-    (checkpoint.step === 'AdvanceRound' && checkpoint.state.round.next === RoundNext.requeue)
-  );
+  return handsOnRound(checkpoint.step, checkpoint.state);
 }
 
 /**

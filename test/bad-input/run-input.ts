@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InputFormat } from '../../functions/shared/chunk';
+import type { RunSummary } from '../../functions/shared/run';
 import { type LocalJobOptions, runLocalJob } from '../../local/runner/run-job';
-import type { RunSummary } from '../../local/runner/summary';
 
 export const FIXTURES = join(__dirname, 'fixtures');
 

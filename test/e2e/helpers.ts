@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeMockData } from '../../functions/shared/mock-data';
-import type { RunSummary } from '../../local/runner/summary';
+import type { RunSummary } from '../../functions/shared/run';
 
 /** A temp folder for one test file's local services and runs; removed by `cleanup`. */
 export async function tempDataDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {

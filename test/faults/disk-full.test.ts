@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
+import type { RunSummary } from '../../functions/shared/run';
 import { resumeLocalJob } from '../../local/runner/resume';
-import { openRunFile } from '../../local/runner/run-events';
+import { openRunFile } from '../../local/runner/run-file';
 import { runLocalJob } from '../../local/runner/run-job';
-import type { RunSummary } from '../../local/runner/summary';
 import { expectedLines, linesOf, mockFile, tempDataDir } from '../e2e/helpers';
 
 /**

@@ -1,6 +1,6 @@
+import { type JsonObject, lowerDistributedMaps } from '../../local/runner/distributed-map';
 import { localSubstitutions } from '../../local/runner/local-lambdas';
 import { LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
-import { type JsonObject, lowerDistributedMaps } from '../../local/runner/lower-distributed-map';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
 
 describe('the local runner under jest', () => {

@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RunSummary } from '../../functions/shared/run';
 import { type Checkpoint, readCheckpoint } from '../../local/runner/checkpoint';
 import { resumeLocalJob } from '../../local/runner/resume';
-import type { RunSummary } from '../../local/runner/summary';
 import { REPO } from '../cli/local/cli';
 import { linesOf, tempDataDir } from '../e2e/helpers';
 

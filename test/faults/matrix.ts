@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeMockData } from '../../functions/shared/mock-data';
+import type { RunSummary } from '../../functions/shared/run';
 import { type LocalJobOptions, runLocalJob } from '../../local/runner/run-job';
-import type { RunSummary } from '../../local/runner/summary';
 
 /** Shared by the fault-matrix files: the workload, the run settings, the record audit and the report. */
 

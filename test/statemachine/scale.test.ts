@@ -96,6 +96,8 @@ describe('at 10 million records', () => {
       ) as unknown as RunState['totals'],
       deadLetter: {
         records: big,
+        // The longest bucket name S3 allows (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+        bucket: 'b'.repeat(63),
         recordsKey: 'k'.repeat(200),
         manifestKey: 'k'.repeat(200),
         message: 'm'.repeat(1_000),

@@ -1,8 +1,7 @@
 import type { DescribeExecutionOutput, HistoryEvent } from '@aws-sdk/client-sfn';
-import type { RunState } from '../../../functions/shared/run-state';
-import { buildSummary, type RunSummary } from '../../../local/runner/summary';
-import { executionConsoleUrl, parseS3Uri, s3Uri } from './arns';
-import { failureOf, lastRunState } from './history-state';
+import { buildSummary, failureOf, type RunSummary } from '../../../functions/shared/run';
+import { executionConsoleUrl, s3Uri } from './arns';
+import { lastRunState } from './history-state';
 
 /** The parts of DescribeExecution the summary reads. */
 export type ExecutionDescription = Pick<
@@ -14,7 +13,7 @@ export interface AwsSummaryInputs {
   execution: ExecutionDescription;
   history: readonly HistoryEvent[];
   streamName: string;
-  /** Known from --artifact-bucket or the environment; else read from the dead-letter message if any. */
+  /** Known from --artifact-bucket or the environment; else the dead letters' bucket if any. */
   artifactBucket?: string;
   /** Objects Firehose delivered since the execution started, when the destination bucket is known. */
   output?: { files: string[]; bytes: number };
@@ -26,7 +25,7 @@ export function summaryFromHistory(inputs: AwsSummaryInputs): RunSummary {
   const { execution } = inputs;
   const state = lastRunState(inputs.history);
   const executionArn = execution.executionArn ?? '';
-  const bucket = inputs.artifactBucket ?? bucketFromDeadLetter(state);
+  const bucket = inputs.artifactBucket ?? state?.deadLetter?.bucket;
   const uri = (key: string | undefined) => (key ? (bucket ? s3Uri({ bucket, key }) : key) : null);
   const status = execution.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
   const runId = execution.name ?? state?.runId ?? '';
@@ -59,15 +58,4 @@ function errorOf(execution: ExecutionDescription): { name: string; message: stri
   const message =
     endings[execution.status ?? ''] ?? `the execution ended ${execution.status ?? 'without a status'}`;
   return { name: execution.status ?? 'FAILED', message };
-}
-
-/** AdvanceRound's dead-letter message names the records file as s3://<artifact bucket>/<key>. */
-function bucketFromDeadLetter(state: RunState | undefined): string | undefined {
-  const deadLetter = state?.deadLetter;
-  if (!deadLetter) return undefined;
-  for (const word of deadLetter.message.split(/\s+/)) {
-    const location = parseS3Uri(word.replace(/[),.]+$/, ''));
-    if (location?.key === deadLetter.recordsKey) return location.bucket;
-  }
-  return undefined;
 }

@@ -1,6 +1,6 @@
 import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { RunSummary } from '../../../local/runner/summary';
+import type { RunSummary } from '../../../functions/shared/run';
 import { parseExecutionArn } from './arns';
 import { type ExecutionDescription, summaryFromHistory } from './aws-summary';
 import { getExecutionHistory } from './history';

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import type { EngineEventShape } from '../../../local/runner/execute-definition';
+import type { EngineEventShape } from '../../../functions/shared/run';
 
 /**
  * Converts a Step Functions execution history into the engine-style events local/graph counts, so the

@@ -1,5 +1,5 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { formatSummary } from '../../../local/runner/summary';
+import { formatSummary } from '../../../functions/shared/run';
 import { executionConsoleUrl, isStateMachineArn, newExecutionName, regionOfStateMachineArn } from './arns';
 import type { AwsDeps } from './deps';
 import { AwsCliError, type ErrorContext } from './errors';

@@ -1,3 +1,4 @@
+import { handsOnRound } from '../../../functions/shared/run';
 import type { MapRunCounts } from './history-events';
 import type { StepState } from './history-state';
 
@@ -17,8 +18,7 @@ export function progressLine(snapshot: ProgressSnapshot): string {
   if (!last) return 'planning the source file…';
   const { step, state } = last;
   const delivered = `${n(state.totals.delivered)} of ${n(state.plan.records)} records delivered`;
-  const nextRound = step === 'Plan' || (step === 'AdvanceRound' && state.round.next === 'requeue');
-  if (!nextRound) return `checking CloudWatch metrics; ${delivered}`;
+  if (!handsOnRound(step, state)) return `checking CloudWatch metrics; ${delivered}`;
   // Map Run k is round k; Plan and AdvanceRound name the round before its Map Run starts.
   if (snapshot.mapRuns - 1 !== state.round.number || !latestMapRun)
     return `round ${state.round.number} starting: ${n(state.round.chunks)} chunks of ${n(state.round.records)} records; ${delivered}`;

@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand, RedriveExecutionCommand } from '@aws-sdk/client-sfn';
+import { DEAD_LETTERED } from '../../../functions/shared/run';
 import { requireExecutionArn } from './arns';
 import { type AwsDeps, defaultDeps } from './deps';
 import { AwsCliError, type ErrorContext } from './errors';
@@ -18,7 +19,7 @@ export async function redriveCommand(executionArn: string, deps: AwsDeps = defau
     const sfn = deps.sfn(region);
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const rerun = `firehose-loader rerun --dead-letter ${executionName}`;
-    if (execution.error === 'RecordsDeadLettered')
+    if (execution.error === DEAD_LETTERED)
       throw new AwsCliError(
         `${executionName} failed in RecordsDeadLettered after every re-queue round; a redrive would only fail there again. Load its dead letters with a new execution: ${rerun}`,
       );

@@ -1,12 +1,11 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { formatSummary } from '../../../local/runner/summary';
+import { failureOf, formatSummary } from '../../../functions/shared/run';
 import { executionConsoleUrl, requireExecutionArn } from './arns';
 import { type AwsDeps, defaultDeps } from './deps';
 import type { ErrorContext } from './errors';
 import { fetchSummary } from './fetch-summary';
 import { isRunning } from './follow';
 import { reportingErrors } from './guard';
-import { failureOf } from './history-state';
 import type { AwsTargetOptions } from './settings';
 import { completeTarget, type StackOption } from './target';
 

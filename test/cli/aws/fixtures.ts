@@ -227,6 +227,7 @@ export function succeededHistory(): HistoryEvent[] {
 
 export const DEAD_LETTER: DeadLetterSummary = {
   records: 7,
+  bucket: ARTIFACT_BUCKET,
   recordsKey: `runs/${RUN_ID}/dead-letter/records.jsonl`,
   manifestKey: `runs/${RUN_ID}/dead-letter/manifest.jsonl`,
   message:
@@ -237,13 +238,13 @@ export const DEAD_LETTER: DeadLetterSummary = {
 };
 
 /** One round, 7 records dead-lettered, CloudWatch never caught up (caught), then RecordsDeadLettered. */
-export function deadLetteredHistory(): HistoryEvent[] {
+export function deadLetteredHistory(deadLetter: DeadLetterSummary = DEAD_LETTER): HistoryEvent[] {
   const planned = runState();
   const done = runState(
     {},
     {
       totals: totals(2543, 7, 7),
-      deadLetter: DEAD_LETTER,
+      deadLetter,
       settings: { ...planned.settings, requeueRounds: 0 },
     },
   );
@@ -266,7 +267,7 @@ export function deadLetteredHistory(): HistoryEvent[] {
     .entered('Fail', 'RecordsDeadLettered')
     .add({
       type: 'ExecutionFailed',
-      executionFailedEventDetails: { error: 'RecordsDeadLettered', cause: DEAD_LETTER.message },
+      executionFailedEventDetails: { error: 'RecordsDeadLettered', cause: deadLetter.message },
     } as HistoryEvent).events;
 }
 

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startCommand } from '../../../bin/commands/aws';
-import type { RunSummary } from '../../../local/runner/summary';
+import type { RunSummary } from '../../../functions/shared/run';
 import {
   ARTIFACT_BUCKET,
   DEAD_LETTER,

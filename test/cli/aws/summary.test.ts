@@ -1,7 +1,7 @@
 import { summaryFromHistory } from '../../../bin/commands/aws/aws-summary';
-import { failureOf, lastRunState, lastStepState } from '../../../bin/commands/aws/history-state';
+import { lastRunState, lastStepState } from '../../../bin/commands/aws/history-state';
 import { progressLine } from '../../../bin/commands/aws/progress';
-import { formatSummary } from '../../../local/runner/summary';
+import { failureOf, formatSummary } from '../../../functions/shared/run';
 import {
   ARTIFACT_BUCKET,
   DEAD_LETTER,
@@ -72,6 +72,21 @@ describe('the run summary from an execution history', () => {
       manifest: `s3://${ARTIFACT_BUCKET}/${DEAD_LETTER.manifestKey}`,
     });
     expect(summary.metrics.verdict).toBe('lagging');
+  });
+
+  it("finds the dead letters from their location in the run state, whatever the Fail cause's wording", () => {
+    const reworded = { ...DEAD_LETTER, message: 'some records were not delivered' };
+    const summary = summaryFromHistory({
+      execution: execution('FAILED', { error: 'RecordsDeadLettered', cause: reworded.message }),
+      history: deadLetteredHistory(reworded),
+      streamName: 'firehose-loader',
+      now: STARTED,
+    });
+    expect(summary.deadLetter).toEqual({
+      files: [`s3://${ARTIFACT_BUCKET}/${DEAD_LETTER.recordsKey}`],
+      manifest: `s3://${ARTIFACT_BUCKET}/${DEAD_LETTER.manifestKey}`,
+    });
+    expect(summary.runDir).toBe(`s3://${ARTIFACT_BUCKET}/runs/${RUN_ID}/`);
   });
 
   it('points at the console when the artifact bucket is unknown, and keeps only the message of a Lambda error', () => {

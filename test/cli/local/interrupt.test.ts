@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunSummary } from '../../../local/runner/summary';
+import type { RunSummary } from '../../../functions/shared/run';
 import { expectedLines, linesOf, mockFile, tempDataDir } from '../../e2e/helpers';
 import { npxFirehoseLoader, oneJsonDocument, signalGroup } from './cli';
 

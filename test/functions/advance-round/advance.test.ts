@@ -154,6 +154,7 @@ describe('advanceRound against the local services', () => {
     expect(deadManifest[1]).toEqual({ ...manifest[2], chunkId: 'r1-c000001' });
     expect(last.deadLetter).toEqual({
       records: 5,
+      bucket,
       recordsKey,
       manifestKey,
       message: expect.stringContaining(`s3://${bucket}/${recordsKey}`),

@@ -1,14 +1,14 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { advanceRound } from '../../../functions/advance-round/advance';
 import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
-import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/advance-round/map-results';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
+import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/shared/run';
 import type { ChunkOutcome, MapRunOutput, RunState } from '../../../functions/shared/run-state';
 import { getJson, putJson } from '../../../functions/shared/s3-io';
-import { LOCAL_RESULTS_KEY, type LoweredMap } from '../../../local/runner/lower-distributed-map';
-import { writeMapResults } from '../../../local/runner/map-io';
+import { type LoweredMap, writeMapResults } from '../../../local/runner/distributed-map';
+import { LOCAL_RESULTS_KEY } from '../../../local/runner/distributed-map/state-keys';
 import { outcome, recordingLogger } from '../fixtures';
 import { type LocalAws, startLocalAws } from '../local-aws';
 import { ROUND_ZERO_TOTALS, roundZero } from './round-zero';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { EngineEventShape } from '../../../local/runner/execute-definition';
+import type { EngineEventShape } from '../../../functions/shared/run';
 import { DEFINITION_PATH } from '../../../statemachine/substitutions';
 
 /** The real definition file, `${Placeholder}`s and all, as the graph is drawn from it. */

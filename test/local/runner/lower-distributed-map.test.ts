@@ -1,9 +1,9 @@
 import {
   type JsonObject,
-  LOCAL_ITEMS_KEY,
   lowerDistributedMaps,
   UnsupportedDefinitionError,
-} from '../../../local/runner/lower-distributed-map';
+} from '../../../local/runner/distributed-map';
+import { LOCAL_ITEMS_KEY } from '../../../local/runner/distributed-map/state-keys';
 import { readDefinitionTemplate } from '../../../statemachine/substitutions';
 
 const distributedMap = (extra: JsonObject = {}): JsonObject => ({

@@ -1,14 +1,13 @@
-import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/advance-round/map-results';
 import { s3Client } from '../../../functions/shared/aws-clients';
+import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/shared/run';
 import type { MapRunOutput } from '../../../functions/shared/run-state';
 import { getJson } from '../../../functions/shared/s3-io';
+import { type LoweredMap, writeMapResults } from '../../../local/runner/distributed-map';
 import {
   LOCAL_ITEMS_KEY,
   LOCAL_RESULTS_KEY,
-  type LoweredMap,
   RESULT_WRITER_FAILED,
-} from '../../../local/runner/lower-distributed-map';
-import { writeMapResults } from '../../../local/runner/map-io';
+} from '../../../local/runner/distributed-map/state-keys';
 import { getText, type LocalAws, startLocalAws } from '../../functions/local-aws';
 
 let aws: LocalAws;

@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
-import type { EngineEventShape } from '../../../local/runner/execute-definition';
+import type { EngineEventShape } from '../../../functions/shared/run';
 import { RunProgress } from '../../../local/runner/progress';
 import { clockTime, wrapSegments } from '../../../local/runner/progress-text';
 import { describeThrottling } from '../../../local/runner/throttle-hint';

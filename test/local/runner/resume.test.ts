@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunSummary } from '../../../functions/shared/run';
 import { resumeLocalJob } from '../../../local/runner/resume';
 import { earlierParts } from '../../../local/runner/run-files';
-import type { RunSummary } from '../../../local/runner/summary';
 
 let dataDir: string;
 beforeAll(async () => {

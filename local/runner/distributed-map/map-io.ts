@@ -1,14 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { MapRunResultEntry, ResultWriterManifest } from '../../functions/advance-round/map-results';
-import type { MapRunOutput } from '../../functions/shared/run-state';
-import { getJson, putBytes, putJson, readJsonLines } from '../../functions/shared/s3-io';
-import {
-  ITEM_READER_FAILED,
-  LOCAL_ITEMS_KEY,
-  LOCAL_RESULTS_KEY,
-  type LoweredMap,
-  RESULT_WRITER_FAILED,
-} from './lower-distributed-map';
+import type { MapRunResultEntry, ResultWriterManifest } from '../../../functions/shared/run';
+import type { MapRunOutput } from '../../../functions/shared/run-state';
+import { getJson, putBytes, putJson, readJsonLines } from '../../../functions/shared/s3-io';
+import type { LoweredMap } from './lower';
+import { ITEM_READER_FAILED, LOCAL_ITEMS_KEY, LOCAL_RESULTS_KEY, RESULT_WRITER_FAILED } from './state-keys';
 
 /** A reader or writer failure under the name the Map state reports on AWS, so its Retry rules apply. */
 class MapIoError extends Error {

@@ -1,7 +1,6 @@
-import { failureLine } from '../../../bin/commands/failure-line';
-import { combineRerun } from '../../../local/runner/combine-summary';
-import type { RunSummary } from '../../../local/runner/summary';
-import { buildSummary } from '../../../local/runner/summary';
+import { failureLine } from '../../../../bin/commands/failure-line';
+import type { RunSummary } from '../../../../functions/shared/run';
+import { buildSummary, combineRerun } from '../../../../functions/shared/run';
 
 /** A summary with only the numbers these tests read. */
 function summary(

@@ -1,3 +1,4 @@
+import { addCounts, FIREHOSE_COUNT_FIELDS, zeroCounts } from './send-counts';
 import type { RunSummary } from './summary';
 
 /**
@@ -58,8 +59,6 @@ export function combineRerun(loaded: LoadSummary, rerun: RunSummary): LoadSummar
   const parts = [...(loaded.executions ?? [partOf(loaded, 'run')]), partOf(rerun, 'rerun')];
   const first = loaded;
   const last = rerun;
-  const f = (pick: (firehose: RunSummary['firehose']) => number | undefined) =>
-    sum(parts, (part) => pick(part.firehose));
   const status = last.records.deadLettered === 0 && last.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
   const { error: _previousError, ...rest } = first;
   return {
@@ -77,18 +76,11 @@ export function combineRerun(loaded: LoadSummary, rerun: RunSummary): LoadSummar
       requeued: sum(parts, (p) => p.records.requeued),
       possibleDuplicates: sum(parts, (p) => p.records.possibleDuplicates),
     },
-    firehose: {
+    // The send counts summed over the executions; the stream and the planned figures are the first run's.
+    firehose: parts.reduce((total, part) => addCounts(total, part.firehose, FIREHOSE_COUNT_FIELDS), {
       ...first.firehose,
-      putRecordCalls: f((x) => x.putRecordCalls),
-      putRecordBatchCalls: f((x) => x.putRecordBatchCalls),
-      failedPutCount: f((x) => x.failedPutCount),
-      throttledEntries: f((x) => x.throttledEntries),
-      refusedRequests: f((x) => x.refusedRequests),
-      attempts: f((x) => x.attempts),
-      acceptedFirehoseRecords: f((x) => x.acceptedFirehoseRecords),
-      acceptedBytes: f((x) => x.acceptedBytes),
-      bytesSent: f((x) => x.bytesSent),
-    },
+      ...zeroCounts(FIREHOSE_COUNT_FIELDS),
+    }),
     plan: {
       ...first.plan,
       rounds: sum(parts, (p) => p.rounds),

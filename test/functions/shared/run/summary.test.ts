@@ -1,5 +1,5 @@
-import { emptyTotals, type RunState } from '../../../functions/shared/run-state';
-import { buildSummary, formatSummary } from '../../../local/runner/summary';
+import { buildSummary, formatSummary } from '../../../../functions/shared/run';
+import { emptyTotals, type RunState } from '../../../../functions/shared/run-state';
 
 const state = {
   plan: {
