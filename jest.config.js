@@ -7,7 +7,7 @@ const INTEGRATION = [
   'test/e2e',
   'test/faults',
   'test/bad-input',
-  'test/local/services',
+  'local/services/test',
   'test/cli/terminal',
   'test/cli/local',
   'test/statemachine/scale.test.ts',

@@ -4,8 +4,8 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { S3Client } from '@aws-sdk/client-s3';
 import { createFirehoseClient } from '../functions/shared/firehose';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
-import type { FirehoseQuotas, LocalServicesOptions } from '../local/services';
-import { startLocalServicesProcess } from '../local/services/process';
+import type { FirehoseQuotas, LocalServicesOptions } from '../local/services/src/local-services';
+import { startLocalServicesProcess } from '../local/services/src/process';
 
 export interface Ceiling {
   records: number;

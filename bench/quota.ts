@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { type LambdaHandler, localDefinitionRefs } from '../local/runner/local-lambdas';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { type LocalJobOptions, runLocalJob } from '../local/runner/run-job';
-import type { FirehoseQuotas } from '../local/services';
+import type { FirehoseQuotas } from '../local/services/src/local-services';
 import { mockFile } from './data';
 import { phaseTimes } from './events';
 import { irregularFile, SECOND_WRITER_MARK, startSecondWriter, tinyRecordsFile } from './quota-data';

@@ -4,8 +4,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createFirehoseClient, DEFAULT_RETRY_POLICY, putRecord } from '../../functions/shared/firehose';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { rerunFailed } from '../../local/runner/rerun-failed';
-import { startLocalServices } from '../../local/services';
-import { readDataLock } from '../../local/services/data-lock';
+import { readDataLock } from '../../local/services/src/data-lock';
+import { startLocalServices } from '../../local/services/src/local-services';
 import { hourPrefix, objectFiles, stderrLogger } from './put-record-cli';
 import { exitCode, report } from './run';
 

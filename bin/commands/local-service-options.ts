@@ -1,11 +1,11 @@
 import { type Command, Option } from 'commander';
-import type { FaultSettings, FirehoseQuotas } from '../../local/services';
-import { DEFAULT_QUOTAS } from '../../local/services/firehose-settings';
+import { DEFAULT_QUOTAS } from '../../local/services/src/firehose/settings';
+import type { FaultSettings, FirehoseQuotas } from '../../local/services/src/local-services';
 import { oneOf, rate, wholeNumber } from './options';
 
 /**
  * The fault and quota options of the local services, defined once for `run` and for
- * `npm run local:services` (local/services/main.ts). Each is also read from an environment variable,
+ * `npm run local:services` (bin/local-services.ts). Each is also read from an environment variable,
  * so any client can be tested under faults without changing how the services are started.
  */
 

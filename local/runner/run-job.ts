@@ -4,7 +4,7 @@ import { ConfigError } from '../../functions/shared/errors';
 import type { RetryPolicy } from '../../functions/shared/firehose';
 import type { ExecutionInput } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
-import type { FaultSettings, FirehoseQuotas, LocalServices } from '../services';
+import type { FaultSettings, FirehoseQuotas, LocalServices } from '../services/src/local-services';
 import type { DuplicateChildren } from './duplicate-children';
 import { handlerThreadCount } from './handler-thread-count';
 import type { LambdaHandler } from './local-lambdas';

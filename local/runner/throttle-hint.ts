@@ -1,5 +1,5 @@
-import type { FaultSettings, FirehoseQuotas } from '../services';
-import { DEFAULT_QUOTAS } from '../services/firehose';
+import { DEFAULT_QUOTAS } from '../services/src/firehose/service';
+import type { FaultSettings, FirehoseQuotas } from '../services/src/local-services';
 
 const mib = (bytes: number) =>
   `${(bytes / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 2 })} MiB/s`;

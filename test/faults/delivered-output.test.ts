@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { deliveredOutput } from '../../local/runner/run-output';
-import { type LocalServices, startLocalServices } from '../../local/services';
+import { type LocalServices, startLocalServices } from '../../local/services/src/local-services';
 import { tempDataDir } from '../e2e/helpers';
 
 /**

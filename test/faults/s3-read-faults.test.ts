@@ -10,7 +10,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
-import { type LocalServices, startLocalServices } from '../../local/services';
+import { type LocalServices, startLocalServices } from '../../local/services/src/local-services';
 import { type CellResult, createWorkspace, printReport, runCell, type Workspace } from './matrix';
 
 /**

@@ -9,7 +9,7 @@ import {
   LOCAL_RESOURCE_NAMES,
   type LocalResourceNames,
 } from '../../local/runner/local-resources';
-import { type LocalServices, startLocalServices } from '../../local/services';
+import { type LocalServices, startLocalServices } from '../../local/services/src/local-services';
 
 const ENV_NAMES = ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
 

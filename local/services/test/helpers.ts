@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type LocalServices, type LocalServicesOptions, startLocalServices } from '../src/local-services';
+
+export interface TestServices {
+  services: LocalServices;
+  dataDir: string;
+  config: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  s3: S3Client;
+  firehose: FirehoseClient;
+  cloudwatch: CloudWatchClient;
+  /** Stops the services and removes the data directory. */
+  close(): Promise<void>;
+}
+
+/** Starts the services on an ephemeral port with a fresh temp data directory, and real SDK clients. */
+export async function startTestServices(options: Partial<LocalServicesOptions> = {}): Promise<TestServices> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'local-services-'));
+  const services = await startLocalServices({ dataDir, port: 0, ...options });
+  const config = {
+    endpoint: services.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  const s3 = new S3Client(config);
+  const firehose = new FirehoseClient(config);
+  const cloudwatch = new CloudWatchClient(config);
+  return {
+    services,
+    dataDir,
+    config,
+    s3,
+    firehose,
+    cloudwatch,
+    async close() {
+      s3.destroy();
+      firehose.destroy();
+      cloudwatch.destroy();
+      await services.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An SDK error's name and HTTP status, for asserting on error shapes. */
+export async function errorOf(
+  promise: Promise<unknown>,
+): Promise<{ name: string; status: number | undefined; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+  }
+  throw new Error('expected the call to fail');
+}
