@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import type { FirehoseQuotas } from '@firehose-loader/local-services';
 import { runLocalJob } from '../local/runner/run-job';
 import type { RunSummary } from '../local/runner/summary';
-import type { FirehoseQuotas } from '../local/services/src/local-services';
 import { type CpuSeconds, measureCpu } from './cpu';
 import { mockFile } from './data';
 import { type PhaseTimes, phaseTimes } from './events';

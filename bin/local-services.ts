@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { startLocalServices } from '@firehose-loader/local-services';
 import { Command } from 'commander';
-import { startLocalServices } from '../local/services/src/local-services';
+import { FIREHOSE_LIMITS } from '../local/runner/service-limits';
 import {
   addLocalServiceOptions,
   describeSettings,
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     dataDir,
     port: values.port,
     region: values.region,
+    limits: FIREHOSE_LIMITS,
     quotas: settings.quotas,
     faults: { ...settings.faults, ...(values.seed !== undefined ? { seed: values.seed } : {}) },
     metricPublishDelayMs: settings.metricPublishDelayMs,

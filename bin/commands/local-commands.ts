@@ -1,11 +1,11 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
+import { readDataLock, startLocalServices } from '@firehose-loader/local-services';
 import { createFirehoseClient, DEFAULT_RETRY_POLICY, putRecord } from '../../functions/shared/firehose';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { rerunFailed } from '../../local/runner/rerun-failed';
-import { readDataLock } from '../../local/services/src/data-lock';
-import { startLocalServices } from '../../local/services/src/local-services';
+import { FIREHOSE_LIMITS } from '../../local/runner/service-limits';
 import { hourPrefix, objectFiles, stderrLogger } from './put-record-cli';
 import { exitCode, report } from './run';
 
@@ -47,7 +47,10 @@ export async function putRecordCommand(
   const servicesDir = resolve(options.dataDir, 'services');
   // Services that already own the folder (a run, or local:services) are used rather than refused.
   const owner = options.endpoint ? undefined : (await readDataLock(servicesDir))?.endpoint;
-  const services = options.endpoint || owner ? undefined : await startLocalServices({ dataDir: servicesDir });
+  const services =
+    options.endpoint || owner
+      ? undefined
+      : await startLocalServices({ dataDir: servicesDir, limits: FIREHOSE_LIMITS });
   const endpoint = options.endpoint ?? owner ?? services?.endpoint ?? '';
   const local = {
     endpoint,

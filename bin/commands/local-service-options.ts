@@ -1,6 +1,5 @@
+import { DEFAULT_QUOTAS, type FaultSettings, type FirehoseQuotas } from '@firehose-loader/local-services';
 import { type Command, Option } from 'commander';
-import { DEFAULT_QUOTAS } from '../../local/services/src/firehose/settings';
-import type { FaultSettings, FirehoseQuotas } from '../../local/services/src/local-services';
 import { oneOf, rate, wholeNumber } from './options';
 
 /**

@@ -1,10 +1,10 @@
 import { basename, resolve } from 'node:path';
+import type { FaultSettings, FirehoseQuotas, LocalServices } from '@firehose-loader/local-services';
 import type { InputFormat } from '../../functions/shared/chunk';
 import { ConfigError } from '../../functions/shared/errors';
 import type { RetryPolicy } from '../../functions/shared/firehose';
 import type { ExecutionInput } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
-import type { FaultSettings, FirehoseQuotas, LocalServices } from '../services/src/local-services';
 import type { DuplicateChildren } from './duplicate-children';
 import { handlerThreadCount } from './handler-thread-count';
 import type { LambdaHandler } from './local-lambdas';

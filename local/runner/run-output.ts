@@ -1,8 +1,8 @@
 import { copyFile, link, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { LocalServices } from '@firehose-loader/local-services';
 import { listKeys } from '../../functions/shared/s3-io';
-import type { LocalServices } from '../services/src/local-services';
 import type { LocalResourceNames } from './local-resources';
 import { oneLine } from './stop-run';
 import { buildSummary, type RunSummary, type SummaryInputs } from './summary';

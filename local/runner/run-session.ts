@@ -2,11 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
+import {
+  type LocalServices,
+  startLocalServices,
+  startLocalServicesProcess,
+} from '@firehose-loader/local-services';
 import { createLogger } from '../../functions/shared/logger';
 import type { RunState } from '../../functions/shared/run-state';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
-import { type LocalServices, startLocalServices } from '../services/src/local-services';
-import { startLocalServicesProcess } from '../services/src/process';
 import { captureProcessOutput } from './capture-output';
 import { type Checkpoint, readCheckpoint, withCheckpoints } from './checkpoint';
 import { type ExecutionResult, executeDefinition } from './execute-definition';
@@ -22,6 +25,7 @@ import { noteAttempt } from './run-files';
 import type { LocalJobOptions } from './run-job';
 import { deliveredOutput, writeRunSummary } from './run-output';
 import { type LastStep, needsSalvage, salvageRun } from './salvage';
+import { FIREHOSE_LIMITS } from './service-limits';
 import { RunStopper, type StoppedBy } from './stop-run';
 import type { RunPart, RunStatus, RunSummary } from './summary';
 import { describeThrottling } from './throttle-hint';
@@ -113,6 +117,7 @@ async function openSession(options: LocalJobOptions, plan: SessionPlan, runDir: 
   // First: services that cannot own the folder refuse before the run writes anything.
   const services: LocalServices = await startServices({
     dataDir: servicesDir,
+    limits: FIREHOSE_LIMITS,
     faults: options.faults,
     quotas: options.quotas,
     metricPublishDelayMs: options.metricPublishDelayMs,

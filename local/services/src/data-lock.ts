@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError } from '../../../functions/shared/errors';
+import { LocalServicesError } from './errors';
 
 /**
  * One owner per local services data folder: <dataDir>/services.lock names the process that serves
@@ -30,7 +30,7 @@ export interface LockInfo {
 }
 
 /** Another live process owns the data folder. One line: who, which folder, what to do. */
-export class DataFolderInUseError extends ConfigError {
+export class DataFolderInUseError extends LocalServicesError {
   constructor(message: string) {
     super(message);
     this.name = 'DataFolderInUseError';

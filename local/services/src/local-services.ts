@@ -5,6 +5,7 @@ import { MetricStore } from './cloudwatch/metric-store';
 import { CloudWatchProtocol, CloudWatchService } from './cloudwatch/service';
 import { acquireDataLock, type DataLock } from './data-lock';
 import type { CrashPoint } from './firehose/delivery';
+import type { FirehoseLimits } from './firehose/limits';
 import {
   type FaultSettings as FirehoseFaultSettings,
   type FirehoseQuotas,
@@ -13,8 +14,9 @@ import {
 import type { RequestContext } from './http/util';
 import { Route, routeRequest } from './router';
 import type { S3FaultSettings } from './s3/faults';
+import { DEFAULT_CONTENT_TYPE } from './s3/object-meta';
 import { newRequestId, S3Service } from './s3/service';
-import { DEFAULT_CONTENT_TYPE, S3Store } from './s3/store';
+import { S3Store } from './s3/store';
 
 /**
  * Local S3, Firehose and CloudWatch on one 127.0.0.1 port, wire-compatible with the AWS SDKs and
@@ -34,6 +36,8 @@ export interface LocalServicesOptions {
   region?: string;
   quotas?: Partial<FirehoseQuotas>;
   faults?: Partial<FaultSettings>;
+  /** The AWS limits Firehose enforces; pass the values your code respects (default: AWS's, `DEFAULT_FIREHOSE_LIMITS`). */
+  limits?: Partial<FirehoseLimits>;
   /** CloudWatch datapoints become visible this long after they are put (CloudWatch lags 1-3 minutes). */
   metricPublishDelayMs?: number;
   /** A new delivery stream is CREATING this long before it is ACTIVE (default 250 ms; AWS takes longer). */
@@ -120,16 +124,15 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
   const store = new S3Store(options.dataDir);
   await store.init();
   const metrics = new MetricStore(options.metricPublishDelayMs ?? 0);
-  const firehose = new FirehoseService(
-    store,
-    metrics,
+  const firehose = new FirehoseService(store, metrics, {
     region,
-    options.dataDir,
-    options.quotas ?? {},
-    options.faults ?? {},
-    options.streamCreatingMs,
-    { sync: options.syncFirehoseBuffer ?? true, crashAt: options.crashAt },
-  );
+    dataDir: options.dataDir,
+    quotas: options.quotas,
+    faults: options.faults,
+    limits: options.limits,
+    streamCreatingMs: options.streamCreatingMs,
+    buffering: { sync: options.syncFirehoseBuffer ?? true, crashAt: options.crashAt },
+  });
   await firehose.init();
   const s3 = new S3Service(store, region, options.faults ?? {});
   const cloudwatch = new CloudWatchService(metrics);

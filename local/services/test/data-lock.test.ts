@@ -8,8 +8,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { putRecordCommand } from '../../../bin/commands/local-commands';
 import { LOCAL_RESOURCE_NAMES } from '../../runner/local-resources';
 import { runLocalJob } from '../../runner/run-job';
+import { startLocalServices } from '../src';
 import { acquireDataLock, DataFolderInUseError, LOCK_FILE } from '../src/data-lock';
-import { startLocalServices } from '../src/local-services';
 import { startLocalServicesProcess } from '../src/process';
 
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { waitUntilDeliveryStreamActive } from '../../runner/local-resources';
+import { type LocalServices, startLocalServices } from '../src';
 import { readSegment, SegmentFile } from '../src/firehose/buffer';
 import { CrashPoint, type DeliveryReport, StreamDelivery } from '../src/firehose/delivery';
-import { type LocalServices, startLocalServices } from '../src/local-services';
 import { startLocalServicesProcess } from '../src/process';
 import { S3Store } from '../src/s3/store';
 

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { waitUntilDeliveryStreamActive } from '../../runner/local-resources';
-import { startLocalServices } from '../src/local-services';
+import { startLocalServices } from '../src';
 import { errorOf, startTestServices, type TestServices } from './helpers';
 
 const BUCKET = 'delivery-bucket';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type LocalServices, type LocalServicesOptions, startLocalServices } from '../src/local-services';
+import { type LocalServices, type LocalServicesOptions, startLocalServices } from '../src';
 
 export interface TestServices {
   services: LocalServices;

@@ -5,7 +5,7 @@ import {
   HeadBucketCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { startLocalServices } from '../src/local-services';
+import { startLocalServices } from '../src';
 import { errorOf, startTestServices, type TestServices } from './helpers';
 
 /**

@@ -1,6 +1,6 @@
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from '../../../../functions/shared/limits';
 import { isObject } from '../http/util';
 import { FirehoseRequestError } from './errors';
+import type { FirehoseLimits } from './limits';
 
 /** Validation of Firehose requests, with the errors Firehose gives for them. */
 
@@ -102,15 +102,15 @@ function dataOf(record: unknown, name: string): Buffer {
   return Buffer.from(record.Data, 'base64');
 }
 
-export function decodeRecord(record: unknown): Buffer {
+export function decodeRecord(record: unknown, limits: FirehoseLimits): Buffer {
   const data = dataOf(record, 'Record');
-  if (data.length > MAX_RECORD_BYTES) {
-    throw validationError([lengthViolation(bufferValue(data.length), 'record.data', MAX_RECORD_BYTES)]);
+  if (data.length > limits.recordBytes) {
+    throw validationError([lengthViolation(bufferValue(data.length), 'record.data', limits.recordBytes)]);
   }
   return data;
 }
 
-export function decodeBatch(records: unknown): Buffer[] {
+export function decodeBatch(records: unknown, limits: FirehoseLimits): Buffer[] {
   if (!Array.isArray(records)) {
     throw validationError(["Value null at 'records' failed to satisfy constraint: Member must not be null"]);
   }
@@ -120,19 +120,19 @@ export function decodeBatch(records: unknown): Buffer[] {
     ]);
   }
   const violations: string[] = [];
-  if (records.length > MAX_BATCH_RECORDS) {
-    violations.push(lengthViolation(`[${records.length} records]`, 'records', MAX_BATCH_RECORDS));
+  if (records.length > limits.batchRecords) {
+    violations.push(lengthViolation(`[${records.length} records]`, 'records', limits.batchRecords));
   }
   const data = records.map((record) => dataOf(record, 'Records.member'));
   data.forEach((record, index) => {
-    if (record.length > MAX_RECORD_BYTES) {
+    if (record.length > limits.recordBytes) {
       const path = `records.${index + 1}.member.data`;
-      violations.push(lengthViolation(bufferValue(record.length), path, MAX_RECORD_BYTES));
+      violations.push(lengthViolation(bufferValue(record.length), path, limits.recordBytes));
     }
   });
   if (violations.length > 0) throw validationError(violations);
   const total = data.reduce((sum, record) => sum + record.length, 0);
-  if (total > MAX_BATCH_BYTES) {
+  if (total > limits.batchBytes) {
     throw new FirehoseRequestError('InvalidArgumentException', 'Records size exceeds 4 MB limit');
   }
   return data;

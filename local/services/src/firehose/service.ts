@@ -6,6 +6,7 @@ import type { S3Store } from '../s3/store';
 import type { BufferSettings } from './delivery';
 import { FirehoseRequestError } from './errors';
 import { decodeBatch, decodeRecord } from './input';
+import { DEFAULT_FIREHOSE_LIMITS, type FirehoseLimits } from './limits';
 import { FirehoseMetrics } from './metrics';
 import {
   DEFAULT_FAULTS,
@@ -29,6 +30,16 @@ const SLOW_DOWN = 'Slow down.';
 type EntryResult =
   | { RecordId: string }
   | { ErrorCode: FaultSettings['entryErrorCode']; ErrorMessage: string };
+export interface FirehoseServiceSettings {
+  region: string;
+  dataDir: string;
+  quotas?: Partial<FirehoseQuotas>;
+  faults?: Partial<FaultSettings>;
+  limits?: Partial<FirehoseLimits>;
+  streamCreatingMs?: number;
+  buffering?: Omit<BufferSettings, 'dir'>;
+}
+
 const FirehoseErrorName = { ServiceUnavailableException: 'ServiceUnavailableException' } as const;
 
 export class FirehoseService {
@@ -37,31 +48,24 @@ export class FirehoseService {
   private quotas: FirehoseQuotas;
   private faults: FaultSettings;
   private random: () => number;
+  private readonly limits: FirehoseLimits;
   private recordSequence = 0;
   private readonly recordIdPrefix = randomBytes(12).toString('base64url');
 
-  constructor(
-    store: S3Store,
-    metrics: MetricStore,
-    region: string,
-    dataDir: string,
-    quotas: Partial<FirehoseQuotas>,
-    faults: Partial<FaultSettings>,
-    streamCreatingMs: number = DEFAULT_STREAM_CREATING_MS,
-    buffering?: Omit<BufferSettings, 'dir'>,
-  ) {
-    this.quotas = { ...DEFAULT_QUOTAS, ...quotas };
-    this.faults = { ...DEFAULT_FAULTS, ...faults };
+  constructor(store: S3Store, metrics: MetricStore, settings: FirehoseServiceSettings) {
+    this.quotas = { ...DEFAULT_QUOTAS, ...settings.quotas };
+    this.faults = { ...DEFAULT_FAULTS, ...settings.faults };
+    this.limits = { ...DEFAULT_FIREHOSE_LIMITS, ...settings.limits };
     this.random = mulberry32(this.faults.seed);
     this.publisher = new FirehoseMetrics(metrics);
     this.streams = new DeliveryStreams(
       store,
-      region,
-      dataDir,
+      settings.region,
+      settings.dataDir,
       () => this.quotas,
       (streamName, report) => this.publisher.publishDelivery(streamName, report),
-      streamCreatingMs,
-      buffering,
+      settings.streamCreatingMs ?? DEFAULT_STREAM_CREATING_MS,
+      settings.buffering,
     );
   }
 
@@ -169,7 +173,7 @@ export class FirehoseService {
   ): Promise<unknown> {
     const faults = this.faults;
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const data = batch ? decodeBatch(input.Records) : [decodeRecord(input.Record)];
+    const data = batch ? decodeBatch(input.Records, this.limits) : [decodeRecord(input.Record, this.limits)];
     const stream = this.streams.activeStream(input.DeliveryStreamName);
     const operation = batch ? 'PutRecordBatch' : 'PutRecord';
 
