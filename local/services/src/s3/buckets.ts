@@ -5,7 +5,8 @@ import { isXmlObject, parseXml, S3_XMLNS, type XmlObject, xmlDocument, xmlText }
 import { S3Error } from './errors';
 import { MAX_XML_BODY_BYTES, s3Headers, sendS3Xml } from './http';
 import { decodeToken, encodeToken, listPage, utf8Compare } from './list';
-import type { ObjectMeta, S3Store } from './store';
+import type { ObjectMeta } from './object-meta';
+import type { S3Store } from './store';
 
 /** Local S3 requests on a bucket as a whole: create, delete, location, listings, DeleteObjects. */
 

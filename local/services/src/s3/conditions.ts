@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error } from './errors';
-import type { ObjectMeta } from './store';
+import type { ObjectMeta } from './object-meta';
 
 /** If-Match/If-Unmodified-Since (412) and If-None-Match/If-Modified-Since (304), as RFC 7232 orders them. */
 export function checkConditions(headers: IncomingHttpHeaders, meta: ObjectMeta): void {

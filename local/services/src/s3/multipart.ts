@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { S3Error } from './errors';
-import type { ObjectHeaders, ObjectMeta, S3Store } from './store';
+import type { ObjectHeaders, ObjectMeta } from './object-meta';
+import type { S3Store } from './store';
 import { receiveBody } from './upload';
 
 // S3 multipart limits: part numbers 1..10,000; every part but the last at least 5 MiB (S3 user guide,

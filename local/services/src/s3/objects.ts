@@ -15,7 +15,8 @@ import { DigestStream, isVerifiableChecksum, type StoredChecksum, type Verifiabl
 import { S3Error } from './errors';
 import { MAX_XML_BODY_BYTES, s3Headers, sendS3Xml } from './http';
 import type { MultipartUploads } from './multipart';
-import { DEFAULT_CONTENT_TYPE, type ObjectHeaders, type ObjectMeta, type S3Store } from './store';
+import { DEFAULT_CONTENT_TYPE, type ObjectHeaders, type ObjectMeta } from './object-meta';
+import type { S3Store } from './store';
 import { receiveBody } from './upload';
 
 /** Local S3 requests on one object: put, copy, complete a multipart upload, get and head. */

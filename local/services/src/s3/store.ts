@@ -1,25 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import {
-  copyFile,
-  type FileHandle,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  rmdir,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { replaceFile, syncPath } from '../durable-file';
-import { type CommitIntent, CommitStep, PENDING_SUFFIX, recoverCommits } from './commit';
+import { type BucketState, loadBuckets, newBucketState, withLock } from './bucket-state';
+import { type CommitIntent, CommitStep, PENDING_SUFFIX } from './commit';
 import { DigestStream, type StoredChecksum } from './digest';
 import { lowerBound } from './list';
+import { copyWithMd5, ignoreMissing, ObjectFiles, sha256 } from './object-files';
+import type { ObjectHeaders, ObjectMeta } from './object-meta';
 
 /**
  * The object store behind local S3, also written to directly by local Firehose.
@@ -38,53 +29,11 @@ export interface S3StoreHooks {
   atCommitStep?: (step: CommitStep) => Promise<void>;
 }
 
-export interface ObjectHeaders {
-  contentType: string;
-  contentEncoding?: string;
-  cacheControl?: string;
-  contentDisposition?: string;
-  contentLanguage?: string;
-  expires?: string;
-  userMetadata: Record<string, string>;
-}
-
-export interface ObjectMeta extends ObjectHeaders {
-  key: string;
-  /** Quoted, as S3 sends it. */
-  etag: string;
-  size: number;
-  /** ISO 8601. */
-  lastModified: string;
-  /** Where the bytes are, relative to the data directory. */
-  dataPath: string;
-  /** The flexible checksum the object was uploaded with, returned with ChecksumMode=ENABLED. */
-  checksum?: StoredChecksum;
-}
-
-interface BucketState {
-  name: string;
-  creationDate: string;
-  /** Its LocationConstraint, or undefined for a bucket made before regions were kept (the service's). */
-  region: string | undefined;
-  objects: Map<string, ObjectMeta>;
-  sorted: string[] | undefined;
-  /** Commits and deletes in one bucket run one at a time: they create and prune directories. */
-  lock: Promise<void>;
-}
-
-export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
-
-const FILE_READ_BYTES = 1024 * 1024;
-
-const META_FILE_NAME = /^[0-9a-f]{64}\.json$/;
-
-// Linux NAME_MAX: a path segment longer than 255 bytes cannot be a file name.
-const MAX_FILE_NAME_BYTES = 255;
-
 export class S3Store {
   private readonly buckets = new Map<string, BucketState>();
   readonly s3Root: string;
   readonly metaRoot: string;
+  private readonly files: ObjectFiles;
 
   constructor(
     readonly dataDir: string,
@@ -92,41 +41,15 @@ export class S3Store {
   ) {
     this.s3Root = path.join(dataDir, 's3');
     this.metaRoot = path.join(dataDir, 's3-meta');
+    this.files = new ObjectFiles(dataDir, this.s3Root, this.metaRoot);
   }
 
   async init(): Promise<void> {
     // Bucket names cannot start with '.', so these never collide with a bucket's directory.
     await mkdir(path.join(this.metaRoot, '.uploads'), { recursive: true });
     await mkdir(this.s3Root, { recursive: true });
-    for (const entry of await readdir(this.metaRoot, { withFileTypes: true })) {
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      const dir = path.join(this.metaRoot, entry.name);
-      const info = JSON.parse(await readFile(path.join(dir, 'bucket.json'), 'utf8')) as {
-        creationDate: string;
-        region?: string;
-      };
-      const objects = new Map<string, ObjectMeta>();
-      // Before the temp files go: whether an interrupted commit moved its bytes is told by its temp file.
-      await recoverCommits<ObjectMeta>(this.dataDir, path.join(dir, 'objects'), (dataPath) =>
-        this.removeData(entry.name, dataPath),
-      );
-      const files = (await readdir(path.join(dir, 'objects'))).filter((name) => META_FILE_NAME.test(name));
-      for (const file of files) {
-        try {
-          const meta = JSON.parse(await readFile(path.join(dir, 'objects', file), 'utf8')) as ObjectMeta;
-          objects.set(meta.key, meta);
-        } catch {
-          // Metadata written in place by an older version, cut short by a crash.
-        }
-      }
-      this.buckets.set(entry.name, {
-        name: entry.name,
-        creationDate: info.creationDate,
-        region: info.region,
-        objects,
-        sorted: undefined,
-        lock: Promise.resolve(),
-      });
+    for (const bucket of await loadBuckets(this.dataDir, this.metaRoot, this.files)) {
+      this.buckets.set(bucket.name, bucket);
     }
     await rm(path.join(this.metaRoot, '.tmp'), { recursive: true, force: true });
     await mkdir(path.join(this.metaRoot, '.tmp'), { recursive: true });
@@ -150,14 +73,7 @@ export class S3Store {
   /** False when the bucket already exists. */
   async createBucket(name: string, region?: string): Promise<boolean> {
     if (this.buckets.has(name)) return false;
-    const state: BucketState = {
-      name,
-      creationDate: new Date().toISOString(),
-      region,
-      objects: new Map(),
-      sorted: undefined,
-      lock: Promise.resolve(),
-    };
+    const state = newBucketState(name, new Date().toISOString(), region);
     this.buckets.set(name, state);
     await mkdir(path.join(this.s3Root, name), { recursive: true });
     await mkdir(path.join(this.metaRoot, name, 'objects'), { recursive: true });
@@ -200,7 +116,7 @@ export class S3Store {
    */
   openObject(bucketName: string, key: string): Promise<{ meta: ObjectMeta; file: FileHandle } | undefined> {
     const bucket = this.bucket(bucketName);
-    return this.withLock(bucket, async () => {
+    return withLock(bucket, async () => {
       const meta = bucket.objects.get(key);
       if (!meta) return undefined;
       return { meta, file: await open(path.join(this.dataDir, meta.dataPath), 'r') };
@@ -234,7 +150,7 @@ export class S3Store {
     options: { sync?: boolean } = {},
   ): Promise<ObjectMeta> {
     const bucket = this.bucket(bucketName);
-    return this.withLock(bucket, async () => {
+    return withLock(bucket, async () => {
       const previous = bucket.objects.get(key);
       try {
         precondition?.(previous);
@@ -244,7 +160,7 @@ export class S3Store {
       }
       const meta = await this.replaceVersion(bucketName, key, tempFile, fields, options.sync ?? false);
       if (previous && previous.dataPath !== meta.dataPath) {
-        await this.removeData(bucketName, previous.dataPath);
+        await this.files.remove(bucketName, previous.dataPath);
       }
       // Kept sorted in place: a bucket listed between many puts (outcome lookups) is not re-sorted each time.
       if (!previous) bucket.sorted?.splice(lowerBound(bucket.sorted, key), 0, key);
@@ -266,7 +182,7 @@ export class S3Store {
     const meta: ObjectMeta = { ...fields, key, lastModified: new Date().toISOString(), dataPath: '' };
     let dataPath: string;
     try {
-      dataPath = await this.place(bucketName, key, tempFile, async (candidate) => {
+      dataPath = await this.files.place(bucketName, key, tempFile, async (candidate) => {
         meta.dataPath = candidate;
         const intent: CommitIntent<ObjectMeta> = {
           ...meta,
@@ -322,42 +238,21 @@ export class S3Store {
   /** Writes an object from a local file (the runner staging its input), without going through HTTP. */
   async putFile(bucket: string, key: string, file: string, contentType: string): Promise<ObjectMeta> {
     const temp = this.tempPath();
-    // The kernel copies while the MD5 reads in large pieces: faster than one pass through a stream.
-    const md5 = createHash('md5');
-    let size = 0;
-    const hashing = (async () => {
-      for await (const piece of createReadStream(file, { highWaterMark: FILE_READ_BYTES })) {
-        md5.update(piece as Buffer);
-        size += (piece as Buffer).length;
-      }
-    })();
-    // Both settle before the temp file is removed: a copy still running would write it again.
-    const failed = (await Promise.allSettled([copyFile(file, temp), hashing])).find(
-      (result) => result.status === 'rejected',
-    );
-    if (failed) {
-      await rm(temp, { force: true });
-      throw failed.reason;
-    }
-    return this.commit(bucket, key, temp, {
-      etag: `"${md5.digest('hex')}"`,
-      size,
-      contentType,
-      userMetadata: {},
-    });
+    const { md5, size } = await copyWithMd5(file, temp);
+    return this.commit(bucket, key, temp, { etag: `"${md5}"`, size, contentType, userMetadata: {} });
   }
 
   /** False when there was no such object. */
   deleteObject(bucketName: string, key: string): Promise<boolean> {
     const bucket = this.bucket(bucketName);
-    return this.withLock(bucket, async () => {
+    return withLock(bucket, async () => {
       const meta = bucket.objects.get(key);
       if (!meta) return false;
       bucket.objects.delete(key);
       const at = bucket.sorted ? lowerBound(bucket.sorted, key) : -1;
       if (at >= 0 && bucket.sorted?.[at] === key) bucket.sorted.splice(at, 1);
       await unlink(this.metaFile(bucketName, key)).catch(ignoreMissing);
-      await this.removeData(bucketName, meta.dataPath);
+      await this.files.remove(bucketName, meta.dataPath);
       return true;
     });
   }
@@ -368,93 +263,7 @@ export class S3Store {
     return state;
   }
 
-  private withLock<T>(bucket: BucketState, work: () => Promise<T>): Promise<T> {
-    const run = bucket.lock.then(work);
-    bucket.lock = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
   private metaFile(bucket: string, key: string): string {
     return path.join(this.metaRoot, bucket, 'objects', `${sha256(key)}.json`);
   }
-
-  /** Renames the temp file to where the object's bytes go; `beforeRename` sees each target first. */
-  private async place(
-    bucket: string,
-    key: string,
-    tempFile: string,
-    beforeRename: (dataPath: string) => Promise<void>,
-  ): Promise<string> {
-    const segments = key.split('/');
-    const plain = segments.every(
-      (s) =>
-        s !== '' &&
-        s !== '.' &&
-        s !== '..' &&
-        !s.includes('\0') &&
-        Buffer.byteLength(s) <= MAX_FILE_NAME_BYTES,
-    );
-    if (plain) {
-      const target = path.join(this.s3Root, bucket, ...segments);
-      // Rename first and create directories only when missing: the common case is one system call.
-      for (let attempt = 0; attempt < 2; attempt++) {
-        try {
-          await beforeRename(path.relative(this.dataDir, target));
-          await rename(tempFile, target);
-          return path.relative(this.dataDir, target);
-        } catch (error) {
-          if (attempt === 0 && isErrno(error, 'ENOENT')) {
-            try {
-              await mkdir(path.dirname(target), { recursive: true });
-              continue;
-            } catch (mkdirError) {
-              if (!isErrno(mkdirError, 'ENOTDIR') && !isErrno(mkdirError, 'EEXIST')) throw mkdirError;
-            }
-          } else if (!['EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY'].some((code) => isErrno(error, code))) {
-            throw error;
-          }
-          // The key is also a "directory" of other keys, or a prefix of it is an object: fall back below.
-          break;
-        }
-      }
-    }
-    const fallbackDir = path.join(this.metaRoot, bucket, 'fallback');
-    await mkdir(fallbackDir, { recursive: true });
-    const target = path.join(fallbackDir, sha256(key));
-    await beforeRename(path.relative(this.dataDir, target));
-    await rename(tempFile, target);
-    return path.relative(this.dataDir, target);
-  }
-
-  /** Deletes an object's bytes and then the directories that only existed for it. */
-  private async removeData(bucket: string, dataPath: string): Promise<void> {
-    const file = path.join(this.dataDir, dataPath);
-    await unlink(file).catch(ignoreMissing);
-    const bucketRoot = path.join(this.s3Root, bucket);
-    let dir = path.dirname(file);
-    while (dir.startsWith(`${bucketRoot}${path.sep}`)) {
-      try {
-        await rmdir(dir);
-      } catch {
-        return;
-      }
-      dir = path.dirname(dir);
-    }
-  }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  // Duck-typed: errors from another realm (jest's sandbox) are not `instanceof Error` here.
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
-}
-
-function ignoreMissing(error: unknown): void {
-  if (!isErrno(error, 'ENOENT')) throw error;
 }
