@@ -8,6 +8,7 @@ const INTEGRATION = [
   'test/faults',
   'test/bad-input',
   'local/services/test',
+  'test/local/services',
   'test/cli/terminal',
   'test/cli/local',
   'test/statemachine/scale.test.ts',

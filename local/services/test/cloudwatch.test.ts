@@ -12,8 +12,7 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { waitUntilDeliveryStreamActive } from '../../runner/local-resources';
-import { errorOf, startTestServices, type TestServices } from './helpers';
+import { errorOf, startTestServices, type TestServices, waitUntilDeliveryStreamActive } from './helpers';
 
 let t: TestServices;
 beforeAll(async () => {

@@ -8,12 +8,12 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { waitUntilDeliveryStreamActive } from '../../runner/local-resources';
 import { type LocalServices, startLocalServices } from '../src';
 import { readSegment, SegmentFile } from '../src/firehose/buffer';
 import { CrashPoint, type DeliveryReport, StreamDelivery } from '../src/firehose/delivery';
 import { startLocalServicesProcess } from '../src/process';
 import { S3Store } from '../src/s3/store';
+import { waitUntilDeliveryStreamActive } from './helpers';
 
 const BUCKET = 'durable-destination';
 const STREAM = 'durable-stream';

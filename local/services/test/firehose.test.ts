@@ -12,9 +12,8 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { waitUntilDeliveryStreamActive } from '../../runner/local-resources';
 import { startLocalServices } from '../src';
-import { errorOf, startTestServices, type TestServices } from './helpers';
+import { errorOf, startTestServices, type TestServices, waitUntilDeliveryStreamActive } from './helpers';
 
 const BUCKET = 'delivery-bucket';
 let t: TestServices;

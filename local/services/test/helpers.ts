@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { FirehoseClient } from '@aws-sdk/client-firehose';
+import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type LocalServices, type LocalServicesOptions, startLocalServices } from '../src';
 
@@ -57,4 +57,21 @@ export async function errorOf(
     return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
   }
   throw new Error('expected the call to fail');
+}
+
+/**
+ * Waits until a new delivery stream is ACTIVE: it refuses records while CREATING, as on AWS
+ * (CreateDeliveryStream API reference), and the Firehose SDK has no waiter.
+ */
+export async function waitUntilDeliveryStreamActive(
+  client: FirehoseClient,
+  streamName: string,
+): Promise<void> {
+  for (;;) {
+    const { DeliveryStreamDescription } = await client.send(
+      new DescribeDeliveryStreamCommand({ DeliveryStreamName: streamName }),
+    );
+    if (DeliveryStreamDescription?.DeliveryStreamStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

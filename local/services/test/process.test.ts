@@ -4,12 +4,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../runner/local-resources';
+import { CreateDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalServicesProcess } from '../src/process';
+import { waitUntilDeliveryStreamActive } from './helpers';
 
-const names = LOCAL_RESOURCE_NAMES;
+const names = {
+  region: 'us-east-1',
+  sourceBucket: 'source',
+  destinationBucket: 'destination',
+  streamName: 'stream',
+};
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 // node itself with tsx's loader, not the tsx CLI: that one runs the script in a grandchild, and a
 // SIGKILL of the CLI would leave the real parent running.
@@ -39,13 +44,32 @@ async function waitUntil(condition: () => boolean, ms: number): Promise<boolean>
   return condition();
 }
 
+/** A source bucket and a delivery stream into a destination bucket that buffers 5 MiB or 60 s. */
+async function createResources(s3: S3Client, firehose: FirehoseClient): Promise<void> {
+  for (const Bucket of [names.sourceBucket, names.destinationBucket]) {
+    await s3.send(new CreateBucketCommand({ Bucket }));
+  }
+  await firehose.send(
+    new CreateDeliveryStreamCommand({
+      DeliveryStreamName: names.streamName,
+      DeliveryStreamType: 'DirectPut',
+      ExtendedS3DestinationConfiguration: {
+        BucketARN: `arn:aws:s3:::${names.destinationBucket}`,
+        RoleARN: 'arn:aws:iam::000000000000:role/firehose',
+        BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 60 },
+      },
+    }),
+  );
+  await waitUntilDeliveryStreamActive(firehose, names.streamName);
+}
+
 describe('startLocalServicesProcess', () => {
   it('stores a file of this machine as an object readable through S3, with the MD5 ETag an upload gets', async () => {
     const services = await startLocalServicesProcess({ dataDir: join(dir, 'services') });
     try {
       const config = { endpoint: services.endpoint, region: names.region, credentials, forcePathStyle: true };
       const s3 = new S3Client(config);
-      await ensureLocalResources(s3, new FirehoseClient(config), names);
+      await createResources(s3, new FirehoseClient(config));
       const file = join(dir, 'input.jsonl');
       const text = '{"a":1}\n{"b":"ü"}\n';
       await writeFile(file, text);
@@ -70,7 +94,7 @@ describe('startLocalServicesProcess', () => {
       const { endpoint } = services;
       const config = { endpoint, region: names.region, credentials };
       const firehose = new FirehoseClient(config);
-      await ensureLocalResources(new S3Client({ ...config, forcePathStyle: true }), firehose, names);
+      await createResources(new S3Client({ ...config, forcePathStyle: true }), firehose);
       const put = (count: number) =>
         firehose.send(
           new PutRecordBatchCommand({

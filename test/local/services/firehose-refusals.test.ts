@@ -5,8 +5,8 @@ import {
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { classifyFirehoseError, describeFatalError } from '../../../functions/shared/firehose';
-import { waitUntilDeliveryStreamActive } from '../../runner/local-resources';
-import { startTestServices, type TestServices } from './helpers';
+import { waitUntilDeliveryStreamActive } from '../../../local/runner/local-resources';
+import { startTestServices, type TestServices } from '../../../local/services/test/helpers';
 
 /**
  * Firehose refuses oversized calls with the code and message shape real clients report: the model's
