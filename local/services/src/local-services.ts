@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { MetricStore } from './cloudwatch/metric-store';
@@ -137,24 +137,7 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
   const s3 = new S3Service(store, region, options.faults ?? {});
   const cloudwatch = new CloudWatchService(metrics);
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const target = req.url ?? '/';
-    const url = URL.parse(target, 'http://127.0.0.1');
-    if (!url) return answerUnparsable(res);
-    const query = target.indexOf('?');
-    const rawPath = query < 0 ? target : target.slice(0, query);
-    const ctx: RequestContext = { req, res, url, rawPath, requestId: newRequestId() };
-    switch (routeRequest(req, url)) {
-      case Route.s3:
-        return s3.handle(ctx);
-      case Route.firehose:
-        return firehose.handle(ctx);
-      case Route.cloudwatchJson:
-        return cloudwatch.handle(ctx, CloudWatchProtocol.json);
-      case Route.cloudwatchQuery:
-        return cloudwatch.handle(ctx, CloudWatchProtocol.query);
-    }
-  };
+  const handle = requestHandler(s3, firehose, cloudwatch);
   const server = createServer({ keepAliveTimeout: 30_000, maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
@@ -163,13 +146,7 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
   });
   server.on('clientError', answerClientError);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch(async (error: unknown) => {
+  await listen(server, options.port ?? 0).catch(async (error: unknown) => {
     // Replayed deliveries may be under way: finish them before the lock goes.
     await firehose.stop().catch(() => undefined);
     throw error;
@@ -179,14 +156,7 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
 
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Idle keep-alive connections would hold close() open; busy ones finish their request first.
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    const cutoff = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
-    server.closeIdleConnections();
-    await closed;
-    clearInterval(sweep);
-    clearTimeout(cutoff);
+    await closeServer(server);
     // Every accepted record was buffered before its response was sent, so this flush gets them all.
     await firehose.stop();
     await lock.release();
@@ -207,4 +177,52 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
       return stopping;
     },
   };
+}
+
+/** Sends each request to the service it is for (router.ts). */
+function requestHandler(
+  s3: S3Service,
+  firehose: FirehoseService,
+  cloudwatch: CloudWatchService,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const target = req.url ?? '/';
+    const url = URL.parse(target, 'http://127.0.0.1');
+    if (!url) return answerUnparsable(res);
+    const query = target.indexOf('?');
+    const rawPath = query < 0 ? target : target.slice(0, query);
+    const ctx: RequestContext = { req, res, url, rawPath, requestId: newRequestId() };
+    switch (routeRequest(req, url)) {
+      case Route.s3:
+        return s3.handle(ctx);
+      case Route.firehose:
+        return firehose.handle(ctx);
+      case Route.cloudwatchJson:
+        return cloudwatch.handle(ctx, CloudWatchProtocol.json);
+      case Route.cloudwatchQuery:
+        return cloudwatch.handle(ctx, CloudWatchProtocol.query);
+    }
+  };
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops taking connections; idle keep-alive ones close at once, busy ones finish their request first. */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Idle keep-alive connections would hold close() open; busy ones finish their request first.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  const cutoff = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+  server.closeIdleConnections();
+  await closed;
+  clearInterval(sweep);
+  clearTimeout(cutoff);
 }

@@ -21,6 +21,59 @@ export async function startLocalServicesProcess(
   options: LocalServicesOptions,
 ): Promise<LocalServices & { pid: number }> {
   const child = forkServices();
+  const { request, exited, gone } = openChannel(child);
+  const fireAndForget = (message: Request) => {
+    request(message).catch(() => undefined);
+  };
+
+  let started: ChildReply;
+  try {
+    started = await request({ op: 'start', options }, START_TIMEOUT_MS);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const endpoint = started.ok ? (started.endpoint as string) : '';
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    try {
+      if (!exited()) await request({ op: 'stop' });
+    } finally {
+      if (child.connected) child.disconnect();
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref())]);
+      if (!exited()) child.kill('SIGKILL');
+    }
+  };
+  return {
+    pid: child.pid as number,
+    endpoint,
+    port: started.ok ? (started.port as number) : 0,
+    setFaults: (faults) => fireAndForget({ op: 'setFaults', faults }),
+    setQuotas: (quotas) => fireAndForget({ op: 'setQuotas', quotas }),
+    flush: async () => {
+      await request({ op: 'flush' });
+    },
+    putFile: async (bucket, key, file) => {
+      // A copy takes as long as the file needs: no time limit (a dying child still fails it).
+      const reply = await request({ op: 'putFile', bucket, key, file }, null);
+      return reply.ok ? (reply.etag ?? '') : '';
+    },
+    stop: () => {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Requests to the child and their replies, matched by id. Every request fails when the child exits;
+ * `timeoutMs` null: no time limit (the child's exit still fails the request).
+ */
+function openChannel(child: ChildProcess): {
+  request: (message: Request, timeoutMs?: number | null) => Promise<ChildReply>;
+  exited: () => boolean;
+  gone: Promise<void>;
+} {
   const pending = new Map<number, { resolve: (reply: ChildReply) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let exited: Error | undefined;
@@ -35,7 +88,6 @@ export async function startLocalServicesProcess(
     pending.clear();
   });
 
-  /** `timeoutMs` null: no time limit (the child's exit still fails the request). */
   const request = (message: Request, timeoutMs: number | null = STOP_TIMEOUT_MS): Promise<ChildReply> =>
     new Promise((resolve, reject) => {
       if (exited) return reject(exited);
@@ -61,47 +113,7 @@ export async function startLocalServicesProcess(
       pending.set(id, { resolve: settle, reject: fail });
       child.send({ ...message, id } as ParentMessage);
     });
-  const fireAndForget = (message: Request) => {
-    request(message).catch(() => undefined);
-  };
-
-  let started: ChildReply;
-  try {
-    started = await request({ op: 'start', options }, START_TIMEOUT_MS);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  const endpoint = started.ok ? (started.endpoint as string) : '';
-  let stopping: Promise<void> | undefined;
-  const stop = async () => {
-    try {
-      if (!exited) await request({ op: 'stop' });
-    } finally {
-      if (child.connected) child.disconnect();
-      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS).unref())]);
-      if (!exited) child.kill('SIGKILL');
-    }
-  };
-  return {
-    pid: child.pid as number,
-    endpoint,
-    port: started.ok ? (started.port as number) : 0,
-    setFaults: (faults) => fireAndForget({ op: 'setFaults', faults }),
-    setQuotas: (quotas) => fireAndForget({ op: 'setQuotas', quotas }),
-    flush: async () => {
-      await request({ op: 'flush' });
-    },
-    putFile: async (bucket, key, file) => {
-      // A copy takes as long as the file needs: no time limit (a dying child still fails it).
-      const reply = await request({ op: 'putFile', bucket, key, file }, null);
-      return reply.ok ? (reply.etag ?? '') : '';
-    },
-    stop: () => {
-      stopping ??= stop();
-      return stopping;
-    },
-  };
+  return { request, exited: () => exited !== undefined, gone };
 }
 
 /** Forks child.ts; from TypeScript sources (tsx, jest) it loads through tsx, as compiled JS it needs nothing. */

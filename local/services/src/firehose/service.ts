@@ -16,6 +16,7 @@ import {
   type FirehoseQuotas,
 } from './settings';
 import { DeliveryStreams } from './streams';
+import type { TokenBucket } from './token-bucket';
 
 /** Local Amazon Data Firehose (awsJson1_1, Direct PUT into an S3 destination). */
 
@@ -188,26 +189,7 @@ export class FirehoseService {
       throw new FirehoseRequestError('ServiceUnavailableException', SLOW_DOWN);
     }
 
-    const accepted: Buffer[] = [];
-    let throttled = 0;
-    const responses = data.map((record): EntryResult => {
-      // One draw per entry whatever the rate, so a seed replays the same way after setFaults.
-      if (this.random() < faults.entryFailureRate) {
-        return {
-          ErrorCode: faults.entryErrorCode,
-          ErrorMessage: faults.entryErrorCode === 'InternalFailure' ? 'Internal service failure.' : SLOW_DOWN,
-        };
-      }
-      const { records, bytes } = stream.quota;
-      const withinRecords = records.take(1);
-      if (!withinRecords || !bytes.take(record.length)) {
-        if (withinRecords) records.refund(1);
-        throttled++;
-        return { ErrorCode: FirehoseErrorName.ServiceUnavailableException, ErrorMessage: SLOW_DOWN };
-      }
-      accepted.push(record);
-      return { RecordId: this.nextRecordId() };
-    });
+    const { responses, accepted, throttled } = this.answerEntries(data, stream.quota);
     try {
       // Answered only once the accepted records are on disk (fsynced): an acknowledged record survives a crash.
       await stream.delivery.append(accepted, Date.now());
@@ -236,6 +218,35 @@ export class FirehoseService {
       return { RecordId: response.RecordId, Encrypted: false };
     }
     return { FailedPutCount: data.length - accepted.length, Encrypted: false, RequestResponses: responses };
+  }
+
+  /** Each entry's answer: an injected fault, throttled by the records or bytes quota, or accepted. */
+  private answerEntries(
+    data: Buffer[],
+    quota: { records: TokenBucket; bytes: TokenBucket },
+  ): { responses: EntryResult[]; accepted: Buffer[]; throttled: number } {
+    const faults = this.faults;
+    const accepted: Buffer[] = [];
+    let throttled = 0;
+    const responses = data.map((record): EntryResult => {
+      // One draw per entry whatever the rate, so a seed replays the same way after setFaults.
+      if (this.random() < faults.entryFailureRate) {
+        return {
+          ErrorCode: faults.entryErrorCode,
+          ErrorMessage: faults.entryErrorCode === 'InternalFailure' ? 'Internal service failure.' : SLOW_DOWN,
+        };
+      }
+      const { records, bytes } = quota;
+      const withinRecords = records.take(1);
+      if (!withinRecords || !bytes.take(record.length)) {
+        if (withinRecords) records.refund(1);
+        throttled++;
+        return { ErrorCode: FirehoseErrorName.ServiceUnavailableException, ErrorMessage: SLOW_DOWN };
+      }
+      accepted.push(record);
+      return { RecordId: this.nextRecordId() };
+    });
+    return { responses, accepted, throttled };
   }
 
   private nextRecordId(): string {

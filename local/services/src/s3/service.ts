@@ -97,29 +97,40 @@ export class S3Service {
       if (method === 'GET') return listBuckets(ctx, this.store);
       throw new S3Error('MethodNotAllowed');
     }
-    if (key === '') {
-      switch (method) {
-        case 'PUT':
-          return createBucket(ctx, this.store, this.region, bucket);
-        case 'HEAD':
-          requireBucket(this.store, bucket);
-          ctx.res
-            .writeHead(
-              200,
-              s3Headers(ctx, { 'x-amz-bucket-region': bucketRegion(this.store, this.region, bucket) }),
-            )
-            .end();
-          return;
-        case 'DELETE':
-          return deleteBucket(ctx, this.store, bucket);
-        case 'GET':
-          if (q.has('location')) return getBucketLocation(ctx, this.store, this.region, bucket);
-          return listObjects(ctx, this.store, bucket, q.get('list-type') === '2');
-        case 'POST':
-          if (q.has('delete')) return deleteObjects(ctx, this.store, bucket);
-      }
-      throw new S3Error('MethodNotAllowed');
+    if (key === '') return this.routeBucket(ctx, method, bucket);
+    return this.routeObject(ctx, method, bucket, key);
+  }
+
+  /** Requests on a bucket itself (no key). */
+  private async routeBucket(ctx: RequestContext, method: string, bucket: string): Promise<void> {
+    const q = ctx.url.searchParams;
+    switch (method) {
+      case 'PUT':
+        return createBucket(ctx, this.store, this.region, bucket);
+      case 'HEAD':
+        requireBucket(this.store, bucket);
+        ctx.res
+          .writeHead(
+            200,
+            s3Headers(ctx, { 'x-amz-bucket-region': bucketRegion(this.store, this.region, bucket) }),
+          )
+          .end();
+        return;
+      case 'DELETE':
+        return deleteBucket(ctx, this.store, bucket);
+      case 'GET':
+        if (q.has('location')) return getBucketLocation(ctx, this.store, this.region, bucket);
+        return listObjects(ctx, this.store, bucket, q.get('list-type') === '2');
+      case 'POST':
+        if (q.has('delete')) return deleteObjects(ctx, this.store, bucket);
     }
+    throw new S3Error('MethodNotAllowed');
+  }
+
+  /** Requests on an object of a bucket, and its multipart uploads. */
+  private async routeObject(ctx: RequestContext, method: string, bucket: string, key: string): Promise<void> {
+    const { req, url } = ctx;
+    const q = url.searchParams;
     if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError');
     requireBucket(this.store, bucket);
     const uploadId = q.get('uploadId');

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { AwsChunkedDecoder, isAwsChunked } from '../http/aws-chunked';
 import { DigestStream, isVerifiableChecksum, type StoredChecksum, type VerifiableChecksum } from './digest';
@@ -9,6 +9,32 @@ import { S3Error } from './errors';
 // S3 quota: a single PUT uploads at most 5 GiB (S3 user guide, "Uploading objects").
 export const MAX_PUT_OBJECT_BYTES = 5 * 1024 ** 3;
 const CHECKSUM_HEADER_PREFIX = 'x-amz-checksum-';
+
+/**
+ * The checksums a request declares: as headers (x-amz-checksum-*), as trailers it announces
+ * (x-amz-trailer), and the one the object keeps (x-amz-sdk-checksum-algorithm, else the first declared).
+ */
+function declaredChecksums(headers: IncomingHttpHeaders): {
+  declared: Map<VerifiableChecksum, string>;
+  expectedTrailers: VerifiableChecksum[];
+  kept: VerifiableChecksum | undefined;
+} {
+  const declared = new Map<VerifiableChecksum, string>();
+  const expectedTrailers: VerifiableChecksum[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    const algorithm = name.startsWith(CHECKSUM_HEADER_PREFIX)
+      ? name.slice(CHECKSUM_HEADER_PREFIX.length)
+      : '';
+    if (isVerifiableChecksum(algorithm) && typeof value === 'string') declared.set(algorithm, value);
+  }
+  for (const name of String(headers['x-amz-trailer'] ?? '').split(',')) {
+    const algorithm = name.trim().toLowerCase().slice(CHECKSUM_HEADER_PREFIX.length);
+    if (isVerifiableChecksum(algorithm)) expectedTrailers.push(algorithm);
+  }
+  const named = String(headers['x-amz-sdk-checksum-algorithm'] ?? '').toLowerCase();
+  const kept = isVerifiableChecksum(named) ? named : [...declared.keys(), ...expectedTrailers][0];
+  return { declared, expectedTrailers, kept };
+}
 
 /**
  * Streams a PutObject/UploadPart body to `tempFile`, decoding aws-chunked framing and verifying
@@ -21,20 +47,7 @@ export async function receiveBody(
   tempFile: string,
 ): Promise<{ md5: Buffer; size: number; checksum?: StoredChecksum }> {
   const chunked = isAwsChunked(req.headers);
-  const declared = new Map<VerifiableChecksum, string>();
-  const expectedTrailers: VerifiableChecksum[] = [];
-  for (const [name, value] of Object.entries(req.headers)) {
-    const algorithm = name.startsWith(CHECKSUM_HEADER_PREFIX)
-      ? name.slice(CHECKSUM_HEADER_PREFIX.length)
-      : '';
-    if (isVerifiableChecksum(algorithm) && typeof value === 'string') declared.set(algorithm, value);
-  }
-  for (const name of String(req.headers['x-amz-trailer'] ?? '').split(',')) {
-    const algorithm = name.trim().toLowerCase().slice(CHECKSUM_HEADER_PREFIX.length);
-    if (isVerifiableChecksum(algorithm)) expectedTrailers.push(algorithm);
-  }
-  const named = String(req.headers['x-amz-sdk-checksum-algorithm'] ?? '').toLowerCase();
-  const kept = isVerifiableChecksum(named) ? named : [...declared.keys(), ...expectedTrailers][0];
+  const { declared, expectedTrailers, kept } = declaredChecksums(req.headers);
   const declaredLength = Number(
     req.headers[chunked ? 'x-amz-decoded-content-length' : 'content-length'] ?? Number.NaN,
   );
