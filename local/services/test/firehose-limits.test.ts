@@ -1,11 +1,6 @@
-import {
-  CreateDeliveryStreamCommand,
-  PutRecordBatchCommand,
-  PutRecordCommand,
-} from '@aws-sdk/client-firehose';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { PutRecordBatchCommand, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { DEFAULT_FIREHOSE_LIMITS } from '../src';
-import { errorOf, startTestServices, type TestServices, waitUntilDeliveryStreamActive } from './helpers';
+import { createDeliveryStream, errorOf, startTestServices, type TestServices } from './helpers';
 
 /** The Firehose limits are an input: a caller's own values are the ones refused, not AWS's defaults. */
 
@@ -14,17 +9,7 @@ let t: TestServices;
 
 beforeAll(async () => {
   t = await startTestServices({ limits: { batchRecords: 2, recordBytes: 10, batchBytes: 15 } });
-  await t.s3.send(new CreateBucketCommand({ Bucket: 'limited-bucket' }));
-  await t.firehose.send(
-    new CreateDeliveryStreamCommand({
-      DeliveryStreamName: STREAM,
-      ExtendedS3DestinationConfiguration: {
-        RoleARN: 'arn:aws:iam::000000000000:role/firehose',
-        BucketARN: 'arn:aws:s3:::limited-bucket',
-      },
-    }),
-  );
-  await waitUntilDeliveryStreamActive(t.firehose, STREAM);
+  await createDeliveryStream(t, STREAM, 'limited-bucket');
 });
 afterAll(() => t.close());
 

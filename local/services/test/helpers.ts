@@ -2,8 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DescribeDeliveryStreamCommand, FirehoseClient } from '@aws-sdk/client-firehose';
-import { S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateDeliveryStreamCommand,
+  DescribeDeliveryStreamCommand,
+  FirehoseClient,
+} from '@aws-sdk/client-firehose';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type LocalServices, type LocalServicesOptions, startLocalServices } from '../src';
 
 export interface TestServices {
@@ -74,4 +78,29 @@ export async function waitUntilDeliveryStreamActive(
     if (DeliveryStreamDescription?.DeliveryStreamStatus === 'ACTIVE') return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Creates `bucket` and a Direct PUT delivery stream into it (buffering `hints`, else Firehose's
+ * defaults), and waits until the stream is ACTIVE.
+ */
+export async function createDeliveryStream(
+  clients: { s3: S3Client; firehose: FirehoseClient },
+  stream: string,
+  bucket: string,
+  hints?: { SizeInMBs: number; IntervalInSeconds: number },
+): Promise<void> {
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await clients.firehose.send(
+    new CreateDeliveryStreamCommand({
+      DeliveryStreamName: stream,
+      DeliveryStreamType: 'DirectPut',
+      ExtendedS3DestinationConfiguration: {
+        RoleARN: 'arn:aws:iam::000000000000:role/firehose',
+        BucketARN: `arn:aws:s3:::${bucket}`,
+        ...(hints ? { BufferingHints: hints } : {}),
+      },
+    }),
+  );
+  await waitUntilDeliveryStreamActive(clients.firehose, stream);
 }

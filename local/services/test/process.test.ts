@@ -4,10 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateDeliveryStreamCommand, FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalServicesProcess } from '../src/process';
-import { waitUntilDeliveryStreamActive } from './helpers';
+import { createDeliveryStream } from './helpers';
 
 const names = {
   region: 'us-east-1',
@@ -46,21 +46,11 @@ async function waitUntil(condition: () => boolean, ms: number): Promise<boolean>
 
 /** A source bucket and a delivery stream into a destination bucket that buffers 5 MiB or 60 s. */
 async function createResources(s3: S3Client, firehose: FirehoseClient): Promise<void> {
-  for (const Bucket of [names.sourceBucket, names.destinationBucket]) {
-    await s3.send(new CreateBucketCommand({ Bucket }));
-  }
-  await firehose.send(
-    new CreateDeliveryStreamCommand({
-      DeliveryStreamName: names.streamName,
-      DeliveryStreamType: 'DirectPut',
-      ExtendedS3DestinationConfiguration: {
-        BucketARN: `arn:aws:s3:::${names.destinationBucket}`,
-        RoleARN: 'arn:aws:iam::000000000000:role/firehose',
-        BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 60 },
-      },
-    }),
-  );
-  await waitUntilDeliveryStreamActive(firehose, names.streamName);
+  await s3.send(new CreateBucketCommand({ Bucket: names.sourceBucket }));
+  await createDeliveryStream({ s3, firehose }, names.streamName, names.destinationBucket, {
+    SizeInMBs: 5,
+    IntervalInSeconds: 60,
+  });
 }
 
 describe('startLocalServicesProcess', () => {
