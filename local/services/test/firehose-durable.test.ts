@@ -13,7 +13,7 @@ import { readSegment, SegmentFile } from '../src/firehose/buffer';
 import { CrashPoint, type DeliveryReport, StreamDelivery } from '../src/firehose/delivery';
 import { startLocalServicesProcess } from '../src/process';
 import { S3Store } from '../src/s3/store';
-import { waitUntilDeliveryStreamActive } from './helpers';
+import { isRunning, waitUntilDeliveryStreamActive } from './helpers';
 
 const BUCKET = 'durable-destination';
 const STREAM = 'durable-stream';
@@ -28,15 +28,6 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 const clients = (endpoint: string) => {
   const config = { endpoint, region: 'us-east-1', credentials };
   return { firehose: new FirehoseClient(config), s3: new S3Client({ ...config, forcePathStyle: true }) };
-};
-
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 async function killHard(pid: number): Promise<void> {

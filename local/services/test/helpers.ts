@@ -104,3 +104,13 @@ export async function createDeliveryStream(
   );
   await waitUntilDeliveryStreamActive(clients.firehose, stream);
 }
+
+/** Whether a process with this pid exists (signal 0 only checks). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

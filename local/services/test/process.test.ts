@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalServicesProcess } from '../src/process';
-import { createDeliveryStream } from './helpers';
+import { createDeliveryStream, isRunning } from './helpers';
 
 const names = {
   region: 'us-east-1',
@@ -25,15 +25,6 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'services-process-'));
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
-
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function waitUntil(condition: () => boolean, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
