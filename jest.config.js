@@ -8,6 +8,7 @@ const INTEGRATION = [
   'test/e2e',
   'test/faults',
   'test/bad-input',
+  'local/services/test',
   'test/local/services',
   'test/cli/terminal',
   'test/cli/local',
@@ -20,6 +21,8 @@ const asRegex = (path) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const shared = {
   testEnvironment: 'node',
+  // Workspace packages run from their TypeScript sources, as tsconfig.json's "paths" say for tsc and tsx.
+  moduleNameMapper: { '^@firehose-loader/local-services$': '<rootDir>/local/services/src/index.ts' },
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } } }],
   },

@@ -1,8 +1,9 @@
+import { mulberry32 } from '@firehose-loader/local-services';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from '../functions/shared/limits';
 import { ChunkPlanner } from '../functions/shared/plan/planner';
 import { resolvePlanSettings } from '../functions/shared/plan/settings';
 import { type BenchContext, type SectionResult, target } from './types';
-import { fmt, round, seededRandom } from './util';
+import { fmt, round } from './util';
 
 interface Distribution {
   name: string;
@@ -14,7 +15,7 @@ const TINY = 80;
 function distributions(quick: boolean): Distribution[] {
   const scale = quick ? 0.2 : 1;
   const n = (count: number) => Math.max(1, Math.round(count * scale));
-  const random = seededRandom(7);
+  const random = mulberry32(7);
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const logUniform = (lo: number, hi: number) =>
     Math.round(Math.exp(Math.log(lo) + random() * Math.log(hi / lo)));

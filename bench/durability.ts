@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { FirehoseQuotas } from '../local/services';
+import type { FirehoseQuotas } from '@firehose-loader/local-services';
 import { mockFile } from './data';
 import { buildRequests, type Ceiling, measureCeiling } from './firehose-ceiling';
 import { type BenchContext, type SectionResult, target } from './types';

@@ -2,10 +2,13 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
+import {
+  type FirehoseQuotas,
+  type LocalServicesOptions,
+  startLocalServicesProcess,
+} from '@firehose-loader/local-services';
 import { createFirehoseClient } from '../functions/shared/firehose';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
-import type { FirehoseQuotas, LocalServicesOptions } from '../local/services';
-import { startLocalServicesProcess } from '../local/services/process';
 
 export interface Ceiling {
   records: number;

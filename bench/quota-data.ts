@@ -3,8 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
+import { mulberry32 } from '@firehose-loader/local-services';
 import type { BenchContext } from './types';
-import { seededRandom } from './util';
 
 /** Inputs of the quota section that the mock web-traffic generator does not make. */
 
@@ -20,7 +20,7 @@ async function writeLines(path: string, count: number, line: (index: number) => 
 
 /** Tiny JSON records of 20-60 bytes: the records quota binds long before the bytes quota. */
 export async function tinyRecordsFile(ctx: BenchContext, count: number): Promise<string> {
-  const random = seededRandom(7);
+  const random = mulberry32(7);
   const path = join(ctx.tmp, `tiny-${count}.jsonl`);
   await writeLines(path, count, (i) => JSON.stringify({ i, v: 'x'.repeat(Math.floor(random() * 40)) }));
   ctx.log(`  generated ${path}: ${(await stat(path)).size} bytes`);
@@ -37,7 +37,7 @@ const BIG_PER_GROUP = 4;
  * records (one ~3.9 MiB chunk), repeated: a near-4 MiB chunk about every tenth chunk.
  */
 export async function irregularFile(ctx: BenchContext, groups: number): Promise<string> {
-  const random = seededRandom(11);
+  const random = mulberry32(11);
   const path = join(ctx.tmp, `irregular-${groups}.jsonl`);
   const perGroup = SMALL_PER_GROUP + BIG_PER_GROUP;
   const big = (i: number) => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import type { FirehoseQuotas } from '@firehose-loader/local-services';
 import type { RunSummary } from '../functions/shared/run';
 import { runLocalJob } from '../local/runner/run-job';
-import type { FirehoseQuotas } from '../local/services';
 import { type CpuSeconds, measureCpu } from './cpu';
 import { mockFile } from './data';
 import { type PhaseTimes, phaseTimes } from './events';

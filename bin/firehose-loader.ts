@@ -1,4 +1,5 @@
 #!/usr/bin/env -S npx tsx
+import { LocalServicesError } from '@firehose-loader/local-services';
 import { Command, Option } from 'commander';
 import { INPUT_FORMATS, PLAN_FALLBACKS, RUN_SETTING_RANGES } from '../functions/plan/config';
 import { LoaderError } from '../functions/shared/errors';
@@ -163,7 +164,7 @@ program
   })
   .catch((error: unknown) => {
     // Our own errors carry a sentence that names the setting or record; anything else is a bug: show it all.
-    if (error instanceof LoaderError)
+    if (error instanceof LoaderError || error instanceof LocalServicesError)
       process.stderr.write(`firehose-loader: ${error.name}: ${error.message}\n`);
     else
       process.stderr.write(

@@ -1,12 +1,12 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
+import { readDataLock, startLocalServices } from '@firehose-loader/local-services';
 import { createFirehoseClient, DEFAULT_RETRY_POLICY, putRecord } from '../../functions/shared/firehose';
 import type { LoggerLike } from '../../functions/shared/logger';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { rerunFailed } from '../../local/runner/rerun-failed';
-import { startLocalServices } from '../../local/services';
-import { readDataLock } from '../../local/services/data-lock';
+import { FIREHOSE_LIMITS } from '../../local/runner/service-limits';
 import { hourPrefix, objectFiles, stderrLogger } from './put-record-cli';
 import { exitCode, report } from './run';
 
@@ -49,7 +49,10 @@ export async function putRecordCommand(
   const servicesDir = resolve(options.dataDir, 'services');
   // Services that already own the folder (a run, or local:services) are used rather than refused.
   const owner = options.endpoint ? undefined : (await readDataLock(servicesDir))?.endpoint;
-  const services = options.endpoint || owner ? undefined : await startLocalServices({ dataDir: servicesDir });
+  const services =
+    options.endpoint || owner
+      ? undefined
+      : await startLocalServices({ dataDir: servicesDir, limits: FIREHOSE_LIMITS });
   const endpoint = options.endpoint ?? owner ?? services?.endpoint ?? '';
   const local = {
     endpoint,

@@ -1,12 +1,11 @@
+import { DEFAULT_QUOTAS, type FaultSettings, type FirehoseQuotas } from '@firehose-loader/local-services';
 import { type Command, Option } from 'commander';
 import { LARGE_REGION_QUOTA, SMALL_REGION_QUOTA } from '../../functions/shared/quota/quota';
-import type { FaultSettings, FirehoseQuotas } from '../../local/services';
-import { DEFAULT_QUOTAS } from '../../local/services/firehose-settings';
 import { oneOf, rate, wholeNumber } from './options';
 
 /**
  * The fault and quota options of the local services, defined once for `run` and for
- * `npm run local:services` (local/services/main.ts). Each is also read from an environment variable,
+ * `npm run local:services` (bin/local-services.ts). Each is also read from an environment variable,
  * so any client can be tested under faults without changing how the services are started.
  */
 

@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { LocalServicesError } from '@firehose-loader/local-services';
 import type { InputFormat } from '../../functions/shared/chunk';
 import { LoaderError } from '../../functions/shared/errors';
 import {
@@ -108,6 +109,7 @@ async function withInterrupt(
 /** Our own errors and the system's (ENOSPC, EACCES…) are for the person; anything else is a bug. */
 const isPersonFacing = (error: unknown) =>
   error instanceof LoaderError ||
+  error instanceof LocalServicesError ||
   (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error);
 
 async function runJob(options: RunCommandOptions, signal: AbortSignal): Promise<RunSummary> {

@@ -1,8 +1,8 @@
 import { join, resolve } from 'node:path';
+import { readDataLock } from '@firehose-loader/local-services';
 import type { Command } from 'commander';
 import { ConfigError } from '../../functions/shared/errors';
 import { dataDirBytes, listRuns, pruneRuns, type RunOnDisk, removeRun } from '../../local/runner/runs-store';
-import { readDataLock } from '../../local/services/data-lock';
 import { wholeNumber, wholeRange } from './options';
 
 /** `runs`, `runs rm <runId>`, `runs prune --keep N`: what local runs keep on disk, and removing it. */

@@ -1,6 +1,6 @@
+import type { FaultSettings, FirehoseQuotas } from '@firehose-loader/local-services';
 import type { InputFormat } from '../../functions/shared/chunk';
 import type { RetryPolicy } from '../../functions/shared/firehose';
-import type { FaultSettings, FirehoseQuotas } from '../services';
 import type { DuplicateChildren } from './duplicate-children';
 import type { LambdaHandler } from './local-lambdas';
 import type { LocalResourceNames } from './local-resources';

@@ -1,8 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type LocalServices, startLocalServices } from '../services';
-import { startLocalServicesProcess } from '../services/process';
+import {
+  type LocalServices,
+  startLocalServices,
+  startLocalServicesProcess,
+} from '@firehose-loader/local-services';
 import { captureProcessOutput } from './capture-output';
 import { startHandlerThreads } from './handler-threads';
 import type { LocalJobOptions } from './job-options';
@@ -11,6 +14,7 @@ import { LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources
 import { tapHandlerLogs } from './log-tap';
 import type { HandlerLogLine } from './progress-model';
 import { applyEnvironment, functionEnvironment } from './run-environment';
+import { FIREHOSE_LIMITS } from './service-limits';
 
 /**
  * What a part of a local run runs in, as Lambda and the AWS services are for a run on AWS: the local
@@ -69,6 +73,7 @@ async function open(options: LocalJobOptions, hooks: EnvironmentHooks, undo: (()
   // First: services that cannot own the folder refuse before the run writes anything.
   const services: LocalServices = await startServices({
     dataDir: servicesDir,
+    limits: FIREHOSE_LIMITS,
     faults: options.faults,
     quotas: options.quotas,
     metricPublishDelayMs: options.metricPublishDelayMs,

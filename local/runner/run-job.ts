@@ -1,9 +1,9 @@
 import { basename, resolve } from 'node:path';
+import type { LocalServices } from '@firehose-loader/local-services';
 import { ConfigError } from '../../functions/shared/errors';
 import type { RunSummary } from '../../functions/shared/run';
 import type { ExecutionInput } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
-import type { LocalServices } from '../services';
 import { handlerThreadCount } from './handler-thread-count';
 import type { LocalJobOptions } from './job-options';
 import { LOCAL_RESOURCE_NAMES, type LocalResourceNames } from './local-resources';

@@ -1,6 +1,7 @@
 import { copyFile, link, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { LocalServices } from '@firehose-loader/local-services';
 import {
   buildSummary,
   RunErrorName,
@@ -11,7 +12,6 @@ import {
 } from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
 import { listKeys } from '../../functions/shared/s3-io';
-import type { LocalServices } from '../services';
 import type { LocalEnvironment } from './local-environment';
 import type { LocalResourceNames } from './local-resources';
 import { oneLine } from './stop-run';

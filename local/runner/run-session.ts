@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { LocalServices } from '@firehose-loader/local-services';
 import { createLogger } from '../../functions/shared/logger';
 import {
   failureOf,
@@ -12,7 +13,6 @@ import {
 } from '../../functions/shared/run';
 import type { RunState } from '../../functions/shared/run-state';
 import { readDefinitionTemplate, substituteDefinition } from '../../statemachine/substitutions';
-import type { LocalServices } from '../services';
 import { type Checkpoint, checkpointStepsByArn, readCheckpoint, withCheckpoints } from './checkpoint';
 import { compactEvent, type JsonObject } from './distributed-map';
 import { type ExecutionResult, executeDefinition } from './execute-definition';

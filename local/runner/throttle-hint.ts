@@ -1,5 +1,4 @@
-import type { FaultSettings, FirehoseQuotas } from '../services';
-import { DEFAULT_QUOTAS } from '../services/firehose';
+import { DEFAULT_QUOTAS, type FaultSettings, type FirehoseQuotas } from '@firehose-loader/local-services';
 
 const mib = (bytes: number) =>
   `${(bytes / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 2 })} MiB/s`;

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { type LocalServices, startLocalServices } from '@firehose-loader/local-services';
 import { LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
 import { deliveredOutput } from '../../local/runner/run-output';
-import { type LocalServices, startLocalServices } from '../../local/services';
 import { tempDataDir } from '../e2e/helpers';
 
 /**

@@ -9,8 +9,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { type LocalServices, startLocalServices } from '@firehose-loader/local-services';
 import { LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
-import { type LocalServices, startLocalServices } from '../../local/services';
 import { type CellResult, createWorkspace, printReport, runCell, type Workspace } from './matrix';
 
 /**

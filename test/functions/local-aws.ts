@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type LocalServices, startLocalServices } from '@firehose-loader/local-services';
 import { cloudWatchClient, firehoseClient, s3Client } from '../../functions/shared/aws-clients';
 import {
   ensureLocalResources,
   LOCAL_RESOURCE_NAMES,
   type LocalResourceNames,
 } from '../../local/runner/local-resources';
-import { type LocalServices, startLocalServices } from '../../local/services';
 
 const ENV_NAMES = ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
 

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { waitUntilDeliveryStreamActive } from '../../../local/runner/local-resources';
-import { errorOf, startTestServices, type TestServices } from './helpers';
+import { errorOf, startTestServices, type TestServices } from '../../../local/services/test/helpers';
 
 /** A new stream is CREATING for a while, as on AWS, and refuses records until it is ACTIVE. */
 

@@ -6,7 +6,7 @@ import {
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { classifyFirehoseError, describeFatalError } from '../../../functions/shared/firehose';
 import { waitUntilDeliveryStreamActive } from '../../../local/runner/local-resources';
-import { startTestServices, type TestServices } from './helpers';
+import { startTestServices, type TestServices } from '../../../local/services/test/helpers';
 
 /**
  * Firehose refuses oversized calls with the code and message shape real clients report: the model's
