@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 
 // The integration tier: whole local jobs, fault and crash runs, bad-input corpora, scale, cdk-nag's
-// full synth, and the local services over HTTP and in child processes. Everything else is the unit
+// full synth, the local services over HTTP and in child processes, and the web console. Everything else is the unit
 // tier (`npm run test:unit`): no server, no child process.
 const INTEGRATION = [
   'test/e2e',
@@ -12,6 +12,9 @@ const INTEGRATION = [
   'test/cli/local',
   'test/statemachine/scale.test.ts',
   'test/cdk/nag.test.ts',
+  // The console over HTTP, and driven in Chromium (playwright-core with Debian's chromium).
+  'test/console/server',
+  'test/console/browser',
 ];
 
 const isFile = (path) => path.endsWith('.test.ts');

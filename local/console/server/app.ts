@@ -35,6 +35,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/', (c) => c.html(pageHtml(options.token)));
   app.get('/app.js', async (c) => c.body((await webAssets()).js, 200, { 'content-type': 'text/javascript' }));
   app.get('/app.css', async (c) => c.body((await webAssets()).css, 200, { 'content-type': 'text/css' }));
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/api/definition', (c) => c.json(buildModel(JSON.parse(readDefinitionTemplate()) as object)));
 
   app.get('/api/runs', async (c) => c.json(await runs.list()));

@@ -53,6 +53,9 @@ export class Launcher {
     const cliArgs = [...commandArgs(kind, runId, of), ...args, '--data-dir', this.dataDir, '--json'];
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...cliArgs], {
       cwd: REPO,
+      // A group of its own: Ctrl-C in the console's terminal reaches the console only, which then
+      // interrupts each run once (a second SIGINT would make a run exit without totalling).
+      detached: true,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0' },
     });

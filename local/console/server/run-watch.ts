@@ -46,6 +46,12 @@ export interface RunFacts {
   ended: boolean;
 }
 
+// The handler log lines the progress reads (as log-tap.ts): the others are not parsed at all.
+const PROGRESS_LOGS = [
+  '"Firehose call done"',
+  '"Firehose call failed"',
+  '"Retrying failed Firehose entries"',
+];
 // Lines kept for the page: the start of a run and its last rounds.
 const MAX_LINES = 200;
 
@@ -98,6 +104,7 @@ export class RunWatch {
       this.events.push(event);
     }
     for (const line of await this.logTail.read()) {
+      if (!PROGRESS_LOGS.some((message) => line.includes(message))) continue;
       const log = parseLine<Record<string, unknown>>(line);
       if (!log) continue;
       if (typeof log.timestamp === 'string') this.clock = Date.parse(log.timestamp) || this.clock;

@@ -6,7 +6,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 190;
 const NODE_H = 58;
 const PAD = 16;
-const HEADER = 56;
+const HEADER = 70;
 
 interface Box {
   x: number;
@@ -84,15 +84,25 @@ function countsOf(name: string, stats: StateStats | undefined, colours: GraphCol
   if (stats.iterations)
     parts.push(`chunks ${n(stats.iterations.succeeded)} ok / ${n(stats.iterations.failed)} failed`);
   const p = colours.progress;
-  if (p && name === 'LoadChunks') parts.push(`records ${n(p.delivered)} of ${n(p.plannedRecords)} delivered`);
   if (p && name === 'MoreRounds') parts.push(`round ${p.round}, ${n(p.requeued)} re-queued`);
   return parts.join(' · ');
+}
+
+/** The second line a Map shows: input records so far, the whole point of the job. */
+function recordsOf(name: string, colours: GraphColours): string {
+  const p = colours.progress;
+  return p && name === 'LoadChunks'
+    ? `records: ${n(p.delivered)} of ${n(p.plannedRecords)} delivered, round ${p.round}`
+    : '';
 }
 
 /** The state machine drawn as the console draws it, each state coloured by what the run did there. */
 export class GraphView {
   readonly element = svg('svg', { class: 'graph', role: 'img' });
-  private readonly shapes = new Map<string, { rect: SVGRectElement; counts: SVGTextElement }>();
+  private readonly shapes = new Map<
+    string,
+    { rect: SVGRectElement; counts: SVGTextElement; records?: SVGTextElement }
+  >();
 
   constructor(model: GraphModel) {
     const inner = new Map<string, Placed>();
@@ -122,8 +132,12 @@ export class GraphView {
       group.append(svg('text', { x: box.x + 10, y: box.y + 31, class: 'subtitle' }, node.subtitle));
       const counts = svg('text', { x: box.x + 10, y: box.y + 46, class: 'counts' }, '');
       group.append(counts);
+      const records = node.inner
+        ? svg('text', { x: box.x + 10, y: box.y + 60, class: 'counts' }, '')
+        : undefined;
+      if (records) group.append(records);
       parent.append(group);
-      this.shapes.set(node.name, { rect, counts });
+      this.shapes.set(node.name, { rect, counts, ...(records ? { records } : {}) });
       const child = inner.get(node.name);
       if (node.inner && child) {
         const nested = svg('g', {
@@ -161,6 +175,7 @@ export class GraphView {
           : stats.outcome;
       shape.rect.parentElement?.setAttribute('data-outcome', outcome);
       shape.counts.textContent = countsOf(name, stats, colours);
+      if (shape.records) shape.records.textContent = recordsOf(name, colours);
     }
   }
 }

@@ -49,10 +49,12 @@ function summaryTable(summary: Summary | undefined, live: boolean): HTMLElement 
     ['Metrics', summary.metrics.verdict],
     ['Duration', duration(summary.durationMs)],
   ];
+  const reruns = (summary.reruns ?? []).flatMap((id) => [' ', h('a', { href: `#/runs/${id}` }, id)]);
   return h(
     'section',
     { class: 'summary' },
     h('h2', {}, live ? 'Summary so far' : 'Summary'),
+    reruns.length ? h('p', {}, 'Over this run and its reruns:', ...reruns) : null,
     summary.error && !live
       ? h('p', { class: 'error' }, `${summary.error.name}: ${summary.error.message}`)
       : null,
