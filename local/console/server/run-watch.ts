@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readDefinitionTemplate } from '../../../statemachine/substitutions';
 import { LineTail, parseLine } from './line-tail';
 import {
   buildSummary,
@@ -32,6 +33,21 @@ export interface ProgressView {
   secondsLeft?: number;
 }
 
+let nextStates: Map<string, string> | undefined;
+
+/** The checkpointed step (Plan, AdvanceRound, CheckMetrics) a resumed part goes on after (resume.ts). */
+function checkpointBefore(state: string): string | undefined {
+  nextStates ??= new Map(
+    Object.entries(
+      (JSON.parse(readDefinitionTemplate()) as { States: Record<string, { Next?: string }> }).States,
+    )
+      .filter(([name, each]) => CHECKPOINT_STEPS.includes(name) && each.Next)
+      .map(([name, each]) => [each.Next ?? '', name]),
+  );
+  return nextStates.get(state);
+}
+const CHECKPOINT_STEPS = ['Plan', 'AdvanceRound', 'CheckMetrics'];
+
 /** What a run's files say so far. */
 export interface RunFacts {
   events: EngineEventShape[];
@@ -62,10 +78,9 @@ export class RunWatch {
   private readonly logTail: LineTail;
   private readonly lines: string[] = [];
   private clock = 0;
-  private readonly progress = new RunProgress((text) => this.addLines(text), false, {
-    fastTimers: true,
-    now: () => this.clock,
-  });
+  private progress = this.newProgress();
+  /** A resumed part's starting state, until its first state says which checkpoint it went on from. */
+  private resumedFrom: RunState | undefined;
   private lastState: RunState | undefined;
   private summary: RunSummary | undefined;
   private summaryText = '';
@@ -77,6 +92,31 @@ export class RunWatch {
   ) {
     this.eventTail = new LineTail(join(runDir, 'events.jsonl'));
     this.logTail = new LineTail(join(runDir, 'functions.log.jsonl'));
+  }
+
+  private newProgress(): RunProgress {
+    return new RunProgress((text) => this.addLines(text), false, { fastTimers: true, now: () => this.clock });
+  }
+
+  /**
+   * The events of every part of a run are in one file. A resumed part starts with the checkpoint's
+   * state and a progress of its own, set as the runner sets its own (run-session.ts: resumeAfter).
+   */
+  private follow(event: EngineEventShape): void {
+    if (event.type === 'ExecutionStarted' && this.events.length > 0) {
+      this.progress.finish();
+      this.progress = this.newProgress();
+      const input = (event as { input?: unknown }).input;
+      this.resumedFrom = isRunState(input) ? input : undefined;
+    } else if (this.resumedFrom && event.type === 'StateEntered' && event.index === undefined) {
+      // The engine enters a Choice of its own first (ResumeAfterCheckpoint): wait for a state of ours.
+      const step = checkpointBefore(event.state?.name ?? '');
+      if (step) {
+        this.progress.resumeAfter(step, this.resumedFrom);
+        this.resumedFrom = undefined;
+      }
+    }
+    this.progress.onEvent(event);
   }
 
   private addLines(text: string): void {
@@ -98,7 +138,7 @@ export class RunWatch {
       const event = parseLine<EngineEventShape>(line);
       if (!event?.type) continue;
       this.clock = event.timestamp ?? this.clock;
-      this.progress.onEvent(event);
+      this.follow(event);
       const output = event.state?.output;
       if (event.type === 'StateExited' && isRunState(output)) this.lastState = output;
       this.events.push(event);

@@ -1,6 +1,7 @@
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Launch, Launcher, type LaunchKind } from './launcher';
+import { type Launch, Launcher, LaunchKind } from './launcher';
+import { parseLine } from './line-tail';
 import { type RunSummary, readDataLock } from './local-runs';
 import { type RunFacts, RunWatch } from './run-watch';
 
@@ -51,6 +52,7 @@ export function startedAtOf(runId: string): number | null {
 export class ConsoleRuns {
   readonly launcher: Launcher;
   private readonly watches = new Map<string, RunWatch>();
+  private readonly inputs = new Map<string, ExecutionInputLike>();
 
   constructor(
     readonly dataDir: string,
@@ -101,15 +103,13 @@ export class ConsoleRuns {
     const launch = this.launcher.get(runId);
     const going = launch !== undefined && !launch.exit;
     const facts = watch.facts(Date.now(), going);
-    const status = await this.statusOf(runId, launch, facts);
+    const input = await this.executionInput(runId);
+    const status = await this.statusOf(runId, launch, facts, input !== undefined);
     const summary = going ? (facts.live ?? facts.summary) : (facts.summary ?? facts.live);
     const started = startedAtOf(runId) ?? launch?.startedAt ?? null;
     const pending = summary?.records.pending ?? 0;
-    const started_run = await access(join(this.runDir(runId), 'input.json')).then(
-      () => true,
-      () => false,
-    );
     const busy = this.launcher.active() !== undefined;
+    const kind = launch ? { kind: launch.kind, ...(launch.of ? { of: launch.of } : {}) } : rerunOf(input);
     return {
       runId,
       status,
@@ -126,17 +126,33 @@ export class ConsoleRuns {
       canRerun: !busy && !isGoing(status) && pending === 0 && (facts.summary?.records.deadLettered ?? 0) > 0,
       canResume:
         !busy &&
-        started_run &&
+        input !== undefined &&
         (status === 'STOPPED' || status === 'INTERRUPTED' || (status === 'FAILED' && pending > 0)),
-      ...(launch ? { launch: { kind: launch.kind, ...(launch.of ? { of: launch.of } : {}) } } : {}),
+      ...(kind ? { launch: kind } : {}),
       ...(launch?.exit && !facts.summary && launch.tail.length ? { error: launch.tail.at(-1) } : {}),
     };
   }
 
-  private async statusOf(runId: string, launch: Launch | undefined, facts: RunFacts): Promise<ConsoleStatus> {
+  /** The run's execution input (input.json): written once the run got its services and staged its input. */
+  private async executionInput(runId: string): Promise<ExecutionInputLike | undefined> {
+    const known = this.inputs.get(runId);
+    if (known) return known;
+    const text = await readFile(join(this.runDir(runId), 'input.json'), 'utf8').catch(() => '');
+    const input = text ? parseLine<ExecutionInputLike>(text) : undefined;
+    if (input) this.inputs.set(runId, input);
+    return input;
+  }
+
+  private async statusOf(
+    runId: string,
+    launch: Launch | undefined,
+    facts: RunFacts,
+    began: boolean,
+  ): Promise<ConsoleStatus> {
     if (launch && !launch.exit) return facts.events.length ? ConsoleStatus.running : ConsoleStatus.starting;
     if (facts.summary) return facts.summary.status;
-    if (launch?.exit) return ConsoleStatus.failed;
+    // Ended with no summary: refused before it began (its line says why), or killed mid-way (resumable).
+    if (launch?.exit) return began ? ConsoleStatus.stopped : ConsoleStatus.failed;
     // Started elsewhere (npm start): running while its services hold the folder and it has not ended.
     const lock = await readDataLock(join(this.dataDir, 'services'));
     const newest = (await readdir(join(this.dataDir, 'runs')).catch(() => []))
@@ -145,6 +161,16 @@ export class ConsoleRuns {
       .at(-1);
     return lock && newest === runId && !facts.ended ? ConsoleStatus.running : ConsoleStatus.stopped;
   }
+}
+
+interface ExecutionInputLike {
+  source?: { key?: string };
+}
+
+/** A rerun's input is another run's dead-letter file (rerun-failed.ts): that run is what it reruns. */
+function rerunOf(input: ExecutionInputLike | undefined): RunRow['launch'] {
+  const of = /^runs\/(run-[A-Za-z0-9-]+)\/dead-letter\/records\.jsonl$/.exec(input?.source?.key ?? '')?.[1];
+  return of ? { kind: LaunchKind.rerun, of } : undefined;
 }
 
 const isGoing = (status: ConsoleStatus) => status === 'STARTING' || status === 'RUNNING';
