@@ -6,6 +6,7 @@
 export type { RunState } from '../../../functions/shared/run-state';
 export { type StateOutcome, type StateStats, statsFromEvents } from '../../graph/stats';
 export type { EngineEventShape } from '../../runner/execute-definition';
+export { checkInputFile } from '../../runner/input-file';
 export { RunProgress } from '../../runner/progress';
 export { type ProgressModel, rateAndEstimate } from '../../runner/progress-model';
 export { isRunState } from '../../runner/run-events';

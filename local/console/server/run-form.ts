@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { defineRunOptions } from '../../../bin/commands/run-options';
 import { LoaderError } from '../../../functions/shared/errors';
-import { checkInputFile } from '../../runner/input-file';
+import { checkInputFile } from './local-runs';
 
 /**
  * The start form, field by field, and the `run` option each one is. The form is read as the

@@ -127,13 +127,26 @@ export class RunWatch {
   private polling: Promise<unknown> = Promise.resolve();
 
   /** Reads what was written since the last poll, one poll at a time (pages share a watch). */
-  poll(): Promise<void> {
-    const next = this.polling.then(() => this.pollOnce());
+  poll(withEvents = true): Promise<void> {
+    const next = this.polling.then(() => this.pollOnce(withEvents));
     this.polling = next.catch(() => undefined);
     return next;
   }
 
-  private async pollOnce(): Promise<void> {
+  /**
+   * Without `withEvents` (the runs list), a run with a summary is read from its summary alone: the list
+   * does not hold every old run's events in memory.
+   */
+  private async pollOnce(withEvents: boolean): Promise<void> {
+    if (!withEvents) {
+      await this.readSummary();
+      if (this.summary) return;
+    }
+    await this.readEvents();
+    await this.readSummary();
+  }
+
+  private async readEvents(): Promise<void> {
     for (const line of await this.eventTail.read()) {
       const event = parseLine<EngineEventShape>(line);
       if (!event?.type) continue;
@@ -150,6 +163,9 @@ export class RunWatch {
       if (typeof log.timestamp === 'string') this.clock = Date.parse(log.timestamp) || this.clock;
       this.progress.onLog(log);
     }
+  }
+
+  private async readSummary(): Promise<void> {
     const text = await readFile(join(this.runDir, 'summary.json'), 'utf8').catch(() => '');
     if (text && text !== this.summaryText) {
       this.summary = parseLine<RunSummary>(text) ?? this.summary;

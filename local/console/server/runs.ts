@@ -92,6 +92,7 @@ export class ConsoleRuns {
   }
 
   async detail(runId: string): Promise<RunDetail> {
+    await this.watch(runId).poll();
     const row = await this.row(runId);
     const { events, ...facts } = this.watch(runId).facts(Date.now(), isGoing(row.status));
     return { ...row, facts, eventCount: events.length };
@@ -99,9 +100,9 @@ export class ConsoleRuns {
 
   async row(runId: string): Promise<RunRow> {
     const watch = this.watch(runId);
-    await watch.poll();
     const launch = this.launcher.get(runId);
     const going = launch !== undefined && !launch.exit;
+    await watch.poll(going);
     const facts = watch.facts(Date.now(), going);
     const input = await this.executionInput(runId);
     const status = await this.statusOf(runId, launch, facts, input !== undefined);

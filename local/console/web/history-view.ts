@@ -17,6 +17,7 @@ export class HistoryView {
   private readonly events: EngineEvent[] = [];
   private readonly body = h('tbody');
   private readonly note = h('p', { class: 'note' });
+  private readonly detail = h('pre', { class: 'event-detail' }, 'Click an event to see it in full.');
   private readonly type = h('select', { id: 'history-type' }, h('option', { value: '' }, 'all types'));
   private readonly state = h('input', { id: 'history-state', type: 'search', placeholder: 'state name' });
   private readonly errorsOnly = h('input', { id: 'history-errors', type: 'checkbox' });
@@ -69,6 +70,11 @@ export class HistoryView {
     return !this.errorsOnly.checked || /Failed|Retried|Caught|Aborted|TimedOut/.test(event.type);
   }
 
+  /** An event in full (input, output, error), as the console's event details show it. */
+  private show(id: number, event: EngineEvent): void {
+    this.detail.textContent = `#${id + 1} ${JSON.stringify(event, null, 2)}`;
+  }
+
   private render(): void {
     const start = this.events[0]?.timestamp ?? 0;
     const rows: HTMLTableRowElement[] = [];
@@ -80,7 +86,7 @@ export class HistoryView {
       rows.push(
         h(
           'tr',
-          { class: typeClass(event.type) },
+          { class: typeClass(event.type), onclick: () => this.show(id, event) },
           h('td', { class: 'num' }, id + 1),
           h('td', {}, event.type),
           h('td', {}, event.state?.name ?? event.parentState?.name ?? ''),
