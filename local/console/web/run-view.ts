@@ -53,7 +53,7 @@ function summaryTable(summary: Summary | undefined, live: boolean): HTMLElement 
   return h(
     'section',
     { class: 'summary' },
-    h('h2', {}, live ? 'Summary so far' : 'Summary'),
+    h('h2', {}, live ? 'Summary so far (as of the last finished step)' : 'Summary'),
     reruns.length ? h('p', {}, 'Over this run and its reruns:', ...reruns) : null,
     summary.error && !live
       ? h('p', { class: 'error' }, `${summary.error.name}: ${summary.error.message}`)
