@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { readDefinitionTemplate } from '../../../statemachine/substitutions';
 import { buildModel } from '../../graph/model';
@@ -28,16 +28,25 @@ export const RUN_FILES = ['summary.json', 'events.jsonl', 'functions.log.jsonl',
 
 /** The console's HTTP API and page. Extra read-only views are registered from extensions.ts. */
 export function createApp(options: AppOptions): Hono {
-  const { runs, log } = options;
   const app = new Hono();
   app.use('*', guard(options.token, options.port));
+  pageRoutes(app, options);
+  runRoutes(app, options);
+  extraRoutes(app, options.runs);
+  return app;
+}
 
+function pageRoutes(app: Hono, options: AppOptions): void {
   app.get('/', (c) => c.html(pageHtml(options.token)));
   app.get('/app.js', async (c) => c.body((await webAssets()).js, 200, { 'content-type': 'text/javascript' }));
   app.get('/app.css', async (c) => c.body((await webAssets()).css, 200, { 'content-type': 'text/css' }));
   app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/api/definition', (c) => c.json(buildModel(JSON.parse(readDefinitionTemplate()) as object)));
+}
 
+/** The runs: list, start, one run's state, events and files, rerun and resume. */
+function runRoutes(app: Hono, options: AppOptions): void {
+  const { runs, log } = options;
   app.get('/api/runs', async (c) => c.json(await runs.list()));
   app.get('/api/runs/stream', (c) =>
     streamSSE(c, async (stream) => {
@@ -67,9 +76,11 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ runId }, 201);
   });
 
-  app.use('/api/runs/:id/*', async (c, next) =>
-    (await runs.exists(c.req.param('id') ?? '')) ? next() : c.json({ error: 'no such run' }, 404),
-  );
+  // Every path under a run names one: anything else (a path, `..`) is no run, before any file is read.
+  const knownRun: MiddlewareHandler = async (c, next) =>
+    (await runs.exists(c.req.param('id') ?? '')) ? next() : c.json({ error: 'no such run' }, 404);
+  app.use('/api/runs/:id', knownRun);
+  app.use('/api/runs/:id/*', knownRun);
   app.get('/api/runs/:id', async (c) => c.json(await runs.detail(c.req.param('id'))));
   app.get('/api/runs/:id/events', async (c) => {
     const watch = runs.watch(c.req.param('id'));
@@ -87,7 +98,9 @@ export function createApp(options: AppOptions): Hono {
 
   app.post('/api/runs/:id/rerun-failed', (c) => relaunch(c, options, LaunchKind.rerun));
   app.post('/api/runs/:id/resume', (c) => relaunch(c, options, LaunchKind.resume));
+}
 
+function extraRoutes(app: Hono, runs: ConsoleRuns): void {
   const context: ConsoleContext = { runs, dataDir: runs.dataDir };
   for (const route of EXTRA_ROUTES) {
     app.on(route.method, route.path, async (c) => {
@@ -96,7 +109,6 @@ export function createApp(options: AppOptions): Hono {
       return route.handler(c, context);
     });
   }
-  return app;
 }
 
 /** Rerun failed (a new run over the dead letters) or resume (the same run goes on). */

@@ -99,6 +99,67 @@ function showing(host: HTMLElement, element: HTMLElement): () => void {
   return () => undefined;
 }
 
+/** The run's title, status, what it reruns, why it stopped, and its buttons. */
+function headOf(run: RunDetail): HTMLElement[] {
+  const of = run.launch?.kind === 'rerun-failed' ? run.launch.of : undefined;
+  return [
+    h(
+      'h1',
+      {},
+      run.runId,
+      ' ',
+      statusBadge(run.status),
+      of ? h('span', {}, ' rerun of ', h('a', { href: `#/runs/${of}` }, of)) : null,
+    ),
+    h('p', {}, `started ${clock(run.startedAt)} · ${duration(run.durationMs)} · ${n(run.eventCount)} events`),
+    ...(run.error ? [h('p', { class: 'error', id: 'run-error' }, run.error)] : []),
+    actions(run),
+  ];
+}
+
+/** The tab bar and the open tab; an extension tab hears of each new state of the run while open. */
+class RunTabs {
+  readonly bar: HTMLElement;
+  readonly panel = h('div', { class: 'tab-panel' });
+  private listeners: ((run: RunDetail) => void)[] = [];
+  private stopOpen: () => void = () => undefined;
+  private latest: RunDetail | undefined;
+
+  constructor(
+    private readonly runId: string,
+    tabs: RunTab[],
+  ) {
+    this.bar = h(
+      'nav',
+      { class: 'tabs' },
+      ...tabs.map((tab) => h('button', { 'data-tab': tab.id, onclick: () => this.open(tab) }, tab.title)),
+    );
+    if (tabs[0]) this.open(tabs[0]);
+  }
+
+  open(tab: RunTab): void {
+    for (const button of this.bar.querySelectorAll('button'))
+      button.classList.toggle('active', button.dataset.tab === tab.id);
+    this.stopOpen();
+    this.listeners = [];
+    this.panel.replaceChildren();
+    this.stopOpen = tab.render(this.panel, {
+      runId: this.runId,
+      onUpdate: (listener) => this.listeners.push(listener),
+    });
+    if (this.latest) this.update(this.latest);
+  }
+
+  update(run: RunDetail): void {
+    this.latest = run;
+    for (const listener of this.listeners) listener(run);
+  }
+
+  stop(): void {
+    this.stopOpen();
+  }
+}
+
 /** A run's page: graph, events, summary and progress, live while it runs. */
 export function runView(root: HTMLElement, runId: string): () => void {
   const head = h('div', { class: 'run-head' });
@@ -107,40 +168,23 @@ export function runView(root: HTMLElement, runId: string): () => void {
   const lines = h('pre', { class: 'lines' });
   const graphHost = h('div', { class: 'graph-host' }, 'loading the state machine…');
   const history = new HistoryView();
-  const listeners: ((run: RunDetail) => void)[] = [];
   let graph: GraphView | undefined;
   let latest: RunDetail | undefined;
-  const tabs: RunTab[] = [
+  const tabs = new RunTabs(runId, [
     { id: 'graph', title: 'Graph', render: (host) => showing(host, graphHost) },
     { id: 'events', title: 'Events', render: (host) => showing(host, history.element) },
     ...RUN_TABS,
-  ];
-  const panel = h('div', { class: 'tab-panel' });
-  const stops: (() => void)[] = [];
-  const open = (tab: RunTab) => {
-    for (const button of bar.querySelectorAll('button'))
-      button.classList.toggle('active', button.dataset.tab === tab.id);
-    panel.replaceChildren();
-    stops.push(tab.render(panel, { runId, onUpdate: (listener) => listeners.push(listener) }));
-    if (latest) for (const listener of listeners) listener(latest);
-  };
-  const bar = h(
-    'nav',
-    { class: 'tabs' },
-    ...tabs.map((tab) => h('button', { 'data-tab': tab.id, onclick: () => open(tab) }, tab.title)),
-  );
+  ]);
   root.replaceChildren(
     head,
     progress,
     h(
       'div',
       { class: 'run-body' },
-      h('div', { class: 'main-col' }, bar, panel),
+      h('div', { class: 'main-col' }, tabs.bar, tabs.panel),
       h('div', { class: 'side-col' }, summary, h('h2', {}, 'Progress lines'), lines),
     ),
   );
-  const [first] = tabs;
-  if (first) open(first);
   void getJson<GraphModel>('/api/definition').then((model) => {
     graph = new GraphView(model);
     graphHost.replaceChildren(graph.element);
@@ -148,31 +192,14 @@ export function runView(root: HTMLElement, runId: string): () => void {
   });
   const update = (run: RunDetail) => {
     latest = run;
-    const kind =
-      run.launch?.kind === 'rerun-failed'
-        ? h('span', {}, ' rerun of ', h('a', { href: `#/runs/${run.launch.of}` }, run.launch.of ?? ''))
-        : null;
-    head.replaceChildren(
-      h('h1', {}, run.runId, ' ', statusBadge(run.status), kind),
-      h(
-        'p',
-        {},
-        `started ${clock(run.startedAt)} · ${duration(run.durationMs)} · ${n(run.eventCount)} events`,
-      ),
-      ...(run.error ? [h('p', { class: 'error', id: 'run-error' }, run.error)] : []),
-      actions(run),
-    );
+    head.replaceChildren(...headOf(run));
     progress.replaceChildren(progressPanel(run));
     const going = run.status === 'RUNNING' || run.status === 'STARTING';
-    summary.replaceChildren(
-      summaryTable(
-        going ? (run.facts.live ?? run.facts.summary) : (run.facts.summary ?? run.facts.live),
-        going || !run.facts.summary,
-      ),
-    );
+    const shown = going ? (run.facts.live ?? run.facts.summary) : (run.facts.summary ?? run.facts.live);
+    summary.replaceChildren(summaryTable(shown, going || !run.facts.summary));
     lines.textContent = run.facts.lines.join('\n');
     graph?.update({ stats: run.facts.stats, progress: run.facts.progress });
-    for (const listener of listeners) listener(run);
+    tabs.update(run);
   };
   const close = listen(`/api/runs/${runId}/stream`, {
     events: (data) => {
@@ -183,6 +210,6 @@ export function runView(root: HTMLElement, runId: string): () => void {
   });
   return () => {
     close();
-    for (const stop of stops) stop();
+    tabs.stop();
   };
 }

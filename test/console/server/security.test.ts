@@ -66,6 +66,8 @@ describe('the console refuses what another page or process must not do', () => {
       '/api/runs/run-..%2F..%2Fetc/files/summary.json',
       `/api/runs/${RUN}/../../../etc/passwd`,
       '/api/runs/run-19990101-000000-none/files/summary.json',
+      '/api/runs/..%2F..%2F',
+      '/api/runs/..%2F..%2Fetc/events',
     ]) {
       const answer = await get(path);
       expect({ path, status: answer.status }).toEqual({ path, status: 404 });
