@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,11 @@ export async function testConsole(): Promise<TestConsole> {
   const dataDir = mkdtempSync(join(tmpdir(), 'console-'));
   const logs: string[] = [];
   const running = await startConsole({ port: 0, dataDir, log: (line) => logs.push(line) });
-  return { ...running, dataDir, logs };
+  const close = async () => {
+    await running.close();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  return { ...running, close, dataDir, logs };
 }
 
 /** A finished run's folder, as the runner leaves it (only what a file view reads). */
