@@ -1,9 +1,9 @@
 /** @type {import('jest').Config} */
 
 // The integration tier: whole local jobs, fault and crash runs, bad-input corpora, scale, cdk-nag's
-// full synth, and the local services over HTTP and in child processes. Everything else is the unit
-// tier (`npm run test:unit`): no child process; where a handler's thin AWS edge is tested, the local
-// services run in the test's own process on loopback (test/functions/local-aws.ts).
+// full synth, the local services over HTTP and in child processes, and the web console in a browser.
+// Everything else is the unit tier (`npm run test:unit`): no child process; where a handler's thin AWS
+// edge is tested, the local services run in the test's own process on loopback (test/functions/local-aws.ts).
 const INTEGRATION = [
   'test/e2e',
   'test/faults',
@@ -14,6 +14,9 @@ const INTEGRATION = [
   'test/cli/local',
   'test/statemachine/scale.test.ts',
   'test/cdk/nag.test.ts',
+  // The console over HTTP, and driven in Chromium (playwright-core with Debian's chromium).
+  'test/console/server',
+  'test/console/browser',
 ];
 
 const isFile = (path) => path.endsWith('.test.ts');

@@ -1,22 +1,18 @@
 #!/usr/bin/env -S npx tsx
 import { LocalServicesError } from '@firehose-loader/local-services';
 import { Command, Option } from 'commander';
-import { INPUT_FORMATS, PLAN_FALLBACKS, RUN_SETTING_RANGES } from '../functions/plan/config';
 import { LoaderError } from '../functions/shared/errors';
 import { MockFormat } from '../functions/shared/mock-data';
-import { DuplicateChildren } from '../local/runner/duplicate-children';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { graphCommand as awsGraphCommand, registerAwsCommands } from './commands/aws';
+import { consoleCommand } from './commands/console';
 import { graphCommand } from './commands/graph';
 import { putRecordCommand, rerunFailedCommand } from './commands/local-commands';
-import { addLocalServiceOptions } from './commands/local-service-options';
 import { mockDataCommand } from './commands/mock-data';
-import { oneOf, wholeNumber, wholeRange } from './commands/options';
+import { oneOf, wholeNumber } from './commands/options';
 import { RUN_DEFAULTS, resumeCommand, runCommand } from './commands/run';
+import { defineRunOptions } from './commands/run-options';
 import { registerRunsCommand } from './commands/runs';
-
-// The ranges of the run settings Plan checks in the execution input: the options keep to the same.
-const { maxConcurrency: concurrency, requeueRounds: rounds } = RUN_SETTING_RANGES;
 
 const program = new Command('firehose-loader')
   .description(
@@ -25,61 +21,11 @@ const program = new Command('firehose-loader')
   // One line per mistake, with where to read more, instead of the whole help after it.
   .configureOutput({ outputError: (text, write) => write(`${text.trimEnd()} (see --help)\n`) });
 
-const run = program
-  .command('run')
-  .description('run the whole job on this machine against local S3, Firehose and CloudWatch on 127.0.0.1')
-  .option('--input <file>', 'the file to load (default: generate web-traffic records)')
-  .option(
-    '--records <n>',
-    `records to generate without --input, a whole number ${wholeRange(0)}`,
-    wholeNumber('--records', 0),
-    RUN_DEFAULTS.records,
-  )
-  .option(
-    '--seed <n>',
-    `seed for generated data and fault injection, a whole number ${wholeRange(0)}`,
-    wholeNumber('--seed'),
-    RUN_DEFAULTS.seed,
-  )
-  .addOption(
-    new Option(
-      '--format <format>',
-      'input format: auto (json if the file starts with [, else jsonl), json (one array), jsonl (one JSON value a line) or lines (any text, a record a line) (default: auto)',
-    ).argParser(oneOf('--format', INPUT_FORMATS)),
-  )
-  .option(
-    '--individual <n>',
-    `send the first N records one by one with PutRecord, a whole number ${wholeRange(0)} (default: 100 for generated records, 0 with --input)`,
-    wholeNumber('--individual'),
-  )
-  .option(
-    '--pack',
-    'pack consecutive records into Firehose records of up to 1,000 KiB (same S3 bytes, lower bill) (default: off)',
-  )
-  .option(
-    '--concurrency <n>',
-    `Distributed Map MaxConcurrency, ${wholeRange(concurrency.min, concurrency.max)} (default: ${PLAN_FALLBACKS.maxConcurrency})`,
-    wholeNumber('--concurrency', concurrency.min, concurrency.max),
-  )
-  .option(
-    '--requeue-rounds <n>',
-    `re-queue rounds before dead-lettering, ${wholeRange(rounds.min, rounds.max)} (default: ${PLAN_FALLBACKS.requeueRounds})`,
-    wholeNumber('--requeue-rounds', rounds.min, rounds.max),
-  )
-  .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir);
-addLocalServiceOptions(run)
-  .addOption(
-    new Option(
-      '--duplicate-children <when>',
-      'fault: start every Distributed Map child twice, concurrent or late, as AWS may (Express children run at least once) (default: off)',
-    ).argParser(oneOf('--duplicate-children', Object.values(DuplicateChildren))),
-  )
-  .addOption(
-    new Option(
-      '--fast-timers',
-      'Wait states and Step Functions retries take milliseconds (tests)',
-    ).hideHelp(),
-  )
+defineRunOptions(
+  program
+    .command('run')
+    .description('run the whole job on this machine against local S3, Firehose and CloudWatch on 127.0.0.1'),
+)
   .option('--json', 'print only the run summary as one JSON document on stdout (default: a table)')
   .action(async (options) => {
     process.exitCode = await runCommand(options);
@@ -108,6 +54,8 @@ program
   .argument('<runId>', 'the run, as printed by run (a folder under <data-dir>/runs)')
   .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir)
   .option('--json', 'print only the updated run summary as JSON')
+  // The console names the rerun before it starts, to show its page at once.
+  .addOption(new Option('--rerun-id <id>', 'the new run id of the rerun').hideHelp())
   .action(async (runId: string, options) => {
     process.exitCode = await rerunFailedCommand(runId, options);
   });
@@ -150,6 +98,17 @@ program
     process.exitCode = options.execution
       ? await awsGraphCommand({ execution: options.execution, out: options.out })
       : await graphCommand(options);
+  });
+
+program
+  .command('console')
+  .description(
+    'serve a web console on 127.0.0.1 to start, watch and rerun local runs (the same data folder as run)',
+  )
+  .option('--port <n>', 'the port; 0 picks a free one', wholeNumber('--port', 0, 65_535), 4_040)
+  .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir)
+  .action(async (options) => {
+    process.exitCode = await consoleCommand(options);
   });
 
 registerAwsCommands(program);

@@ -11,9 +11,13 @@ import { hourPrefix, objectFiles, stderrLogger } from './put-record-cli';
 import { exitCode, report } from './run';
 
 /** `rerun-failed RUN_ID`: redrive a local run's undelivered records and update its summary. */
-export async function rerunFailedCommand(runId: string, options: { dataDir: string; json?: boolean }) {
+export async function rerunFailedCommand(
+  runId: string,
+  options: { dataDir: string; json?: boolean; rerunId?: string },
+) {
   const { rerun, updated } = await rerunFailed(runId, {
     dataDir: options.dataDir,
+    ...(options.rerunId ? { runId: options.rerunId } : {}),
     progress: { interactive: Boolean(process.stderr.isTTY) },
   });
   if (!rerun) process.stderr.write(`run ${runId} has no dead-lettered records: nothing to rerun\n`);

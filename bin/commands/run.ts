@@ -38,6 +38,8 @@ export interface RunCommandOptions extends LocalServiceOptionValues {
   fastTimers?: boolean;
   duplicateChildren?: DuplicateChildren;
   json?: boolean;
+  /** The run id (the console names a run before it starts); default: from the time. */
+  runId?: string;
 }
 
 // The scenario sends its first 100 records one by one with PutRecord, the rest with PutRecordBatch.
@@ -140,6 +142,7 @@ async function runJob(options: RunCommandOptions, signal: AbortSignal): Promise<
     streamCreatingMs: services.streamCreatingMs,
     fastTimers: options.fastTimers,
     duplicateChildren: options.duplicateChildren,
+    ...(options.runId ? { runId: options.runId } : {}),
     progress: { interactive: Boolean(process.stderr.isTTY) },
   });
 }

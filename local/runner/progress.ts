@@ -7,6 +7,7 @@ import {
   handlerLogged,
   newProgressModel,
   Phase,
+  type ProgressModel,
   startRound,
 } from './progress-model';
 import { clockTime, count, counts, statusLines, wrapText } from './progress-text';
@@ -50,6 +51,11 @@ export class RunProgress {
     private readonly options: RunProgressOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** What the run is doing now, for a display other than the terminal (the console). */
+  get current(): Readonly<ProgressModel> {
+    return this.model;
   }
 
   private get width(): number {
