@@ -107,7 +107,13 @@ describe('records files resolve only files of the run', () => {
     [RUN_A.runId, 'rejects.jsonl'],
   ])('refuses run id %j with kind %j', async (runId, kind) => {
     const read: string[] = [];
-    const spy = { ...store, getStream: async (key: string) => (read.push(key), store.getStream(key)) };
+    const spy = {
+      ...store,
+      getStream: async (key: string) => {
+        read.push(key);
+        return store.getStream(key);
+      },
+    };
     await expect(readRecordsPage(spy, runId, kind, {})).rejects.toMatchObject({ status: 400 });
     await expect(openRecordsDownload(spy, runId, kind)).rejects.toMatchObject({ status: 400 });
     expect(read).toEqual([]);
