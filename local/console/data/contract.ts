@@ -11,6 +11,8 @@ export { type ChunkClaim, parseStoredChunk, type StoredChunk } from '../../../fu
 export { mapWithConcurrency } from '../../../functions/shared/concurrency';
 export { LoaderError } from '../../../functions/shared/errors';
 export { DEFAULT_METRICS_NAMESPACE } from '../../../functions/shared/metrics-namespace';
+export type { QuotaField, StreamQuota } from '../../../functions/shared/quota/quota';
+export { readQuotaMetrics } from '../../../functions/shared/quota/read-quota';
 export type { ChunkOutcome, RunState } from '../../../functions/shared/run-state';
 export { LOCAL_RESOURCE_NAMES, type LocalResourceNames } from '../../runner/local-resources';
 export type { RunSummary } from '../../runner/summary';
