@@ -12,6 +12,7 @@ const INTEGRATION = [
   'test/cli/local',
   'test/statemachine/scale.test.ts',
   'test/cdk/nag.test.ts',
+  'test/console/data/local-run.test.ts',
 ];
 
 const isFile = (path) => path.endsWith('.test.ts');
