@@ -121,11 +121,9 @@ describe('the AWS Map Run grid and chunk detail', () => {
 
   beforeEach(() => {
     sfn.on(DescribeExecutionCommand).resolves({ ...describeSucceeded, executionArn, name: RUN_A.runId });
-    sfn
-      .on(ListMapRunsCommand)
-      .resolves({
-        mapRuns: [{ executionArn, mapRunArn, stateMachineArn: STATE_MACHINE_ARN, startDate: new Date() }],
-      });
+    sfn.on(ListMapRunsCommand).resolves({
+      mapRuns: [{ executionArn, mapRunArn, stateMachineArn: STATE_MACHINE_ARN, startDate: new Date() }],
+    });
     s3.on(GetObjectCommand).callsFake(async (input: { Bucket: string; Key: string }) => {
       const text = input.Bucket === ARTIFACT_BUCKET ? await store.getText(input.Key) : undefined;
       if (text === undefined) throw missing();
