@@ -103,7 +103,7 @@ export async function readLocalChunkDetail(
     () => false,
   );
   return readChunkDetail(runId, round, index, {
-    store: localArtifactStore(source),
+    store: await localArtifactStore(source),
     logFile: join(runDir, 'functions.log.jsonl'),
     finished,
   });

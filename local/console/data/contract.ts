@@ -16,3 +16,4 @@ export { readQuotaMetrics } from '../../../functions/shared/quota/read-quota';
 export type { ChunkOutcome, RunState } from '../../../functions/shared/run-state';
 export { LOCAL_RESOURCE_NAMES, type LocalResourceNames } from '../../runner/local-resources';
 export type { RunSummary } from '../../runner/summary';
+export { readDataLock } from '../../services/data-lock';

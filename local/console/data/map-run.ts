@@ -15,6 +15,7 @@ import {
   type ResultWriterManifest,
   type StoredChunk,
 } from './contract';
+import { localArtifactStoreFor } from './local-source';
 import { type ChunkTimes, chunkTimesFromLog } from './log-lines';
 import { buildMapRun, type MapRunView } from './map-run-model';
 import { MAX_ROUND, requireRunId } from './params';
@@ -136,19 +137,24 @@ export async function readMapRun(runId: string, sources: MapRunSources): Promise
   return buildMapRun({ runId, rounds, stored, deadLettered, times, finished: sources.finished });
 }
 
-/** Where a local run's data is: the data folder (its runs/ folder) and local S3. */
+/** Where a local run's data is: the data folder (its runs/ folder and local S3's files). */
 export interface LocalRunSource {
   dataDir: string;
-  /** A client of the local S3 the console started (AWS_ENDPOINT_URL, path-style). */
-  s3: S3Client;
+  /**
+   * A client of local S3 on this data folder; without one, the services running on it now are used,
+   * or local S3's files when none run (local-source.ts).
+   */
+  s3?: S3Client;
   names?: LocalResourceNames;
 }
 
 export const localRunDir = (source: LocalRunSource, runId: string) =>
   join(source.dataDir, 'runs', requireRunId(runId));
 
-export const localArtifactStore = (source: LocalRunSource) =>
-  s3ArtifactStore(source.s3, (source.names ?? LOCAL_RESOURCE_NAMES).artifactBucket);
+export const localArtifactStore = async (source: LocalRunSource): Promise<ArtifactStore> =>
+  source.s3
+    ? s3ArtifactStore(source.s3, (source.names ?? LOCAL_RESOURCE_NAMES).artifactBucket)
+    : localArtifactStoreFor(source.dataDir, source.names);
 
 /**
  * The local runner names its Map Runs `<runId>-<n>`, and a resumed part's `<runId>-part<k>-<n>`
@@ -167,7 +173,7 @@ export async function localResultManifests(store: ArtifactStore, runId: string):
 /** A local run's Map Run view; times from its functions.log.jsonl, finished once summary.json exists. */
 export async function readLocalMapRun(source: LocalRunSource, runId: string): Promise<MapRunView> {
   const runDir = localRunDir(source, runId);
-  const store = localArtifactStore(source);
+  const store = await localArtifactStore(source);
   const finished = await access(join(runDir, 'summary.json')).then(
     () => true,
     () => false,

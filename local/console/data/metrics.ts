@@ -14,6 +14,7 @@ import {
   type StreamQuota,
 } from './contract';
 import { NotFoundError } from './errors';
+import { liveEndpoint, localClients } from './local-source';
 import {
   buildMetricsView,
   CHARTED_METRICS,
@@ -124,15 +125,26 @@ export async function localRunWindow(
   return { startedMs, ...(summary ? { endedMs: summary.mtimeMs } : {}) };
 }
 
-/** The metrics of a local run, from the local CloudWatch the console started. */
+/**
+ * The metrics of a local run from local CloudWatch: the given client's, else the services running on the
+ * data folder now. Local CloudWatch keeps datapoints in memory, so they exist only while the services
+ * that took the run's records run (during the run): after it, a NotFoundError says so.
+ */
 export async function readLocalMetrics(
-  cloudWatch: CloudWatchClient,
+  cloudWatch: CloudWatchClient | undefined,
   source: { dataDir: string; streamName?: string; namespace?: string },
   runId: string,
   now?: Date,
 ): Promise<MetricsView> {
   const window = await localRunWindow(source.dataDir, runId);
-  return readMetrics(cloudWatch, {
+  const endpoint = cloudWatch ? undefined : await liveEndpoint(source.dataDir);
+  const client = cloudWatch ?? (endpoint ? localClients(endpoint).cloudWatch : undefined);
+  if (!client)
+    throw new NotFoundError(
+      'no local services run on this data folder: local CloudWatch keeps its datapoints in memory, so a ' +
+        "run's metrics can be seen only while a run's services run (during a run)",
+    );
+  return readMetrics(client, {
     streamName: source.streamName ?? LOCAL_RESOURCE_NAMES.streamName,
     ...(source.namespace ? { namespace: source.namespace } : {}),
     ...window,

@@ -69,6 +69,8 @@ describe('the console readers on a real local run', () => {
     expect(sum('records')).toBe(30);
     expect(sum('failedEntries')).toBe(summary.firehose.failedPutCount);
     expect(view.chunks.every((chunk) => chunk.startedAt !== null)).toBe(true);
+    // Without a client: through the services that hold the data folder now (its lock names them).
+    expect(await readLocalMapRun({ dataDir }, summary.runId)).toEqual(view);
   });
 
   it("give a chunk's claim, handed on at the round's end, and its log lines", async () => {
@@ -81,7 +83,7 @@ describe('the console readers on a real local run', () => {
   });
 
   it('list the reject and the dead letters, which add up to the summary', async () => {
-    const store = localArtifactStore(source);
+    const store = await localArtifactStore(source);
     const rejects = await readRecordsPage(store, summary.runId, 'rejects', {});
     expect(rejects.page).toHaveLength(1);
     expect(rejects.page[0]).toMatchObject({ line: 13, excerpt: '{"broken":' });
