@@ -44,3 +44,19 @@ export function folderStore(folder: string, bucket = 'firehose-loader-artifacts'
     },
   };
 }
+
+/** A data folder laid out as the runner leaves run A, with no local services running on it. */
+export async function runADataDir(): Promise<{ dataDir: string; cleanup: () => Promise<void> }> {
+  const { cp, mkdtemp, rm, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dataDir = await mkdtemp(join(tmpdir(), 'console-files-'));
+  await cp(join(RUN_A.dir, 'artifacts'), join(dataDir, 'services', 's3', 'firehose-loader-artifacts'), {
+    recursive: true,
+  });
+  await cp(join(RUN_A.dir, 'run-dir'), join(dataDir, 'runs', RUN_A.runId), { recursive: true });
+  await writeFile(
+    join(dataDir, 'runs', RUN_A.runId, 'events.jsonl'),
+    '{"type":"ExecutionStarted","timestamp":1}\n',
+  );
+  return { dataDir, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
+}

@@ -1,28 +1,20 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileArtifactStore } from '../../../local/console/data/local-source';
 import { chunkTimesFromLog } from '../../../local/console/data/log-lines';
 import { localResultManifests, readLocalMapRun, readMapRun } from '../../../local/console/data/map-run';
 import { readLocalMetrics } from '../../../local/console/data/metrics';
-import { folderStore, RUN_A } from './fixture-store';
+import { folderStore, RUN_A, runADataDir } from './fixture-store';
 
-// A data folder laid out as the runner leaves it, with no local services running on it.
+// Run A's data folder with no local services running on it, and another bucket next to its own.
 let dataDir: string;
+let cleanup: () => Promise<void>;
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'console-files-'));
-  await cp(join(RUN_A.dir, 'artifacts'), join(dataDir, 'services', 's3', 'firehose-loader-artifacts'), {
-    recursive: true,
-  });
-  await cp(join(RUN_A.dir, 'run-dir'), join(dataDir, 'runs', RUN_A.runId), { recursive: true });
-  await writeFile(
-    join(dataDir, 'runs', RUN_A.runId, 'events.jsonl'),
-    '{"type":"ExecutionStarted","timestamp":1}\n',
-  );
+  ({ dataDir, cleanup } = await runADataDir());
   await mkdir(join(dataDir, 'services', 's3', 'firehose-loader-source'), { recursive: true });
   await writeFile(join(dataDir, 'services', 's3', 'firehose-loader-source', 'secret.json'), '{}');
 });
-afterAll(() => rm(dataDir, { recursive: true, force: true }));
+afterAll(() => cleanup());
 
 describe('a local run read from local S3’s files when no services run', () => {
   it('gives the same Map Run view as reading the objects', async () => {
