@@ -50,11 +50,17 @@ export function mountMapRunGrid(host: HTMLElement, source: ViewSource): ViewHand
     if (!view || destroyed) return;
     summary.replaceChildren(summaryLine(view));
     const width = Math.max(200, host.clientWidth || 800);
+    // Rows arrive round by round: one pass splits them.
+    const byRound = new Map<number, ChunkRow[]>();
+    for (const chunk of view.chunks) {
+      const rows = byRound.get(chunk.round);
+      if (rows) rows.push(chunk);
+      else byRound.set(chunk.round, [chunk]);
+    }
     rounds.replaceChildren(
-      ...view.rounds.map((round) => {
-        const rows = view?.chunks.filter((chunk) => chunk.round === round.round) ?? [];
-        return roundSection(round, rows, width, { tip, selected, onPick: openChunk });
-      }),
+      ...view.rounds.map((round) =>
+        roundSection(round, byRound.get(round.round) ?? [], width, { tip, selected, onPick: openChunk }),
+      ),
     );
   };
 
