@@ -7,7 +7,7 @@ import { readLocalMapRun } from './map-run';
 import type { MapRunView } from './map-run-model';
 import { readLocalMetrics } from './metrics';
 import type { MetricsView } from './metrics-model';
-import { openRecordsDownload, type RecordsPage, readRecordsPage } from './records';
+import { openRecordsDownload, type RecordsDownload, type RecordsPage, readRecordsPage } from './records';
 
 /**
  * The four read-only routes of a local run, free of any web framework: the console server passes the
@@ -49,21 +49,24 @@ export async function recordsRoute(
   query: Params,
 ): Promise<RecordsPage | Response> {
   const store = await localArtifactStoreFor(context.dataDir, context.names);
-  if (query.download === '1') {
-    const file = await openRecordsDownload(store, params.id ?? '', params.kind ?? '');
-    return new Response(Readable.toWeb(Readable.from(file.body)) as ReadableStream, {
-      headers: {
-        'content-type': file.contentType,
-        'content-disposition': `attachment; filename="${file.fileName}"`,
-        ...(file.bytes !== undefined ? { 'content-length': String(file.bytes) } : {}),
-      },
-    });
-  }
+  if (query.download === '1')
+    return recordsResponse(await openRecordsDownload(store, params.id ?? '', params.kind ?? ''));
   const { q, offset, limit } = query;
   return readRecordsPage(store, params.id ?? '', params.kind ?? '', {
     ...(q !== undefined ? { q } : {}),
     ...(offset !== undefined ? { offset } : {}),
     ...(limit !== undefined ? { limit } : {}),
+  });
+}
+
+/** The whole records file as a download response, streamed. */
+export function recordsResponse(file: RecordsDownload): Response {
+  return new Response(Readable.toWeb(Readable.from(file.body)) as ReadableStream, {
+    headers: {
+      'content-type': file.contentType,
+      'content-disposition': `attachment; filename="${file.fileName}"`,
+      ...(file.bytes !== undefined ? { 'content-length': String(file.bytes) } : {}),
+    },
   });
 }
 
