@@ -29,34 +29,22 @@ export function mountMapRunGrid(host: HTMLElement, source: ViewSource): ViewHand
   let loading: Promise<void> | undefined;
   let destroyed = false;
 
-  const openChunk = async (row: ChunkRow) => {
+  const closePanel = () => {
+    selected = undefined;
+    panel.replaceChildren();
+    draw();
+  };
+  const openChunk = (row: ChunkRow) => {
     selected = row;
     draw();
-    panel.replaceChildren(el('p', { class: 'cv-muted' }, `loading ${row.chunkId}…`));
-    try {
-      const detail = await source.chunk(row.round, row.index);
-      if (selected === row)
-        renderChunkPanel(panel, detail, () => {
-          selected = undefined;
-          panel.replaceChildren();
-          draw();
-        });
-    } catch (error) {
-      errorLine(panel, error);
-    }
+    void showChunk(panel, source, row, () => selected === row, closePanel);
   };
 
   const draw = () => {
     if (!view || destroyed) return;
     summary.replaceChildren(summaryLine(view));
     const width = Math.max(200, host.clientWidth || 800);
-    // Rows arrive round by round: one pass splits them.
-    const byRound = new Map<number, ChunkRow[]>();
-    for (const chunk of view.chunks) {
-      const rows = byRound.get(chunk.round);
-      if (rows) rows.push(chunk);
-      else byRound.set(chunk.round, [chunk]);
-    }
+    const byRound = groupByRound(view.chunks);
     rounds.replaceChildren(
       ...view.rounds.map((round) =>
         roundSection(round, byRound.get(round.round) ?? [], width, { tip, selected, onPick: openChunk }),
@@ -89,6 +77,34 @@ export function mountMapRunGrid(host: HTMLElement, source: ViewSource): ViewHand
       host.replaceChildren();
     },
   };
+}
+
+/** Rows arrive round by round: one pass splits them. */
+function groupByRound(chunks: readonly ChunkRow[]): Map<number, ChunkRow[]> {
+  const byRound = new Map<number, ChunkRow[]>();
+  for (const chunk of chunks) {
+    const rows = byRound.get(chunk.round);
+    if (rows) rows.push(chunk);
+    else byRound.set(chunk.round, [chunk]);
+  }
+  return byRound;
+}
+
+/** Loads a chunk's detail into the panel, unless another chunk was picked meanwhile. */
+async function showChunk(
+  panel: HTMLElement,
+  source: ViewSource,
+  row: ChunkRow,
+  stillWanted: () => boolean,
+  onClose: () => void,
+): Promise<void> {
+  panel.replaceChildren(el('p', { class: 'cv-muted' }, `loading ${row.chunkId}…`));
+  try {
+    const detail = await source.chunk(row.round, row.index);
+    if (stillWanted()) renderChunkPanel(panel, detail, onClose);
+  } catch (error) {
+    errorLine(panel, error);
+  }
 }
 
 function summaryLine(view: MapRunView): HTMLElement {

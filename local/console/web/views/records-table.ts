@@ -25,45 +25,17 @@ export function mountRecordsTable(
   let timer: ReturnType<typeof setTimeout> | undefined;
   let request = 0;
 
-  const kindSelect = el('select', { 'aria-label': 'file' });
-  for (const value of Object.keys(KIND_LABELS) as RecordsKind[]) {
-    const option = el('option', { value }, KIND_LABELS[value]);
-    option.selected = value === kind;
-    kindSelect.append(option);
-  }
-  const search = el('input', {
-    type: 'search',
-    placeholder: 'search reason or record text',
-    'aria-label': 'search',
-  });
-  const previous = el('button', { type: 'button' }, '‹ previous');
-  const next = el('button', { type: 'button' }, 'next ›');
-  const position = el('span', { class: 'cv-muted' });
-  const download = el('a', { download: '' }, 'download the whole file');
-  const table = el('div');
-  host.replaceChildren(
-    el('div', { class: 'cv-toolbar' }, kindSelect, search, previous, position, next, download),
-    table,
-  );
-
+  const { kindSelect, search, previous, next, position, download, table } = toolbar(host, kind);
   const show = (page: RecordsPage) => {
     download.setAttribute('href', source.downloadUrl(kind));
     download.style.display = page.exists ? '' : 'none';
     previous.disabled = page.offset === 0;
     next.disabled = page.offset + page.page.length >= page.matches;
-    position.textContent = page.exists
-      ? `${page.matches === 0 ? 0 : fmt(page.offset + 1)}–${fmt(page.offset + page.page.length)} of ${fmt(page.matches)}` +
-        (page.q ? ` matching (${fmt(page.rows)} in all)` : '')
-      : '';
-    if (!page.exists) {
-      table.replaceChildren(
-        el('p', { class: 'cv-muted' }, `This run has no ${KIND_LABELS[kind].toLowerCase()} file.`),
-      );
-      return;
-    }
+    position.textContent = positionText(page);
     table.replaceChildren(
-      recordsTable(page),
-      el('p', { class: 'cv-muted' }, `s3://${page.bucket}/${page.key}`),
+      ...(page.exists
+        ? [recordsTable(page), el('p', { class: 'cv-muted' }, `s3://${page.bucket}/${page.key}`)]
+        : [el('p', { class: 'cv-muted' }, `This run has no ${KIND_LABELS[kind].toLowerCase()} file.`)]),
     );
   };
 
@@ -90,14 +62,12 @@ export function mountRecordsTable(
       void refresh();
     }, SEARCH_DELAY_MS);
   });
-  previous.addEventListener('click', () => {
-    offset = Math.max(0, offset - PAGE_ROWS);
+  const turn = (rows: number) => () => {
+    offset = Math.max(0, offset + rows);
     void refresh();
-  });
-  next.addEventListener('click', () => {
-    offset += PAGE_ROWS;
-    void refresh();
-  });
+  };
+  previous.addEventListener('click', turn(-PAGE_ROWS));
+  next.addEventListener('click', turn(PAGE_ROWS));
   void refresh();
   return {
     refresh,
@@ -107,6 +77,41 @@ export function mountRecordsTable(
       host.replaceChildren();
     },
   };
+}
+
+function toolbar(host: HTMLElement, kind: RecordsKind) {
+  const kindSelect = el('select', { 'aria-label': 'file' });
+  for (const value of Object.keys(KIND_LABELS) as RecordsKind[]) {
+    const option = el('option', { value }, KIND_LABELS[value]);
+    option.selected = value === kind;
+    kindSelect.append(option);
+  }
+  const parts = {
+    kindSelect,
+    search: el('input', {
+      type: 'search',
+      placeholder: 'search reason or record text',
+      'aria-label': 'search',
+    }),
+    previous: el('button', { type: 'button' }, '‹ previous'),
+    next: el('button', { type: 'button' }, 'next ›'),
+    position: el('span', { class: 'cv-muted' }),
+    download: el('a', { download: '' }, 'download the whole file'),
+    table: el('div'),
+  };
+  const { search, previous, position, next, download, table } = parts;
+  host.replaceChildren(
+    el('div', { class: 'cv-toolbar' }, kindSelect, search, previous, position, next, download),
+    table,
+  );
+  return parts;
+}
+
+function positionText(page: RecordsPage): string {
+  if (!page.exists) return '';
+  const first = page.matches === 0 ? 0 : page.offset + 1;
+  const range = `${fmt(first)}–${fmt(page.offset + page.page.length)} of ${fmt(page.matches)}`;
+  return page.q ? `${range} matching (${fmt(page.rows)} in all)` : range;
 }
 
 function recordsTable(page: RecordsPage): HTMLElement {
