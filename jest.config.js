@@ -17,6 +17,7 @@ const INTEGRATION = [
   // The console over HTTP, and driven in Chromium (playwright-core with Debian's chromium).
   'test/console/server',
   'test/console/browser',
+  'test/console/data/local-run.test.ts',
 ];
 
 const isFile = (path) => path.endsWith('.test.ts');
