@@ -35,8 +35,11 @@ export const FUNCTION_ENTRIES = {
   checkMetrics: join(PROJECT_ROOT, 'functions', 'check-metrics', 'handler.ts'),
 } as const;
 
-/** What an execution input `{}` means: Plan fills every field it does not set from these. */
-export interface PlanDefaults {
+/**
+ * The deployment's choice of what an execution input `{}` means; a field left out here takes Plan's
+ * PLAN_FALLBACKS (function-specs.ts merges them into the complete ExecutionDefaults of functions/plan/config.ts).
+ */
+export interface ExecutionDefaultsProps {
   /** Key in the source bucket (the generated sample). */
   readonly sourceKey: string;
   /** @default auto: Plan detects JSON array, JSON Lines or lines from the content */
@@ -57,7 +60,7 @@ export interface LoaderFunctionsProps {
   readonly deliveryStream: IDeliveryStream;
   /** The buckets' customer managed key, if they use one: the functions then need to use it. */
   readonly encryptionKey?: IKey;
-  readonly planDefaults: PlanDefaults;
+  readonly planDefaults: ExecutionDefaultsProps;
   /**
    * Per-chunk limits; may be lower than the PutRecordBatch limits, never higher.
    * @default the Firehose limits (500 records, 4 MiB)

@@ -1,7 +1,7 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
-import { readDataLock, startLocalServices } from '@firehose-loader/local-services';
+import { type LocalServices, readDataLock, startLocalServices } from '@firehose-loader/local-services';
 import { createFirehoseClient, DEFAULT_RETRY_POLICY, putRecord } from '../../functions/shared/firehose';
 import type { LoggerLike } from '../../functions/shared/logger';
 import { ensureLocalResources, LOCAL_RESOURCE_NAMES } from '../../local/runner/local-resources';
@@ -51,13 +51,7 @@ export async function putRecordCommand(
   const prefix = hourPrefix(new Date());
   if (options.aws) return putRecordOnAws(options.stream, payload, prefix, logger);
   const servicesDir = resolve(options.dataDir, 'services');
-  // Services that already own the folder (a run, or local:services) are used rather than refused.
-  const owner = options.endpoint ? undefined : (await readDataLock(servicesDir))?.endpoint;
-  const services =
-    options.endpoint || owner
-      ? undefined
-      : await startLocalServices({ dataDir: servicesDir, limits: FIREHOSE_LIMITS });
-  const endpoint = options.endpoint ?? owner ?? services?.endpoint ?? '';
+  const { endpoint, services } = await servicesForPutRecord(servicesDir, options.endpoint);
   const local = {
     endpoint,
     region: 'us-east-1',
@@ -79,27 +73,50 @@ export async function putRecordCommand(
       DEFAULT_RETRY_POLICY,
       { logger },
     );
-    process.stdout.write(`${JSON.stringify(response)}\n`);
+    process.stdout.write(`${JSON.stringify(response)}
+`);
   } finally {
     await services?.stop();
   }
-  if (services) {
-    // Stopping delivered the stream's buffer: the new object is the one holding this record.
-    const added = [...(await objectFiles(destinationDir))].filter((file) => !before.has(file));
-    const where = added.map(
-      (file) =>
-        `s3://${names.destinationBucket}/${relative(destinationDir, file).split(sep).join('/')} (${file})`,
-    );
-    process.stderr.write(
-      where.length
-        ? `the record is in ${where.join(', ')}\n`
-        : `delivered to s3://${names.destinationBucket}/${prefix} in ${destinationDir}\n`,
-    );
-  } else {
-    process.stderr.write(
-      `the running local services deliver it to s3://${names.destinationBucket}/${prefix} when the stream's ` +
-        'buffer flushes (5 MiB or 60 s, or when they stop): under s3/ in their --data-dir\n',
-    );
-  }
+  const destination = { bucket: names.destinationBucket, dir: destinationDir, prefix };
+  process.stderr.write(services ? await whereDelivered(destination, before) : whereItWillBe(destination));
   return 0;
+}
+
+/** The services put-record talks to: --endpoint, else the ones owning the folder, else its own. */
+async function servicesForPutRecord(
+  servicesDir: string,
+  endpointOption: string | undefined,
+): Promise<{ endpoint: string; services?: LocalServices }> {
+  if (endpointOption) return { endpoint: endpointOption };
+  // Services that already own the folder (a run, or local:services) are used rather than refused.
+  const owner = (await readDataLock(servicesDir))?.endpoint;
+  if (owner) return { endpoint: owner };
+  const services = await startLocalServices({ dataDir: servicesDir, limits: FIREHOSE_LIMITS });
+  return { endpoint: services.endpoint, services };
+}
+
+interface Destination {
+  bucket: string;
+  dir: string;
+  prefix: string;
+}
+
+/** Services this call started and stopped: stopping delivered the stream's buffer, so the new object holds the record. */
+async function whereDelivered(destination: Destination, before: ReadonlySet<string>): Promise<string> {
+  const added = [...(await objectFiles(destination.dir))].filter((file) => !before.has(file));
+  const where = added.map(
+    (file) => `s3://${destination.bucket}/${relative(destination.dir, file).split(sep).join('/')} (${file})`,
+  );
+  return where.length
+    ? `the record is in ${where.join(', ')}\n`
+    : `delivered to s3://${destination.bucket}/${destination.prefix} in ${destination.dir}\n`;
+}
+
+/** Services still running: the record waits in the stream's buffer. */
+function whereItWillBe(destination: Destination): string {
+  return (
+    `the running local services deliver it to s3://${destination.bucket}/${destination.prefix} when the stream's ` +
+    'buffer flushes (5 MiB or 60 s, or when they stop): under s3/ in their --data-dir\n'
+  );
 }

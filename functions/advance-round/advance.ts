@@ -6,7 +6,13 @@ import { readChunkPayloads } from '../shared/chunk-io';
 import { AccountingError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import { PaceSchedule } from '../shared/quota/schedule';
-import { type ChunkOutcome, type DeadLetterSummary, RoundNext, type RunState } from '../shared/run-state';
+import {
+  type ChunkOutcome,
+  type DeadLetterSummary,
+  RoundNext,
+  type RoundState,
+  type RunState,
+} from '../shared/run-state';
 import { readJsonLines, S3LineWriter } from '../shared/s3-io';
 import type { AdvanceRoundConfig } from './config';
 import { roundOutcomes } from './outcomes';
@@ -28,18 +34,11 @@ export interface AdvanceDeps {
 
 /** Totals the round just run, then starts another round over what is left, or dead-letters it. */
 export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<RunState> {
-  const bucket = deps.config.artifactBucket;
   const roundNumber = state.round.number;
-  const manifest: ChunkDescriptor[] = [];
-  for await (const chunk of readJsonLines<ChunkDescriptor>(deps.s3, {
-    bucket,
-    key: state.round.manifestKey,
-  })) {
-    manifest.push(chunk);
-  }
+  const manifest = await readManifest(state.round.manifestKey, deps);
   const read = await roundOutcomes(state, manifest, {
     s3: deps.s3,
-    artifactBucket: bucket,
+    artifactBucket: deps.config.artifactBucket,
     logger: deps.logger,
   });
   const { outcomes } = read;
@@ -52,46 +51,15 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
   totals = {
     ...totals,
     failedChunks: totals.failedChunks + leftover.failedChunks,
-    possibleDuplicateRecords: (totals.possibleDuplicateRecords ?? 0) + possibleDuplicates,
+    possibleDuplicateRecords: totals.possibleDuplicateRecords + possibleDuplicates,
   };
   const next = decideNext(roundNumber, state.settings.requeueRounds, leftover.chunks.length);
   const leftoverRecords = leftover.chunks.reduce((sum, chunk) => sum + chunk.records, 0);
-
-  let round = { ...state.round, next, waitSeconds: 0 };
-  let deadLetter: DeadLetterSummary | undefined;
-  if (next === RoundNext.requeue) {
-    const number = roundNumber + 1;
-    const manifestKey = artifactKeys.manifest(state.runId, number);
-    const writer = new S3LineWriter(deps.s3, { bucket, key: manifestKey });
-    // The re-queue round gets its own schedule, from its own chunks' costs at the run's quota.
-    const schedule = state.quota ? new PaceSchedule(state.quota) : undefined;
-    for (const [index, chunk] of leftover.chunks.entries()) {
-      const next = { ...chunk, chunkId: chunkId(number, index) };
-      await writer.writeJson(schedule ? schedule.place(next) : next);
-    }
-    await writer.close();
-    round = {
-      number,
-      manifestKey,
-      chunks: leftover.chunks.length,
-      records: leftoverRecords,
-      next,
-      waitSeconds: requeueWaitSeconds(number),
-    };
-  } else if (leftover.chunks.length > 0) {
-    deadLetter = await writeDeadLetters(state.runId, leftover.chunks, deps);
-    totals = { ...totals, deadLettered: totals.deadLettered + deadLetter.records };
-  }
+  const { round, deadLetter } = await closeRound(state, next, leftover.chunks, deps);
+  if (deadLetter) totals = { ...totals, deadLettered: totals.deadLettered + deadLetter.records };
 
   if (next === RoundNext.done) assertAccountedFor(state, totals);
-  const sum = (pick: (outcome: ChunkOutcome) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
-  await publishRoundMetrics(deps, {
-    DeliveredRecords: sum((o) => o.delivered),
-    RequeuedRecords: sum((o) => o.requeued),
-    FailedPutCount: sum((o) => o.failedPutCount),
-    DeadLetteredRecords: deadLetter?.records ?? 0,
-    PossibleDuplicateRecords: sum((o) => o.possibleDuplicateRecords ?? 0) + possibleDuplicates,
-  });
+  await publishRoundMetrics(deps, roundMetrics(outcomes, deadLetter, possibleDuplicates));
   deps.logger.info('round finished', {
     round: roundNumber,
     chunks: manifest.length,
@@ -116,6 +84,75 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     // The next round starts from the rate that worked in this one (AIMD carried across rounds).
     ...(state.pace ? { pace: { rate: nextPaceRate(outcomes, state.pace.rate) } } : {}),
     ...(deadLetter ? { deadLetter } : {}),
+  };
+}
+
+async function readManifest(manifestKey: string, deps: AdvanceDeps): Promise<ChunkDescriptor[]> {
+  const manifest: ChunkDescriptor[] = [];
+  for await (const chunk of readJsonLines<ChunkDescriptor>(deps.s3, {
+    bucket: deps.config.artifactBucket,
+    key: manifestKey,
+  })) {
+    manifest.push(chunk);
+  }
+  return manifest;
+}
+
+/**
+ * Ends the round: a re-queue writes the next round's manifest from the leftover chunks; the last
+ * round dead-letters whatever is left. The returned round is the one the state machine goes on with.
+ */
+async function closeRound(
+  state: RunState,
+  next: RoundNext,
+  leftover: ChunkDescriptor[],
+  deps: AdvanceDeps,
+): Promise<{ round: RoundState; deadLetter?: DeadLetterSummary }> {
+  if (next === RoundNext.requeue) return { round: await startRequeueRound(state, leftover, deps) };
+  const round = { ...state.round, next, waitSeconds: 0 };
+  if (leftover.length === 0) return { round };
+  return { round, deadLetter: await writeDeadLetters(state.runId, leftover, deps) };
+}
+
+/** Writes the next round's manifest: the leftover chunks under new ids, paced at the run's quota. */
+async function startRequeueRound(
+  state: RunState,
+  leftover: ChunkDescriptor[],
+  deps: AdvanceDeps,
+): Promise<RoundState> {
+  const number = state.round.number + 1;
+  const manifestKey = artifactKeys.manifest(state.runId, number);
+  const writer = new S3LineWriter(deps.s3, { bucket: deps.config.artifactBucket, key: manifestKey });
+  // The re-queue round gets its own schedule, from its own chunks' costs at the run's quota.
+  const schedule = state.quota ? new PaceSchedule(state.quota) : undefined;
+  for (const [index, chunk] of leftover.entries()) {
+    const next = { ...chunk, chunkId: chunkId(number, index) };
+    await writer.writeJson(schedule ? schedule.place(next) : next);
+  }
+  await writer.close();
+  return {
+    number,
+    manifestKey,
+    chunks: leftover.length,
+    records: leftover.reduce((sum, chunk) => sum + chunk.records, 0),
+    next: RoundNext.requeue,
+    waitSeconds: requeueWaitSeconds(number),
+  };
+}
+
+/** This round's figures for the metrics namespace (the run totals are in the state, not here). */
+function roundMetrics(
+  outcomes: readonly ChunkOutcome[],
+  deadLetter: DeadLetterSummary | undefined,
+  possibleDuplicates: number,
+): Record<string, number> {
+  const sum = (pick: (outcome: ChunkOutcome) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
+  return {
+    DeliveredRecords: sum((o) => o.delivered),
+    RequeuedRecords: sum((o) => o.requeued),
+    FailedPutCount: sum((o) => o.failedPutCount),
+    DeadLetteredRecords: deadLetter?.records ?? 0,
+    PossibleDuplicateRecords: sum((o) => o.possibleDuplicateRecords) + possibleDuplicates,
   };
 }
 

@@ -6,8 +6,9 @@ import type { ChunkOutcome, MapRunOutput, ResultWriterDetails } from '../shared/
 import { getJson, type ObjectRef } from '../shared/s3-io';
 import { isTransientAwsError } from '../shared/transient';
 
-// The fields AdvanceRound sums; an Output lacking one is not a full ChunkOutcome (an older PutBatch
-// returned only {chunkId, delivered, requeued}) and its chunk is read from its outcome object instead.
+// The fields AdvanceRound sums. An Output is JSON read back from S3, shaped by the ASL's ItemProcessor:
+// one lacking a count is not a full ChunkOutcome (summing it would give NaN), so its chunk is read
+// from its outcome object instead.
 const COUNTED = ['records', ...SEND_COUNT_FIELDS] as const;
 
 /** A full outcome of this round for one of its chunks, or undefined. */

@@ -28,7 +28,8 @@ const MAX_DEFAULT_INDIVIDUAL_RECORDS = 1_000_000;
 
 export const INPUT_FORMATS: readonly InputFormat[] = Object.values(InputFormat);
 
-export interface PlanDefaults {
+/** What a run gets for each setting its execution input leaves out: the deployment's value, else PLAN_FALLBACKS. */
+export interface ExecutionDefaults {
   sourceKey: string;
   format: InputFormat;
   individualRecords: number;
@@ -45,12 +46,12 @@ export const PLAN_FALLBACKS = {
   pack: false,
   maxConcurrency: 40,
   requeueRounds: 3,
-} as const satisfies PlanDefaults;
+} as const satisfies ExecutionDefaults;
 
 export interface PlanConfig {
   sourceBucket: string;
   artifactBucket: string;
-  defaults: PlanDefaults;
+  defaults: ExecutionDefaults;
   maxBatchRecords: number;
   maxBatchBytes: number;
   /** What Plan needs to find the stream's quota (quota/find-quota.ts). */
@@ -110,7 +111,7 @@ export function load(env: Env = process.env): PlanConfig {
   };
 }
 
-function loadDefaults(env: Env): PlanDefaults {
+function loadDefaults(env: Env): ExecutionDefaults {
   const format = optionalString(env, VARIABLES.format, PLAN_FALLBACKS.format);
   if (!(INPUT_FORMATS as readonly string[]).includes(format)) {
     throw new ConfigError(

@@ -10,6 +10,7 @@ import {
 } from './distributed-map';
 import type { DuplicateChildren } from './duplicate-children';
 import { invokeLocally, type LambdaHandlers } from './local-lambdas';
+import { ensurePromiseWithResolvers } from './promise-with-resolvers';
 
 export interface ExecuteOptions {
   /** The definition with every placeholder substituted. */
@@ -142,6 +143,7 @@ function localTaskHandlers(
  * `lambda:invoke` Task served by the real handler in this process.
  */
 export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
+  ensurePromiseWithResolvers();
   const start = options.startAt ? startingAt(options.definition, options.startAt) : options.definition;
   const { definition, maps } = lowerDistributedMaps(start, { duplicateChildren: options.duplicateChildren });
   const tasks = taskStates(definition.States as JsonObject);

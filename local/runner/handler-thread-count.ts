@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import type { LocalJobOptions } from './job-options';
 
-// How many handler threads a run gets. Measured on 1,000,000 records (293 MB) on 2 cores, one run
-// each: the Map took 15.5 s in this thread, 14.5 s with one handler thread, 12.5 s with two, 12.4 s
-// with three. Below ~64 MiB thread start-up eats the gain.
+// How many handler threads a run gets: two for a large input (a third adds next to nothing on two
+// cores), none below 64 MiB, where starting the threads costs more than they save. The measurements
+// behind both numbers are in BENCHMARKS.md (measurements behind code choices).
 const AUTO_THREADS = 2;
 export const AUTO_THREADS_MIN_BYTES = 64 * 1024 * 1024;
 

@@ -39,8 +39,10 @@ const DEFAULT_ENTRY = join(__dirname, fromSource ? 'handler-thread.ts' : 'handle
 function startThread(entry: string, names: LocalResourceNames): Thread {
   const worker = new Worker(entry, {
     workerData: { names },
-    // From TypeScript sources (tsx, jest) the thread loads through tsx, as the services child does.
-    execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    // From TypeScript sources (tsx, jest) the thread loads through tsx's require hook: on Node 20
+    // `--import tsx` does not reach a worker's own loading (Unknown file extension ".ts"); this does
+    // on Node 20 and 22. (The services child is a process of its own: `--import tsx` works there.)
+    execArgv: entry.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [],
     // Explicitly this thread's environment as set now (under jest, process.env is a copy of its own).
     env: { ...process.env },
     // Piped by hand, so the handlers' log lines go where this thread's stdout goes (the run's log).

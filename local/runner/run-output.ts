@@ -22,7 +22,7 @@ export interface DeliveredOutput {
   /**
    * Lines in those files (one per delivered input record, duplicates included): what reached the disk.
    * Counted only when the bytes on disk fall short of what Firehose accepted (or delivery failed);
-   * otherwise undefined, as reading a large output again costs seconds (about 2 s for 287 MB).
+   * otherwise undefined, as reading a large output again costs seconds (BENCHMARKS.md).
    */
   lines?: number;
   /** The delivery to the destination failed (a full disk): what is not on disk is not delivered. */

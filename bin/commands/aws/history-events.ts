@@ -82,71 +82,102 @@ export function eventsFromHistory(
   history: readonly HistoryEvent[],
   options: ConvertOptions = {},
 ): EngineEventShape[] {
-  const out: EngineEventShape[] = [];
-  let open: OpenState | undefined;
-  let mapRun: { arn: string; map: string } | undefined;
-  let timestamp = 0;
-  const stateEvent = (type: string, state: OpenState, extra: Partial<EngineEventShape> = {}) =>
-    out.push({ type, timestamp, state: { name: state.name, type: state.type, input: undefined }, ...extra });
+  const converter = new HistoryConverter(options);
+  for (const event of history) converter.add(event);
+  return converter.finish();
+}
 
-  const settleFailure = (how: 'StateRetried' | 'StateCaught') => {
-    if (open?.failurePending) stateEvent(how, open);
-    if (open) open.failurePending = false;
-  };
+/** Reads a history in order, keeping the state it is in and the Map Run that state started. */
+class HistoryConverter {
+  private readonly out: EngineEventShape[] = [];
+  private open: OpenState | undefined;
+  private mapRun: { arn: string; map: string } | undefined;
+  private timestamp = 0;
 
-  for (const event of history) {
-    timestamp = event.timestamp?.getTime() ?? timestamp;
+  constructor(private readonly options: ConvertOptions) {}
+
+  add(event: HistoryEvent): void {
+    this.timestamp = event.timestamp?.getTime() ?? this.timestamp;
     const type = event.type ?? '';
     const match = STATE_EVENT.exec(type);
+    const open = this.open;
     if (match?.[2] === 'Entered') {
-      // Entering a new state while a failure is unsettled means the old one was caught.
-      if (open) {
-        settleFailure('StateCaught');
-        stateEvent('StateExited', open);
-      }
-      open = {
-        name: event.stateEnteredEventDetails?.name ?? '?',
-        type: match[1] ?? '?',
-        failurePending: false,
-      };
-      stateEvent('StateEntered', open);
+      this.enter(event, match[1] ?? '?');
     } else if (match?.[2] === 'Exited' && open) {
-      settleFailure('StateCaught');
-      stateEvent('StateExited', open);
-      const output = parseJson(event.stateExitedEventDetails?.output);
-      const last = out[out.length - 1];
-      if (last?.state) last.state.output = output;
-      open = undefined;
+      this.exit(event, open);
     } else if (ATTEMPT_STARTED.has(type)) {
-      settleFailure('StateRetried');
+      this.settleFailure('StateRetried');
     } else if (ATTEMPT_FAILED.has(type) && open) {
       // A failed Map Run is reported twice (MapRunFailed, MapStateFailed): count the state once.
-      if (!open.failurePending) stateEvent('StateFailed', open, { Error: errorOf(event) });
+      if (!open.failurePending) this.stateEvent('StateFailed', open, { Error: errorOf(event) });
       open.failurePending = true;
     } else if (type === 'MapRunStarted' && open) {
-      mapRun = { arn: event.mapRunStartedEventDetails?.mapRunArn ?? '', map: open.name };
+      this.mapRun = { arn: event.mapRunStartedEventDetails?.mapRunArn ?? '', map: open.name };
     } else if (type === 'ExecutionStarted') {
-      out.push({ type, timestamp });
+      this.out.push({ type, timestamp: this.timestamp });
     } else if (type === 'ExecutionRedriven') {
       // The failed state is entered again; its earlier failure stays counted.
-      open = undefined;
+      this.open = undefined;
     } else if (EXECUTION_ENDED_BADLY.has(type)) {
-      if (open && !open.failurePending) stateEvent('StateFailed', open, { Error: errorOf(event) });
-      open = undefined;
-      out.push({ type: 'ExecutionFailed', timestamp, Error: errorOf(event) });
+      this.endBadly(event);
     } else if (type === 'ExecutionSucceeded') {
-      if (open) stateEvent('StateExited', open);
-      open = undefined;
-      out.push({ type, timestamp });
+      if (open) this.stateEvent('StateExited', open);
+      this.open = undefined;
+      this.out.push({ type, timestamp: this.timestamp });
     }
-    if (MAP_RUN_ENDED.has(type) || (type === 'MapStateExited' && mapRun)) {
-      if (mapRun) out.push(...childEvents(mapRun, options, timestamp));
-      mapRun = undefined;
-    }
+    if (MAP_RUN_ENDED.has(type) || (type === 'MapStateExited' && this.mapRun)) this.endMapRun();
   }
-  // A Map Run still going (status while RUNNING): its finished and running children so far.
-  if (mapRun) out.push(...childEvents(mapRun, options, timestamp));
-  return out;
+
+  finish(): EngineEventShape[] {
+    // A Map Run still going (status while RUNNING): its finished and running children so far.
+    this.endMapRun();
+    return this.out;
+  }
+
+  private enter(event: HistoryEvent, stateType: string): void {
+    // Entering a new state while a failure is unsettled means the old one was caught.
+    if (this.open) {
+      this.settleFailure('StateCaught');
+      this.stateEvent('StateExited', this.open);
+    }
+    this.open = { name: event.stateEnteredEventDetails?.name ?? '?', type: stateType, failurePending: false };
+    this.stateEvent('StateEntered', this.open);
+  }
+
+  private exit(event: HistoryEvent, open: OpenState): void {
+    this.settleFailure('StateCaught');
+    this.stateEvent('StateExited', open);
+    const output = parseJson(event.stateExitedEventDetails?.output);
+    const last = this.out[this.out.length - 1];
+    if (last?.state) last.state.output = output;
+    this.open = undefined;
+  }
+
+  private endBadly(event: HistoryEvent): void {
+    const open = this.open;
+    if (open && !open.failurePending) this.stateEvent('StateFailed', open, { Error: errorOf(event) });
+    this.open = undefined;
+    this.out.push({ type: 'ExecutionFailed', timestamp: this.timestamp, Error: errorOf(event) });
+  }
+
+  private endMapRun(): void {
+    if (this.mapRun) this.out.push(...childEvents(this.mapRun, this.options, this.timestamp));
+    this.mapRun = undefined;
+  }
+
+  private settleFailure(how: 'StateRetried' | 'StateCaught'): void {
+    if (this.open?.failurePending) this.stateEvent(how, this.open);
+    if (this.open) this.open.failurePending = false;
+  }
+
+  private stateEvent(type: string, state: OpenState, extra: Partial<EngineEventShape> = {}): void {
+    this.out.push({
+      type,
+      timestamp: this.timestamp,
+      state: { name: state.name, type: state.type, input: undefined },
+      ...extra,
+    });
+  }
 }
 
 /** One synthetic iteration per child execution, on the ItemProcessor's first state. */

@@ -1,4 +1,4 @@
-import type { RunState } from '../run-state';
+import { emptyTotals, type RunState } from '../run-state';
 
 /** INTERRUPTED: stopped by Ctrl-C (or an I/O error stopped it: FAILED with `error`); `resume` goes on. */
 export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED';
@@ -92,11 +92,12 @@ export interface SummaryInputs {
 export function buildSummary(inputs: SummaryInputs): RunSummary {
   const state = inputs.state;
   const plan = state?.plan;
-  const totals = state?.totals;
+  // A run stopped before planning has no state: its counts are all 0.
+  const totals = state?.totals ?? emptyTotals();
   const rejected = plan?.rejected ?? 0;
   const notOnDisk = inputs.notOnDisk ?? 0;
-  const delivered = (totals?.delivered ?? 0) - notOnDisk;
-  const deadLettered = totals?.deadLettered ?? 0;
+  const delivered = totals.delivered - notOnDisk;
+  const deadLettered = totals.deadLettered;
   return {
     runId: inputs.runId,
     status: inputs.status,
@@ -108,22 +109,22 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
       deadLettered,
       rejected,
       pending: Math.max(0, (plan?.records ?? 0) - delivered - deadLettered),
-      requeued: totals?.requeued ?? 0,
-      possibleDuplicates: totals?.possibleDuplicateRecords ?? 0,
+      requeued: totals.requeued,
+      possibleDuplicates: totals.possibleDuplicateRecords,
     },
     ...(inputs.parts?.length ? { parts: inputs.parts } : {}),
     firehose: {
       streamName: inputs.streamName,
-      putRecordCalls: totals?.putRecordCalls ?? 0,
-      putRecordBatchCalls: totals?.putRecordBatchCalls ?? 0,
+      putRecordCalls: totals.putRecordCalls,
+      putRecordBatchCalls: totals.putRecordBatchCalls,
       minimumPutRecordBatchCalls: plan?.minimumBatchCalls ?? 0,
-      failedPutCount: totals?.failedPutCount ?? 0,
-      throttledEntries: totals?.throttledEntries ?? 0,
-      refusedRequests: totals?.refusedRequests ?? 0,
-      attempts: totals?.attempts ?? 0,
-      acceptedFirehoseRecords: totals?.acceptedFirehoseRecords ?? 0,
-      acceptedBytes: totals?.acceptedBytes ?? 0,
-      bytesSent: totals?.bytesSent ?? 0,
+      failedPutCount: totals.failedPutCount,
+      throttledEntries: totals.throttledEntries,
+      refusedRequests: totals.refusedRequests,
+      attempts: totals.attempts,
+      acceptedFirehoseRecords: totals.acceptedFirehoseRecords,
+      acceptedBytes: totals.acceptedBytes,
+      bytesSent: totals.bytesSent,
       payloadBytes: plan?.payloadBytes ?? 0,
       billedBytes: plan?.billedBytes ?? 0,
       billedBytesUnpacked: plan?.billedBytesUnpacked ?? 0,
@@ -134,7 +135,7 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
       batchChunks: plan?.batchChunks ?? 0,
       individualChunks: plan?.individualChunks ?? 0,
       rounds: state ? state.round.number + 1 : 0,
-      failedChunks: totals?.failedChunks ?? 0,
+      failedChunks: totals.failedChunks,
     },
     metrics: {
       incomingRecords: state?.metrics?.incomingRecords ?? null,

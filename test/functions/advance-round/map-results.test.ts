@@ -141,7 +141,7 @@ describe('advanceRound totals a round from the Map results', () => {
     const { state, manifest } = await roundZero(aws, runId, 1);
     const second = await storedOutcome(runId, manifest[1]);
     const mapRun = await mapResults(runId, [
-      // What PutBatch returned before it returned the whole outcome.
+      // An Output without the counts (not a full outcome).
       { chunkId: manifest[0].chunkId, delivered: 4, requeued: 0 },
       // A result of another round for the same chunk id (a stale Map result).
       { ...second, round: 1 },

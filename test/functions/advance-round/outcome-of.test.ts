@@ -13,7 +13,7 @@ describe('outcomeOf (a succeeded child Output read as a chunk outcome)', () => {
     expect(outcomeOf(outcome(), 0, CHUNKS)).toEqual(outcome());
   });
 
-  it("refuses what an older PutBatch returned, so that chunk's outcome object is read instead", () => {
+  it("refuses an Output that lacks a count, so that chunk's outcome object is read instead", () => {
     expect(outcomeOf(JSON.stringify({ chunkId: 'r0-c000000', delivered: 10, requeued: 0 }), 0, CHUNKS)).toBe(
       undefined,
     );

@@ -12,7 +12,11 @@ export const FirehoseError = {
 } as const;
 export type FirehoseErrorCode = keyof typeof FirehoseError;
 
-export class FirehoseRequestError extends Error {
+/**
+ * An error the local Firehose answers a request with (its AWS error code and HTTP status). Named apart
+ * from the functions' FirehoseRequestError, which the state machine catches on the caller's side.
+ */
+export class FirehoseErrorResponse extends Error {
   constructor(
     readonly code: FirehoseErrorCode,
     message: string,

@@ -1,5 +1,5 @@
 import { isObject } from '../http/util';
-import { FirehoseRequestError } from './errors';
+import { FirehoseErrorResponse } from './errors';
 import type { FirehoseLimits } from './limits';
 
 /** Validation of Firehose requests, with the errors Firehose gives for them. */
@@ -23,7 +23,7 @@ export interface S3Destination {
 }
 
 export function parseDestination(source: Record<string, unknown>): S3Destination {
-  const invalid = (message: string) => new FirehoseRequestError('InvalidArgumentException', message);
+  const invalid = (message: string) => new FirehoseErrorResponse('InvalidArgumentException', message);
   const bucketArn = source.BucketARN;
   if (typeof bucketArn !== 'string' || !BUCKET_ARN_PATTERN.test(bucketArn)) {
     throw invalid(`BucketARN must look like arn:aws:s3:::<bucket>, got ${String(bucketArn)}`);
@@ -84,9 +84,9 @@ function lengthViolation(value: string, path: string, max: number): string {
   return `Value '${value}' at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${max}`;
 }
 
-function validationError(violations: string[]): FirehoseRequestError {
+function validationError(violations: string[]): FirehoseErrorResponse {
   const count = violations.length;
-  return new FirehoseRequestError(
+  return new FirehoseErrorResponse(
     'ValidationException',
     `${count} validation error${count === 1 ? '' : 's'} detected: ${violations.join('; ')}`,
   );
@@ -97,7 +97,7 @@ const bufferValue = (length: number) => `java.nio.HeapByteBuffer[pos=0 lim=${len
 
 function dataOf(record: unknown, name: string): Buffer {
   if (!isObject(record) || typeof record.Data !== 'string') {
-    throw new FirehoseRequestError('InvalidArgumentException', `${name}.Data must be a base64 string`);
+    throw new FirehoseErrorResponse('InvalidArgumentException', `${name}.Data must be a base64 string`);
   }
   return Buffer.from(record.Data, 'base64');
 }
@@ -133,7 +133,7 @@ export function decodeBatch(records: unknown, limits: FirehoseLimits): Buffer[] 
   if (violations.length > 0) throw validationError(violations);
   const total = data.reduce((sum, record) => sum + record.length, 0);
   if (total > limits.batchBytes) {
-    throw new FirehoseRequestError('InvalidArgumentException', 'Records size exceeds 4 MB limit');
+    throw new FirehoseErrorResponse('InvalidArgumentException', 'Records size exceeds 4 MB limit');
   }
   return data;
 }

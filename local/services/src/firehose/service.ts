@@ -4,7 +4,7 @@ import { BodyTooLargeError, isObject, type RequestContext, readBody, sendJson, s
 import { mulberry32 } from '../prng';
 import type { S3Store } from '../s3/store';
 import type { BufferSettings } from './delivery';
-import { FirehoseRequestError } from './errors';
+import { FirehoseErrorResponse } from './errors';
 import { decodeBatch, decodeRecord } from './input';
 import { DEFAULT_FIREHOSE_LIMITS, type FirehoseLimits } from './limits';
 import { FirehoseMetrics } from './metrics';
@@ -115,18 +115,18 @@ export class FirehoseService {
         input = JSON.parse((await readBody(ctx.req, MAX_REQUEST_BODY_BYTES)).toString('utf8') || '{}');
       } catch (error) {
         if (error instanceof BodyTooLargeError)
-          throw new FirehoseRequestError('InvalidArgumentException', error.message);
-        throw new FirehoseRequestError('SerializationException', 'The request body is not valid JSON');
+          throw new FirehoseErrorResponse('InvalidArgumentException', error.message);
+        throw new FirehoseErrorResponse('SerializationException', 'The request body is not valid JSON');
       }
       if (!isObject(input))
-        throw new FirehoseRequestError('SerializationException', 'The request body must be a JSON object');
+        throw new FirehoseErrorResponse('SerializationException', 'The request body must be a JSON object');
       const output = await this.dispatch(operation, input, started);
       sendJson(ctx, 200, JSON_CONTENT_TYPE, output);
     } catch (error) {
       const failure =
-        error instanceof FirehoseRequestError
+        error instanceof FirehoseErrorResponse
           ? error
-          : new FirehoseRequestError('InternalFailure', String(error));
+          : new FirehoseErrorResponse('InternalFailure', String(error));
       sendJson(
         ctx,
         failure.status,
@@ -161,7 +161,7 @@ export class FirehoseService {
       case 'PutRecordBatch':
         return this.putRecords(input, true, started);
     }
-    throw new FirehoseRequestError(
+    throw new FirehoseErrorResponse(
       'UnknownOperationException',
       `Operation ${operation || '(none)'} is not supported by local Firehose`,
     );
@@ -180,13 +180,13 @@ export class FirehoseService {
 
     if (this.random() < faults.requestErrorRate) {
       throw faults.requestErrorStatus === 500
-        ? new FirehoseRequestError('InternalFailure', 'Internal service failure.')
-        : new FirehoseRequestError('ServiceUnavailableException', SLOW_DOWN);
+        ? new FirehoseErrorResponse('InternalFailure', 'Internal service failure.')
+        : new FirehoseErrorResponse('ServiceUnavailableException', SLOW_DOWN);
     }
     stream.quota.clock.tick();
     if (!stream.quota.requests.take(1)) {
       this.publisher.publishThrottled(stream.config.name, data.length);
-      throw new FirehoseRequestError('ServiceUnavailableException', SLOW_DOWN);
+      throw new FirehoseErrorResponse('ServiceUnavailableException', SLOW_DOWN);
     }
 
     const { responses, accepted, throttled } = this.answerEntries(data, stream.quota);
@@ -196,7 +196,7 @@ export class FirehoseService {
     } catch (error) {
       // Nothing of this request was kept (the buffer file is cut back), so a retry duplicates nothing.
       const reason = error instanceof Error ? error.message : String(error);
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'InternalFailure',
         `Local Firehose could not store the records: ${reason}`,
       );
@@ -213,7 +213,7 @@ export class FirehoseService {
     if (!batch) {
       const response = responses[0];
       if ('ErrorCode' in response) {
-        throw new FirehoseRequestError(response.ErrorCode, response.ErrorMessage);
+        throw new FirehoseErrorResponse(response.ErrorCode, response.ErrorMessage);
       }
       return { RecordId: response.RecordId, Encrypted: false };
     }

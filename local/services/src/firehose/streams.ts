@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isObject } from '../http/util';
 import type { S3Store } from '../s3/store';
 import { type BufferSettings, type DeliveryReport, StreamDelivery } from './delivery';
-import { FirehoseRequestError } from './errors';
+import { FirehoseErrorResponse } from './errors';
 import {
   ACCOUNT_ID,
   BUCKET_ARN_PATTERN,
@@ -82,20 +82,20 @@ export class DeliveryStreams {
   async createDeliveryStream(input: Record<string, unknown>): Promise<unknown> {
     const name = input.DeliveryStreamName;
     if (typeof name !== 'string' || !STREAM_NAME_PATTERN.test(name)) {
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'InvalidArgumentException',
         `Invalid DeliveryStreamName: ${String(name)}`,
       );
     }
     const type = input.DeliveryStreamType ?? 'DirectPut';
     if (type !== 'DirectPut') {
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'InvalidArgumentException',
         `Local Firehose supports only DirectPut streams, not ${String(type)}`,
       );
     }
     if (this.streams.has(name)) {
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'ResourceInUseException',
         `Firehose ${name} under accountId ${ACCOUNT_ID} already exists`,
       );
@@ -104,7 +104,7 @@ export class DeliveryStreams {
     const plain = input.S3DestinationConfiguration;
     const source = isObject(extended) ? extended : isObject(plain) ? plain : undefined;
     if (!source) {
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'InvalidArgumentException',
         'Local Firehose supports only S3 destinations: give ExtendedS3DestinationConfiguration or S3DestinationConfiguration',
       );
@@ -139,7 +139,7 @@ export class DeliveryStreams {
     const stream = this.stream(input.DeliveryStreamName);
     // DeleteDeliveryStream API reference: a stream cannot be deleted while it is CREATING.
     if (this.isCreating(stream)) {
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'ResourceInUseException',
         `Firehose ${stream.config.name} under account ${ACCOUNT_ID} is in CREATING state and cannot be deleted.`,
       );
@@ -154,14 +154,14 @@ export class DeliveryStreams {
 
   stream(name: unknown): Stream {
     if (typeof name !== 'string' || !STREAM_NAME_PATTERN.test(name)) {
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'InvalidArgumentException',
         `Invalid DeliveryStreamName: ${String(name)}`,
       );
     }
     const stream = this.streams.get(name);
     if (!stream) {
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'ResourceNotFoundException',
         `Firehose ${name} under account ${ACCOUNT_ID} not found.`,
       );
@@ -177,7 +177,7 @@ export class DeliveryStreams {
   activeStream(name: unknown): Stream {
     const stream = this.stream(name);
     if (this.isCreating(stream)) {
-      throw new FirehoseRequestError(
+      throw new FirehoseErrorResponse(
         'ResourceNotFoundException',
         `Firehose ${stream.config.name} under account ${ACCOUNT_ID} is not ACTIVE (it is CREATING): wait until DescribeDeliveryStream shows ACTIVE.`,
       );

@@ -230,22 +230,13 @@ export function objectHeaders(headers: IncomingHttpHeaders): ObjectHeaders {
 }
 
 function pickHeaders(meta: ObjectMeta): ObjectHeaders {
-  const {
-    contentType,
-    contentEncoding,
-    cacheControl,
-    contentDisposition,
-    contentLanguage,
-    expires,
-    userMetadata,
-  } = meta;
   return {
-    contentType,
-    contentEncoding,
-    cacheControl,
-    contentDisposition,
-    contentLanguage,
-    expires,
-    userMetadata,
+    contentType: meta.contentType,
+    contentEncoding: meta.contentEncoding,
+    cacheControl: meta.cacheControl,
+    contentDisposition: meta.contentDisposition,
+    contentLanguage: meta.contentLanguage,
+    expires: meta.expires,
+    userMetadata: meta.userMetadata,
   };
 }
