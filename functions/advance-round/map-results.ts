@@ -9,7 +9,7 @@ import { isTransientAwsError } from '../shared/transient';
 // The fields AdvanceRound sums. An Output is JSON read back from S3, shaped by the ASL's ItemProcessor:
 // one lacking a count is not a full ChunkOutcome (summing it would give NaN), so its chunk is read
 // from its outcome object instead.
-const COUNTED = ['records', ...SEND_COUNT_FIELDS] as const;
+const COUNTED = ['records', 'possibleDuplicateRecords', ...SEND_COUNT_FIELDS] as const;
 
 /** A full outcome of this round for one of its chunks, or undefined. */
 export function outcomeOf(

@@ -19,6 +19,12 @@ describe('outcomeOf (a succeeded child Output read as a chunk outcome)', () => {
     );
   });
 
+  it('refuses an Output without its possible-duplicate count, which the run totals sum too', () => {
+    const { possibleDuplicateRecords: _dropped, ...withoutCount } = outcome();
+    expect(outcomeOf(JSON.stringify(outcome()), 0, CHUNKS)).toBeDefined();
+    expect(outcomeOf(JSON.stringify(withoutCount), 0, CHUNKS)).toBeUndefined();
+  });
+
   it('refuses an outcome of another round or of a chunk not in this round', () => {
     expect(outcomeOf(outcome({ round: 1 }), 0, CHUNKS)).toBeUndefined();
     expect(outcomeOf(outcome({ chunkId: 'r1-c000000' }), 0, CHUNKS)).toBeUndefined();
