@@ -11,6 +11,8 @@ export const Phase = {
   totalling: 'totalling',
   waitingBeforeRound: 'waitingBeforeRound',
   checkingMetrics: 'checkingMetrics',
+  /** The execution has ended; calls still in flight (a stop) and the threads' last lines are counted. */
+  finishing: 'finishing',
   done: 'done',
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
@@ -22,10 +24,17 @@ export interface HandlerLogLine {
   records?: number;
   accepted?: number;
   failed?: number;
+  /** The response's FailedPutCount: entries refused one by one (0 when the whole call was refused). */
+  failedPutCount?: number;
   throttled?: number;
   delayMs?: number;
   category?: string;
   errorName?: string;
+  /** A refused call that no retry can help (the chunk fails): not counted as a refused request. */
+  retryable?: boolean;
+  /** "chunk put": the outcome PutBatch recorded for its chunk, the one the summary adds up. */
+  delivered?: number;
+  requeued?: number;
 }
 
 export interface ProgressModel {
@@ -38,14 +47,14 @@ export interface ProgressModel {
   chunksDone: number;
   chunksFailed: number;
   chunksInFlight: Set<number>;
-  /** Input records delivered over all rounds, from the chunks' outcomes. */
+  /** Input records delivered over all rounds, from the chunks' recorded outcomes ("chunk put"). */
   delivered: number;
   /** Firehose entries, live from each call: refused as throttled, refused otherwise. */
   throttledEntries: number;
   failedEntries: number;
   /** Whole calls refused before any entry got a result ("Slow down." for the call, 500, a reset). */
   refusedCalls: number;
-  /** Input records handed to a later round. */
+  /** Input records handed to a later round (from the same outcomes). */
   requeued: number;
   /** Step Functions retries of a whole chunk (after a chunk got nothing accepted). */
   chunkRetries: number;
@@ -91,18 +100,20 @@ export function startRound(model: ProgressModel, round: number, chunks: number, 
   model.waitUntil = undefined;
 }
 
-/** A chunk's outcome (what PutBatch returned): its delivered and re-queued input records. */
+/**
+ * A chunk's child execution ended. Its delivered and re-queued records are not counted here but from
+ * the "chunk put" line its PutBatch logs when it records the outcome: a duplicate child returns the
+ * same outcome again, and a chunk still in flight when the run stops ends after the last event.
+ */
 export function chunkFinished(
   model: ProgressModel,
   index: number | undefined,
-  outcome: { delivered?: number; requeued?: number; chunkId?: string } | undefined,
+  outcome: { chunkId?: string } | undefined,
   failed: boolean,
 ): void {
   if (index !== undefined) model.chunksInFlight.delete(index);
   model.chunksDone += 1;
   if (failed) model.chunksFailed += 1;
-  model.delivered += outcome?.delivered ?? 0;
-  model.requeued += outcome?.requeued ?? 0;
   if (outcome?.chunkId) model.backoffUntil.delete(outcome.chunkId);
 }
 
@@ -113,12 +124,18 @@ export function handlerLogged(model: ProgressModel, line: HandlerLogLine, now: n
   if (line.message === 'Firehose call done') {
     const entries = line.throttled ?? 0;
     model.throttledEntries += entries;
-    model.failedEntries += Math.max(0, (line.failed ?? 0) - entries);
+    // Entries refused one by one (FailedPutCount), as the summary counts them: a call refused whole
+    // also logs "call done", with all its entries failed but none of them refused by an entry result.
+    model.failedEntries += Math.max(0, (line.failedPutCount ?? line.failed ?? 0) - entries);
     throttled = entries > 0;
   } else if (line.message === 'Firehose call failed') {
-    // The whole call was refused: one request, its entries never got a result of their own.
-    model.refusedCalls += 1;
+    // The whole call was refused: one request, its entries never got a result of their own. One that
+    // no retry can help fails the chunk and is not a refused request in the summary (retry-loop.ts).
+    if (line.retryable !== false) model.refusedCalls += 1;
     throttled = line.category === 'throttled';
+  } else if (line.message === 'chunk put') {
+    model.delivered += line.delivered ?? 0;
+    model.requeued += line.requeued ?? 0;
   } else if (line.message === 'Retrying failed Firehose entries' && line.chunkId) {
     model.backoffUntil.set(line.chunkId, now + (line.delayMs ?? 0));
   }

@@ -43,6 +43,7 @@ export function activity(model: ProgressModel, now: number): string[] {
             `CloudWatch not caught up yet: check ${model.metricsRetries + 1}` +
               (model.waitUntil && model.waitUntil > now ? ` at ${clockTime(model.waitUntil)}` : ''),
           ];
+    case Phase.finishing:
     case Phase.done:
       return ['finishing'];
     default:

@@ -86,13 +86,13 @@ export class RunProgress {
       m.phase = Phase.checkingMetrics;
       this.line('checking CloudWatch metrics…');
     } else if (event.type.startsWith('Execution') && event.type !== 'ExecutionStarted') {
-      this.finish();
+      this.executionEnded();
       return;
     }
     this.changed();
   }
 
-  /** A handler's log line (already parsed): live throttled and failed entries, backoffs. */
+  /** A handler's log line (already parsed): chunks' outcomes, live refused entries and calls, backoffs. */
   onLog(line: HandlerLogLine): void {
     const now = this.now();
     const first = handlerLogged(this.model, line, now);
@@ -100,13 +100,14 @@ export class RunProgress {
       const hint = this.options.throttleHint ? `: ${this.options.throttleHint}` : '';
       this.line(`Firehose started throttling ("Slow down.")${hint}`);
     }
+    if (this.model.phase === Phase.finishing) return;
     if (!this.interactive && line.message === 'Retrying failed Firehose entries') this.pipeBackoff(now);
     this.changed();
   }
 
   private chunkDone(event: EngineEventShape): void {
     const output = (event as { output?: unknown }).output as
-      | { delivered?: number; requeued?: number; chunkId?: string; childFailed?: boolean }
+      | { chunkId?: string; childFailed?: boolean }
       | undefined;
     const failed = event.type === 'MapIterationFailed' || Boolean(output?.childFailed);
     chunkFinished(this.model, event.index, failed ? undefined : output, failed);
@@ -176,14 +177,15 @@ export class RunProgress {
   }
 
   private changed(): void {
-    if (!this.interactive || this.model.phase === Phase.done) return;
+    const still: Phase[] = [Phase.done, Phase.finishing];
+    if (!this.interactive || still.includes(this.model.phase)) return;
     this.timer ??= setInterval(() => this.draw(), TICK_MS).unref();
     if (this.now() - this.lastDraw >= REDRAW_MS) this.draw();
   }
 
   private draw(): void {
     // Starting and planning have a line of their own; the block starts with the first round.
-    const quiet: Phase[] = [Phase.done, Phase.starting, Phase.planning];
+    const quiet: Phase[] = [Phase.done, Phase.finishing, Phase.starting, Phase.planning];
     if (!this.interactive || quiet.includes(this.model.phase)) return;
     const now = this.now();
     this.lastDraw = now;
@@ -198,7 +200,24 @@ export class RunProgress {
     return `\r${this.drawn > 1 ? `\x1b[${this.drawn - 1}A` : ''}\x1b[J`;
   }
 
-  /** Ends the display: the status block gives way to one line of the final counts. */
+  /**
+   * The execution has ended, but not the run: calls still in flight (a stop waits for them) and the
+   * handler threads' last log lines are still counted, so the final line waits for finish(). The
+   * status block is erased now: what the run says next (stopping, salvaging) is written below it.
+   */
+  private executionEnded(): void {
+    if (this.model.phase === Phase.done || this.model.phase === Phase.finishing) return;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.model.phase = Phase.finishing;
+    if (this.interactive) this.write(this.clear());
+    this.drawn = 0;
+  }
+
+  /**
+   * Ends the display: the status block gives way to one line of the final counts. Called once every
+   * handler log line of the run has been read (after the environment is disposed, run-session.ts).
+   */
   finish(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

@@ -86,6 +86,7 @@ describe('the progress of a local run', () => {
     const h = harness(false);
     planAndStart(h);
     h.advance(10_000);
+    h.progress.onLog({ message: 'chunk put', chunkId: 'c0', delivered: 500_000, requeued: 0 });
     h.event({
       type: 'MapIterationSucceeded',
       index: 0,
@@ -149,7 +150,97 @@ describe('the progress of a local run', () => {
   });
 });
 
+describe('the final line', () => {
+  it('counts what calls still in flight log after the execution stopped, and outcomes recorded then', () => {
+    const h = harness(false);
+    planAndStart(h);
+    h.progress.onLog({ message: 'Firehose call failed', chunkId: 'c0', records: 500, retryable: true });
+    h.progress.onLog({ message: 'chunk put', chunkId: 'c1', delivered: 500, requeued: 0 });
+    h.event({
+      type: 'MapIterationSucceeded',
+      index: 1,
+      parentState: { name: 'LoadChunks', type: 'Map', input: {} },
+    });
+    h.event({ type: 'ExecutionAborted' });
+    // Ctrl-C: the run waits for the calls in flight, which go on retrying and then record outcomes.
+    for (let call = 0; call < 3; call++) {
+      h.progress.onLog({ message: 'Firehose call failed', chunkId: 'c0', records: 500, retryable: true });
+      h.progress.onLog({ message: 'Retrying failed Firehose entries', chunkId: 'c0', delayMs: 10_000 });
+    }
+    h.progress.onLog({ message: 'chunk put', chunkId: 'c0', delivered: 400, requeued: 100 });
+    h.progress.onLog({ message: 'chunk put', chunkId: 'c2', delivered: 500, requeued: 0 });
+    expect(h.text()).not.toContain('sent:');
+    expect(h.text()).not.toContain('backing off');
+    h.progress.finish();
+    const sent = h
+      .text()
+      .split('\n')
+      .filter((line) => line.startsWith('sent:'));
+    expect(sent).toEqual([expect.stringContaining('1,400/1,234,567 records delivered')]);
+    expect(sent[0]).toContain('4 calls refused whole · 100 records re-queued');
+  });
+
+  it('is written once, by finish, on a terminal too, after the status block was erased', () => {
+    const h = harness(true);
+    planAndStart(h);
+    h.event({ type: 'ExecutionSucceeded' });
+    const erased = h.text().length;
+    h.progress.onLog({ message: 'chunk put', chunkId: 'c0', delivered: 7, requeued: 0 });
+    expect(h.text().length).toBe(erased);
+    h.progress.finish();
+    h.progress.finish();
+    expect(lastScreen(h.text())).toEqual([
+      expect.stringMatching(/^sent: 7\/1,234,567 records delivered/),
+      '',
+    ]);
+  });
+});
+
 describe('a call refused whole', () => {
+  it('does not count its entries as refused entries, as the summary does not', () => {
+    let text = '';
+    const progress = new RunProgress((chunk) => (text += chunk), false);
+    progress.onEvent({
+      timestamp: 0,
+      type: 'MapIterationStarted',
+      index: 0,
+      parentState: { name: 'LoadChunks', type: 'Map', input: {} },
+    } as EngineEventShape);
+    // What retry-loop.ts logs for a call refused with 503: the failure, then the call with every entry failed.
+    progress.onLog({ message: 'Firehose call failed', chunkId: 'c0', records: 500, category: 'throttled' });
+    progress.onLog({
+      message: 'Firehose call done',
+      chunkId: 'c0',
+      failed: 500,
+      throttled: 0,
+      failedPutCount: 0,
+    });
+    progress.onLog({
+      message: 'Firehose call done',
+      chunkId: 'c0',
+      failed: 3,
+      throttled: 1,
+      failedPutCount: 3,
+    });
+    progress.finish();
+    expect(text).toContain('entries refused: 1 throttled, 2 failed · 1 calls refused whole');
+  });
+
+  it('that no retry can help is not a refused request (the chunk fails instead)', () => {
+    let text = '';
+    const progress = new RunProgress((chunk) => (text += chunk), false);
+    progress.onEvent({
+      timestamp: 0,
+      type: 'MapIterationStarted',
+      index: 0,
+      parentState: { name: 'LoadChunks', type: 'Map', input: {} },
+    } as EngineEventShape);
+    progress.onLog({ message: 'Firehose call failed', chunkId: 'c0', retryable: false, category: 'fatal' });
+    progress.onLog({ message: 'Firehose call failed', chunkId: 'c1', retryable: true, category: 'server' });
+    progress.finish();
+    expect(text).toContain('1 calls refused whole');
+  });
+
   it('counts as a refused call, not as refused entries, and a throttled one starts the throttling note', () => {
     let text = '';
     const progress = new RunProgress((chunk) => (text += chunk), false, { throttleHint: 'the quota' });
