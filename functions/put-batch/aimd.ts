@@ -14,7 +14,7 @@ export interface AimdSettings {
   /** The rate never goes above this: 1 when the quota is known, more when it is only a default. */
   maxRate: number;
   minRate: number;
-  /** Added per second of clean sending. */
+  /** Added per second of clean sending while nothing has been throttled yet. */
   increasePerSecond: number;
   /**
    * The cut is the share of entries accepted over the last `holdMs` of this environment's sends,
@@ -25,18 +25,40 @@ export interface AimdSettings {
   maxDecrease: number;
   /** After a cut, throttles from calls already in flight do not cut again for this long. */
   holdMs: number;
+  /**
+   * After a cut the rate climbs back, in this many ms of clean sending, to `recoverShare` of the rate
+   * that was throttled: a clip from timing jitter costs a dip of a few seconds, not a lasting loss.
+   */
+  recoverMs: number;
+  recoverShare: number;
+  /** Past that point, added per second of clean sending: a slow probe of the rate that throttled. */
+  probePerSecond: number;
+  /**
+   * Behind the schedule, an environment moves through it this much faster than the rate until it is
+   * back on it (claimTurn): environments that fell behind by different amounts converge, instead of
+   * each keeping its own lag and sending other parts of the schedule at the same time as the rest.
+   */
+  catchUp: number;
 }
 
 export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
   minRate: 0.05,
-  // 1% of the quota per second: back from a 10% cut in 10 s, slow enough that one probe past the
-  // quota throttles only a sliver of a second's traffic.
+  // 1% of the quota per second until the first throttle: slow enough that going past the quota
+  // throttles only a sliver of a second's traffic.
   increasePerSecond: 0.01,
   minDecrease: 0.5,
   // Vector's ARC cuts by 0.9 on a throttle or latency spike.
   maxDecrease: 0.9,
   // One quota window: the retries of entries throttled in it come a window later and must not cut again.
   holdMs: 1_000,
+  recoverMs: 3_000,
+  // Back to just under the rate that was throttled: a second writer's steady share leaves the stream
+  // no room, so sitting at that rate would throttle again within seconds.
+  recoverShare: 0.97,
+  // A quarter of a percent per second: from the recovered rate to the throttled one in about 12 s.
+  probePerSecond: 0.0025,
+  // A lag of 1 s is gone after 10 s of schedule; the extra traffic is a tenth of this environment's.
+  catchUp: 0.1,
 });
 
 export interface CallResult {
@@ -55,6 +77,9 @@ export class AimdPace {
   private anchorOffsetMs = 0;
   private lastChangeMs: number;
   private lastCutMs = Number.NEGATIVE_INFINITY;
+  /** The rate the last cut came down from (the one that was throttled) and the rate it cut to. */
+  private throttledRate: number | undefined;
+  private cutRate = 0;
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
   private recent: Recent[] = [];
@@ -83,8 +108,10 @@ export class AimdPace {
    * a whole backlog would otherwise leave at once, past the stream's one-second allowance, and be
    * throttled. So this environment keeps its own pace through the schedule (a virtual-scheduling
    * limiter, GCRA, on schedule distance): from its previous call at `localOffsetMs`, the next one may
-   * go (offset distance ÷ rate) later, less `burstMs`. An environment that gets every k-th item moves
-   * k items of schedule per step, so together they still send at the rate, however many there are.
+   * go (offset distance ÷ (rate × (1 + catchUp))) later, less `burstMs`, and never before the shared
+   * schedule. An environment that gets every k-th item moves k items of schedule per step, so together
+   * they send at about the rate, however many there are, and a lag shrinks until the shared schedule
+   * governs again.
    */
   claimTurn(offsetMs: number, nowMs: number, burstMs: number): number {
     if (this.localWallMs === undefined || offsetMs < this.localOffsetMs) {
@@ -95,7 +122,9 @@ export class AimdPace {
       }
       return nowMs;
     }
-    const due = this.localWallMs + (offsetMs - this.localOffsetMs) / this.rateValue;
+    const paced =
+      this.localWallMs + (offsetMs - this.localOffsetMs) / (this.rateValue * (1 + this.settings.catchUp));
+    const due = Math.max(paced, this.sendAt(offsetMs));
     const sendAt = Math.max(nowMs, due - burstMs);
     // Late: the local pace restarts from now (no credit beyond the burst); early or on time: from due.
     this.localWallMs = Math.max(due, sendAt);
@@ -114,13 +143,30 @@ export class AimdPace {
       if (nowMs - this.lastCutMs < settings.holdMs) return;
       const cut = clamp(this.acceptedShare(), settings.minDecrease, settings.maxDecrease);
       this.lastCutMs = nowMs;
+      this.throttledRate = this.rateValue;
       this.change(this.rateValue * cut, offsetMs, nowMs);
+      this.cutRate = this.rateValue;
       return;
     }
-    const elapsed = Math.max(0, nowMs - this.lastChangeMs) / 1000;
-    if (this.rateValue < settings.maxRate && elapsed > 0) {
-      this.change(this.rateValue + settings.increasePerSecond * elapsed, offsetMs, nowMs);
+    const elapsed = Math.max(0, nowMs - this.lastChangeMs);
+    if (elapsed > 0 && this.rateValue < settings.maxRate) {
+      this.change(this.raised(elapsed), offsetMs, nowMs);
     }
+  }
+
+  /**
+   * The rate after `elapsedMs` of clean sending: additive increase before any throttle; after one,
+   * a quick climb back to just under the throttled rate, then a slow probe past it.
+   */
+  private raised(elapsedMs: number): number {
+    const { settings } = this;
+    if (this.throttledRate === undefined)
+      return this.rateValue + (settings.increasePerSecond * elapsedMs) / 1000;
+    const recovered = Math.min(settings.maxRate, this.throttledRate * settings.recoverShare);
+    const probe = (settings.probePerSecond * elapsedMs) / 1000;
+    if (this.rateValue >= recovered) return this.rateValue + probe;
+    const step = ((recovered - this.cutRate) * elapsedMs) / settings.recoverMs;
+    return Math.min(recovered, this.rateValue + Math.max(step, probe));
   }
 
   private acceptedShare(): number {

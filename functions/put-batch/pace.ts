@@ -14,6 +14,10 @@ export const BURST_MS = 50;
 // With a quota that is only the region's default, the rate may climb to this many times it: AWS
 // raises quotas on request, and additive increase finds the real one.
 export const MAX_RATE_OVER_DEFAULT_QUOTA = 4;
+// The schedule's zero is this long after the Map state is entered: the first children need that long
+// to start, claim and read their chunks. Without it every environment starts behind by its own
+// start-up time and keeps that lag (claimTurn), so their sends overlap and big chunks get clipped.
+export const MAP_START_ALLOWANCE_MS = 1_000;
 
 /** What a PutBatch item knows about pacing: the run's quota, its Map run, the rate to start from. */
 export interface PaceContext {
@@ -51,7 +55,7 @@ export function paceFor(context: PaceContext): AimdPace {
   let pace = paces.get(context.mapRunKey);
   if (!pace) {
     const assumed = Object.values(context.quota.sources ?? {}).includes(QuotaSource.regionDefault);
-    pace = new AimdPace(Date.parse(context.mapStartedAt), {
+    pace = new AimdPace(Date.parse(context.mapStartedAt) + MAP_START_ALLOWANCE_MS, {
       ...DEFAULT_AIMD,
       initialRate: context.initialRate,
       maxRate: assumed ? MAX_RATE_OVER_DEFAULT_QUOTA : 1,

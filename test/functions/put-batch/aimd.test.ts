@@ -58,6 +58,36 @@ describe('the shared sending rate (AIMD)', () => {
     expect(pace.rate).toBe(1);
   });
 
+  it('climbs back to just under the throttled rate within the recovery time after a cut', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 20, throttled: 1 }, 0, 1_000);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs / 2);
+    expect(pace.rate).toBeCloseTo((DEFAULT_AIMD.maxDecrease + DEFAULT_AIMD.recoverShare) / 2);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.recoverShare);
+  });
+
+  it("probes past the recovered rate slowly: another writer's share is found again without a burst", () => {
+    const pace = new AimdPace(0, settings({ initialRate: 0.5 }));
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    expect(pace.rate).toBeCloseTo(0.25);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeCloseTo(0.5 * DEFAULT_AIMD.recoverShare);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 4_000);
+    expect(pace.rate).toBeCloseTo(0.5 * DEFAULT_AIMD.recoverShare + 4 * DEFAULT_AIMD.probePerSecond);
+  });
+
+  it('recovers only to the lower rate when it is throttled again on the way back', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    pace.record(clean, 0, 2_000);
+    const second = pace.rate;
+    pace.record({ entries: 10, throttled: 1 }, 0, 2_500);
+    pace.record(clean, 0, 2_500 + 10 * DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeLessThan(second);
+  });
+
   it('may climb past the assumed quota when the cap allows it', () => {
     const pace = new AimdPace(0, settings({ maxRate: 4 }));
     pace.record(clean, 0, 10_000);
@@ -72,16 +102,29 @@ describe('the shared sending rate (AIMD)', () => {
   });
 
   it('lets a late environment catch up by at most the burst allowance, then at the current rate', () => {
-    const pace = new AimdPace(0, settings());
+    const pace = new AimdPace(0, settings({ catchUp: 0 }));
     // Five chunks of 100 ms each, all found due at t = 10 s.
     const turns = [0, 100, 200, 300, 400].map((offset) => pace.claimTurn(offset, 10_000, 100));
     expect(turns).toEqual([10_000, 10_000, 10_100, 10_200, 10_300]);
   });
 
   it('paces a late environment that gets every other item at its share: by schedule distance', () => {
-    const pace = new AimdPace(0, settings());
+    const pace = new AimdPace(0, settings({ catchUp: 0 }));
     const turns = [0, 200, 400, 600].map((offset) => pace.claimTurn(offset, 10_000, 100));
     expect(turns).toEqual([10_000, 10_100, 10_300, 10_500]);
+  });
+
+  it('closes a lag on the shared schedule a little faster than the rate, until the schedule governs again', () => {
+    const pace = new AimdPace(0, settings({ catchUp: 0.25 }));
+    // The first item is found 1 s late; then items 500 ms apart on the schedule, each ready at once.
+    let now = pace.claimTurn(0, 1_000, 0);
+    const lags: number[] = [];
+    for (let offset = 500; offset <= 5_000; offset += 500) {
+      now = pace.claimTurn(offset, now, 0);
+      lags.push(now - pace.sendAt(offset));
+    }
+    // 500 ms of schedule in 400 ms: 100 ms of the lag gone per item, then on the shared schedule.
+    expect(lags.map(Math.round)).toEqual([900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
   });
 
   it('sends an item that started out of order (already behind) at once', () => {

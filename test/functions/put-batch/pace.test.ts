@@ -2,6 +2,7 @@ import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
   callSchedule,
   effectiveQuota,
+  MAP_START_ALLOWANCE_MS,
   MAX_RATE_OVER_DEFAULT_QUOTA,
   paceFor,
   resetPaces,
@@ -92,6 +93,13 @@ describe('pacing a PutBatch item', () => {
     expect(paceFor({ ...context, mapRunKey: 'run|0|a' })).toBe(first);
     expect(first.rate).toBe(0.8);
     expect(paceFor({ ...context, mapRunKey: 'run|1|b' })).not.toBe(first);
+  });
+
+  it('starts the shared schedule a fixed allowance after the Map state was entered, the same for every environment', () => {
+    const mapStartedAt = '2026-11-30T18:00:00.000Z';
+    const pace = paceFor({ quota: found, mapStartedAt, initialRate: 1, mapRunKey: 'run|0|s' });
+    expect(pace.sendAt(0)).toBe(Date.parse(mapStartedAt) + MAP_START_ALLOWANCE_MS);
+    expect(pace.sendAt(250)).toBe(Date.parse(mapStartedAt) + MAP_START_ALLOWANCE_MS + 250);
   });
 
   it('lets the rate climb past a quota that was only assumed from the region', () => {
