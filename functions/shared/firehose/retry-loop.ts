@@ -96,6 +96,12 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
 
     outcome.failedPutCount += round.failedPutCount;
     outcome.throttledEntries += round.throttled;
+    deps.afterCall?.({
+      attempt,
+      entries: pending.length,
+      throttled: round.callThrottled ? pending.length : round.throttled,
+      sentAtMs: callStart,
+    });
     for (const { index, recordId } of round.accepted) {
       outcome.accepted += 1;
       outcome.acceptedBytes += records[index]?.byteLength ?? 0;
