@@ -33,6 +33,8 @@ export interface AimdSettings {
   recoverShare: number;
   /** Past that point, added per second of clean sending: a slow probe of the rate that throttled. */
   probePerSecond: number;
+  /** The probe's step grows by its first size for every this many seconds clean past the recovery. */
+  probeDoublingSeconds: number;
   /**
    * Behind the schedule, an environment moves through it this much faster than the rate until it is
    * back on it (claimTurn): environments that fell behind by different amounts converge, instead of
@@ -50,13 +52,14 @@ export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Objec
   // Vector's ARC cuts by 0.9 on a throttle or latency spike.
   maxDecrease: 0.9,
   // One quota window: the retries of entries throttled in it come a window later and must not cut again.
-  holdMs: 1_000,
+  holdMs: 500,
   recoverMs: 3_000,
   // Back to just under the rate that was throttled: a second writer's steady share leaves the stream
   // no room, so sitting at that rate would throttle again within seconds.
   recoverShare: 0.97,
   // A quarter of a percent per second: from the recovered rate to the throttled one in about 12 s.
   probePerSecond: 0.0025,
+  probeDoublingSeconds: 5,
   // A lag of 1 s is gone after 10 s of schedule; the extra traffic is a tenth of this environment's.
   catchUp: 0.1,
 });
@@ -132,38 +135,53 @@ export class AimdPace {
     return sendAt;
   }
 
-  /** After a chunk planned at `offsetMs` was sent at `nowMs`: cut on throttling, else raise. */
-  record(result: CallResult, offsetMs: number, nowMs: number): void {
+  /**
+   * After a chunk planned at `offsetMs`, whose first call left at `sentAtMs`, was answered at `nowMs`:
+   * cut on throttling, else raise. A call that left before the last cut was throttled at the old rate:
+   * it says nothing about the new one, and cutting again for it would overshoot far below the quota.
+   */
+  record(result: CallResult, offsetMs: number, nowMs: number, sentAtMs = nowMs): void {
     const { settings } = this;
     this.recent = [
       ...this.recent.filter((r) => nowMs - r.atMs < settings.holdMs),
       { ...result, atMs: nowMs },
     ];
     if (result.throttled > 0) {
-      if (nowMs - this.lastCutMs < settings.holdMs) return;
-      const cut = clamp(this.acceptedShare(), settings.minDecrease, settings.maxDecrease);
+      if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) return;
+      const accepted = this.acceptedShare();
+      // The first cut also heeds the call's own share: the first throttled answers of an overload come
+      // among many clean ones from before the stream's allowance ran out, which hide how far over the
+      // rate is. Later, one call's share is too noisy (a call that meets an empty bucket is mostly
+      // throttled even when the rate is barely over): the share over the last window decides.
+      const callAccepted = 1 - result.throttled / Math.max(1, result.entries);
+      const share = this.throttledRate === undefined ? Math.min(accepted, callAccepted) : accepted;
       this.lastCutMs = nowMs;
-      this.throttledRate = this.rateValue;
+      // What got through is the best guess of what the stream has room for: recovery aims below it.
+      this.throttledRate = this.rateValue * Math.max(accepted, settings.maxDecrease);
+      const cut = clamp(share, settings.minDecrease, settings.maxDecrease);
       this.change(this.rateValue * cut, offsetMs, nowMs);
       this.cutRate = this.rateValue;
       return;
     }
     const elapsed = Math.max(0, nowMs - this.lastChangeMs);
     if (elapsed > 0 && this.rateValue < settings.maxRate) {
-      this.change(this.raised(elapsed), offsetMs, nowMs);
+      this.change(this.raised(elapsed, nowMs), offsetMs, nowMs);
     }
   }
 
   /**
    * The rate after `elapsedMs` of clean sending: additive increase before any throttle; after one,
-   * a quick climb back to just under the throttled rate, then a slow probe past it.
+   * a quick climb back to just under the throttled rate, then a probe past it that speeds up the
+   * longer it stays clean (a guess that was too low is left within seconds, not minutes).
    */
-  private raised(elapsedMs: number): number {
+  private raised(elapsedMs: number, nowMs: number): number {
     const { settings } = this;
     if (this.throttledRate === undefined)
       return this.rateValue + (settings.increasePerSecond * elapsedMs) / 1000;
     const recovered = Math.min(settings.maxRate, this.throttledRate * settings.recoverShare);
-    const probe = (settings.probePerSecond * elapsedMs) / 1000;
+    const cleanSeconds = Math.max(0, nowMs - this.lastCutMs - settings.recoverMs) / 1000;
+    const probe =
+      (settings.probePerSecond * (1 + cleanSeconds / settings.probeDoublingSeconds) * elapsedMs) / 1000;
     if (this.rateValue >= recovered) return this.rateValue + probe;
     const step = ((recovered - this.cutRate) * elapsedMs) / settings.recoverMs;
     return Math.min(recovered, this.rateValue + Math.max(step, probe));

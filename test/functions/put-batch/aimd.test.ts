@@ -32,13 +32,33 @@ describe('the shared sending rate (AIMD)', () => {
     expect(few.rate).toBeCloseTo(0.9);
   });
 
-  it('cuts by the share of entries accepted over the last second: one clipped chunk among clean ones costs little', () => {
+  it("cuts at first by the throttled call's own share: an overload shows first among clean answers", () => {
     const pace = new AimdPace(0, settings());
     for (const at of [100, 200, 300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
+    // 300 of 500 throttled after 1,500 clean entries: over the window 0.85 got through, in the call 0.4.
+    pace.record({ entries: 500, throttled: 300 }, 0, 400);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.minDecrease);
+  });
+
+  it('cuts later by the share accepted over the last window: one clipped chunk among clean ones costs little', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 1 }, 0, 0);
+    for (const at of [5_100, 5_200, 5_300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
     const before = pace.rate;
     // A 4-record chunk of ~4 MB with 3 records throttled, after 1,500 clean entries: the mildest cut.
-    pace.record({ entries: 4, throttled: 3 }, 0, 400);
+    pace.record({ entries: 4, throttled: 3 }, 0, 5_400);
     expect(pace.rate / before).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+  });
+
+  it('does not cut for a call that left before the last cut: it was throttled at the old rate', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000, 900);
+    expect(pace.rate).toBeCloseTo(0.5);
+    // Answered well after the hold, but it left before the cut (a retry dates from its chunk's first call).
+    pace.record({ entries: 10, throttled: 5 }, 0, 3_000, 950);
+    expect(pace.rate).toBeGreaterThanOrEqual(0.5);
+    pace.record({ entries: 10, throttled: 5 }, 0, 3_000, 1_000);
+    expect(pace.rate).toBeLessThan(0.5);
   });
 
   it('does not cut again for throttles inside the hold time after a cut', () => {
@@ -58,24 +78,32 @@ describe('the shared sending rate (AIMD)', () => {
     expect(pace.rate).toBe(1);
   });
 
-  it('climbs back to just under the throttled rate within the recovery time after a cut', () => {
+  it('climbs back within the recovery time to just under the rate that got through', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 20, throttled: 1 }, 0, 1_000);
     expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+    const target = 0.95 * DEFAULT_AIMD.recoverShare;
     pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs / 2);
-    expect(pace.rate).toBeCloseTo((DEFAULT_AIMD.maxDecrease + DEFAULT_AIMD.recoverShare) / 2);
+    expect(pace.rate).toBeCloseTo((DEFAULT_AIMD.maxDecrease + target) / 2);
     pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs);
-    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.recoverShare);
+    expect(pace.rate).toBeCloseTo(target);
   });
 
-  it("probes past the recovered rate slowly: another writer's share is found again without a burst", () => {
+  it("probes past the recovered rate slowly at first, then faster: another writer's share is found again without a burst", () => {
     const pace = new AimdPace(0, settings({ initialRate: 0.5 }));
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
     expect(pace.rate).toBeCloseTo(0.25);
+    // Half got through in the call, but the cut never aims recovery below ×0.9 of the throttled rate.
+    const recovered = 0.5 * DEFAULT_AIMD.maxDecrease * DEFAULT_AIMD.recoverShare;
     pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs);
-    expect(pace.rate).toBeCloseTo(0.5 * DEFAULT_AIMD.recoverShare);
-    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 4_000);
-    expect(pace.rate).toBeCloseTo(0.5 * DEFAULT_AIMD.recoverShare + 4 * DEFAULT_AIMD.probePerSecond);
+    expect(pace.rate).toBeCloseTo(recovered);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 1_000);
+    const slow = pace.rate - recovered;
+    const mark = pace.rate;
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 11_000);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 12_000);
+    expect(slow).toBeCloseTo(DEFAULT_AIMD.probePerSecond * (1 + 1 / DEFAULT_AIMD.probeDoublingSeconds));
+    expect(pace.rate - mark).toBeGreaterThan(11 * slow);
   });
 
   it('recovers only to the lower rate when it is throttled again on the way back', () => {
@@ -84,7 +112,7 @@ describe('the shared sending rate (AIMD)', () => {
     pace.record(clean, 0, 2_000);
     const second = pace.rate;
     pace.record({ entries: 10, throttled: 1 }, 0, 2_500);
-    pace.record(clean, 0, 2_500 + 10 * DEFAULT_AIMD.recoverMs);
+    pace.record(clean, 0, 2_500 + DEFAULT_AIMD.recoverMs);
     expect(pace.rate).toBeLessThan(second);
   });
 

@@ -6,6 +6,7 @@ import {
   MAX_RATE_OVER_DEFAULT_QUOTA,
   paceFor,
   resetPaces,
+  WAIT_SLICE_MS,
   waitForTurn,
 } from '../../../functions/put-batch/pace';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
@@ -79,6 +80,25 @@ describe('pacing a PutBatch item', () => {
     };
     const waited = await waitForTurn(pace, { offsetMs: 1_000, costMs: 10 }, clock, 15_000);
     expect(waited).toBe(2_000);
+  });
+
+  it('re-reads the schedule while it waits: a rate raised meanwhile brings the turn forward', async () => {
+    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 0.5, maxRate: 1 });
+    const clock = fakeClock(0);
+    const sleep = clock.sleep;
+    let raised = false;
+    clock.sleep = async (ms: number) => {
+      await sleep(ms);
+      if (!raised) {
+        raised = true;
+        // Long clean sending elsewhere in this environment: back at the full quota.
+        pace.record({ entries: 10, throttled: 0 }, 0, 1_000_000);
+      }
+    };
+    // Due at 2 s at half the quota; at the full quota, at 1 s.
+    const waited = await waitForTurn(pace, { offsetMs: 1_000, costMs: 10 }, clock, 15_000);
+    expect(waited).toBe(1_000);
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(WAIT_SLICE_MS);
   });
 
   it('never waits past the longest wait the retry budget allows', async () => {
