@@ -64,6 +64,9 @@ export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Objec
   catchUp: 0.1,
 });
 
+/** A call's own accepted share is a sample worth heeding only with this many entries. */
+export const CALL_SHARE_MIN_ENTRIES = 100;
+
 export interface CallResult {
   /** Entries the call (and its retries) sent, and how many of them were throttled. */
   entries: number;
@@ -153,7 +156,9 @@ export class AimdPace {
       // among many clean ones from before the stream's allowance ran out, which hide how far over the
       // rate is. Later, one call's share is too noisy (a call that meets an empty bucket is mostly
       // throttled even when the rate is barely over): the share over the last window decides.
-      const callAccepted = 1 - result.throttled / Math.max(1, result.entries);
+      // A call of a few huge entries (a 4 MiB chunk clipped by timing) tells nothing of the kind.
+      const callAccepted =
+        result.entries >= CALL_SHARE_MIN_ENTRIES ? 1 - result.throttled / result.entries : 1;
       const share = this.throttledRate === undefined ? Math.min(accepted, callAccepted) : accepted;
       this.lastCutMs = nowMs;
       // What got through is the best guess of what the stream has room for: recovery aims below it.

@@ -40,6 +40,13 @@ describe('the shared sending rate (AIMD)', () => {
     expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.minDecrease);
   });
 
+  it('does not take a clipped 4 MiB chunk for an overload, even at the first cut', () => {
+    const pace = new AimdPace(0, settings());
+    for (const at of [100, 200, 300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
+    pace.record({ entries: 4, throttled: 3 }, 0, 400);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+  });
+
   it('cuts later by the share accepted over the last window: one clipped chunk among clean ones costs little', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 10, throttled: 1 }, 0, 0);
