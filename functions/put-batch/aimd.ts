@@ -41,6 +41,11 @@ export interface AimdSettings {
    * each keeping its own lag and sending other parts of the schedule at the same time as the rest.
    */
   catchUp: number;
+  /**
+   * Only a lag up to this long is caught up: when the whole job is behind (a slow start, a loaded
+   * machine), catching up more than the stream's one-second allowance could only be throttled.
+   */
+  catchUpLimitMs: number;
 }
 
 export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
@@ -62,6 +67,8 @@ export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Objec
   probeDoublingSeconds: 5,
   // A lag of 1 s is gone after 10 s of schedule; the extra traffic is a tenth of this environment's.
   catchUp: 0.1,
+  // Half the one-second allowance: several environments catching up at once still fit in it.
+  catchUpLimitMs: 500,
 });
 
 /** A call's own accepted share is a sample worth heeding only with this many entries. */
@@ -114,8 +121,8 @@ export class AimdPace {
    * a whole backlog would otherwise leave at once, past the stream's one-second allowance, and be
    * throttled. So this environment keeps its own pace through the schedule (a virtual-scheduling
    * limiter, GCRA, on schedule distance): from its previous call at `localOffsetMs`, the next one may
-   * go (offset distance ÷ (rate × (1 + catchUp))) later, less `burstMs`, and never before the shared
-   * schedule. An environment that gets every k-th item moves k items of schedule per step, so together
+   * go (offset distance ÷ (rate × (1 + catchUp))) later (a lag over `catchUpLimitMs` is not caught up:
+   * the distance ÷ rate), less `burstMs`, and never before the shared schedule. An environment that gets every k-th item moves k items of schedule per step, so together
    * they send at about the rate, however many there are, and a lag shrinks until the shared schedule
    * governs again.
    */
@@ -128,9 +135,10 @@ export class AimdPace {
       }
       return nowMs;
     }
-    const paced =
-      this.localWallMs + (offsetMs - this.localOffsetMs) / (this.rateValue * (1 + this.settings.catchUp));
-    const due = Math.max(paced, this.sendAt(offsetMs));
+    const distance = (offsetMs - this.localOffsetMs) / this.rateValue;
+    const lag = this.localWallMs + distance - this.sendAt(offsetMs);
+    const speedUp = lag <= this.settings.catchUpLimitMs ? 1 + this.settings.catchUp : 1;
+    const due = Math.max(this.localWallMs + distance / speedUp, this.sendAt(offsetMs));
     const sendAt = Math.max(nowMs, due - burstMs);
     // Late: the local pace restarts from now (no credit beyond the burst); early or on time: from due.
     this.localWallMs = Math.max(due, sendAt);

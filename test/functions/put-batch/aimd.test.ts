@@ -150,7 +150,7 @@ describe('the shared sending rate (AIMD)', () => {
   });
 
   it('closes a lag on the shared schedule a little faster than the rate, until the schedule governs again', () => {
-    const pace = new AimdPace(0, settings({ catchUp: 0.25 }));
+    const pace = new AimdPace(0, settings({ catchUp: 0.25, catchUpLimitMs: 1_000 }));
     // The first item is found 1 s late; then items 500 ms apart on the schedule, each ready at once.
     let now = pace.claimTurn(0, 1_000, 0);
     const lags: number[] = [];
@@ -160,6 +160,17 @@ describe('the shared sending rate (AIMD)', () => {
     }
     // 500 ms of schedule in 400 ms: 100 ms of the lag gone per item, then on the shared schedule.
     expect(lags.map(Math.round)).toEqual([900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
+  });
+
+  it('does not catch up a lag longer than the limit: the whole job behind cannot make it up past the allowance', () => {
+    const pace = new AimdPace(0, settings({ catchUp: 0.25, catchUpLimitMs: 500 }));
+    let now = pace.claimTurn(0, 2_000, 0);
+    const lags: number[] = [];
+    for (let offset = 500; offset <= 2_000; offset += 500) {
+      now = pace.claimTurn(offset, now, 0);
+      lags.push(now - pace.sendAt(offset));
+    }
+    expect(lags.map(Math.round)).toEqual([2_000, 2_000, 2_000, 2_000]);
   });
 
   it('sends an item that started out of order (already behind) at once', () => {
