@@ -153,10 +153,11 @@ export class AimdPace {
    */
   record(result: CallResult, offsetMs: number, nowMs: number, sentAtMs = nowMs): void {
     const { settings } = this;
-    this.recent = [
-      ...this.recent.filter((r) => nowMs - r.atMs < settings.holdMs),
-      { ...result, atMs: nowMs },
-    ];
+    // Every call is recorded (PutRecord one by one: hundreds a second), so no copy of the window per call.
+    this.recent.push({ ...result, atMs: nowMs });
+    while (this.recent.length > 0 && nowMs - (this.recent[0]?.atMs ?? nowMs) >= settings.holdMs) {
+      this.recent.shift();
+    }
     if (result.throttled > 0) {
       if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) return;
       const accepted = this.acceptedShare();
