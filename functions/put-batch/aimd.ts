@@ -23,6 +23,9 @@ export interface AimdSettings {
    */
   minDecrease: number;
   maxDecrease: number;
+  /** Below this share of throttled entries in the window, the cut is only `sporadicDecrease`. */
+  sporadicShare: number;
+  sporadicDecrease: number;
   /** After a cut, throttles from calls already in flight do not cut again for this long. */
   holdMs: number;
   /**
@@ -56,6 +59,8 @@ export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Objec
   minDecrease: 0.5,
   // Vector's ARC cuts by 0.9 on a throttle or latency spike.
   maxDecrease: 0.9,
+  sporadicShare: 0.01,
+  sporadicDecrease: 0.97,
   // One quota window: the retries of entries throttled in it come a window later and must not cut again.
   holdMs: 500,
   recoverMs: 3_000,
@@ -172,7 +177,12 @@ export class AimdPace {
       this.lastCutMs = nowMs;
       // What got through is the best guess of what the stream has room for: recovery aims below it.
       this.throttledRate = this.rateValue * Math.max(accepted, settings.maxDecrease);
-      const cut = clamp(share, settings.minDecrease, settings.maxDecrease);
+      // A sporadic throttle (a refused PutRecord among hundreds, a 4 MiB chunk clipped by timing) is
+      // jitter more than a rate too high: it costs only the mildest cut.
+      const cut =
+        1 - share < settings.sporadicShare
+          ? settings.sporadicDecrease
+          : clamp(share, settings.minDecrease, settings.maxDecrease);
       this.change(this.rateValue * cut, offsetMs, nowMs);
       this.cutRate = this.rateValue;
       return;

@@ -44,7 +44,14 @@ describe('the shared sending rate (AIMD)', () => {
     const pace = new AimdPace(0, settings());
     for (const at of [100, 200, 300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
     pace.record({ entries: 4, throttled: 3 }, 0, 400);
-    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+  });
+
+  it('takes a refused PutRecord among hundreds of clean ones for jitter: only the mildest cut', () => {
+    const pace = new AimdPace(0, settings());
+    for (let at = 1; at <= 250; at++) pace.record({ entries: 1, throttled: 0 }, 0, at);
+    pace.record({ entries: 1, throttled: 1 }, 0, 251);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
   });
 
   it('cuts later by the share accepted over the last window: one clipped chunk among clean ones costs little', () => {
@@ -54,7 +61,7 @@ describe('the shared sending rate (AIMD)', () => {
     const before = pace.rate;
     // A 4-record chunk of ~4 MB with 3 records throttled, after 1,500 clean entries: the mildest cut.
     pace.record({ entries: 4, throttled: 3 }, 0, 5_400);
-    expect(pace.rate / before).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+    expect(pace.rate / before).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
   });
 
   it('does not cut for a call that left before the last cut: it was throttled at the old rate', () => {
