@@ -61,6 +61,7 @@ async function outputLines(files: string[]): Promise<{ job: LineMultiset; writer
   return { job, writerLines };
 }
 
+/** Runs one case and measures it against its quota. */
 async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
   const file = await c.input(ctx);
   ctx.log(
@@ -101,6 +102,36 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
     job.digest === expected.digest &&
     summary.records.delivered === summary.records.input &&
     summary.status === 'SUCCEEDED';
+  const series = watch.series() ?? { seconds: [], bytes: [], records: [], requests: [], throttled: [] };
+  const m = { summary, calls, minimumCalls, boundSeconds, jobSeconds, startupSeconds, lossless, load };
+  const writerData: Record<string, number> = writer
+    ? {
+        secondWriterAcceptedBytes: writer.acceptedBytes,
+        secondWriterThrottledEntries: writer.throttled,
+        secondWriterUnsent: writer.unsent,
+        secondWriterLinesDelivered: writerLines,
+      }
+    : {};
+  const figures = caseFigures(c, m);
+  const outputMatchesInput = job.digest === expected.digest;
+  return { ...figures, c, series, data: { ...figures.data, outputMatchesInput, ...writerData } };
+}
+
+interface Measured {
+  summary: Awaited<ReturnType<typeof runLocalJob>>;
+  calls: number;
+  minimumCalls: number;
+  boundSeconds: number;
+  jobSeconds: number;
+  startupSeconds: number;
+  lossless: boolean;
+  load: string;
+}
+
+/** A case's targets, its table row and its raw figures. */
+function caseFigures(c: QuotaCase, m: Measured): Pick<CaseResult, 'row' | 'targets' | 'data'> {
+  const { summary, calls, minimumCalls, boundSeconds, jobSeconds, lossless } = m;
+  const f = summary.firehose;
   const timeRatio = jobSeconds / boundSeconds;
   const callRatio = calls / minimumCalls;
   const throttledShare = f.throttledEntries / Math.max(1, summary.records.input);
@@ -115,50 +146,35 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
       1,
     ),
   ];
-  const series = watch.series() ?? { seconds: [], bytes: [], records: [], requests: [], throttled: [] };
   const row: Cell[] = [
     c.title,
     fmt(summary.records.input),
     round(boundSeconds, 1),
     round(jobSeconds, 1),
     round(timeRatio, 3),
-    round(startupSeconds, 1),
+    round(m.startupSeconds, 1),
     `${fmt(calls)} / ${fmt(minimumCalls)} = ${round(callRatio, 3)}`,
     `${fmt(f.throttledEntries)} (${(throttledShare * 100).toFixed(2)}%)`,
     summary.plan.rounds,
     lossless ? 'yes' : 'NO',
-    load,
+    m.load,
   ];
-  return {
-    c,
-    series,
-    row,
-    targets,
-    data: {
-      records: summary.records.input,
-      delivered: summary.records.delivered,
-      status: summary.status,
-      payloadBytes: f.payloadBytes,
-      quotaBoundSeconds: round(boundSeconds, 2),
-      jobSeconds: round(jobSeconds, 2),
-      startupSeconds: round(startupSeconds, 2),
-      wholeRunSeconds: round(summary.durationMs / 1000, 2),
-      calls,
-      minimumCalls,
-      throttledEntries: f.throttledEntries,
-      rounds: summary.plan.rounds,
-      loadAverage: load,
-      outputMatchesInput: job.digest === expected.digest,
-      ...(writer
-        ? {
-            secondWriterAcceptedBytes: writer.acceptedBytes,
-            secondWriterThrottledEntries: writer.throttled,
-            secondWriterUnsent: writer.unsent,
-            secondWriterLinesDelivered: writerLines,
-          }
-        : {}),
-    },
+  const data = {
+    records: summary.records.input,
+    delivered: summary.records.delivered,
+    status: summary.status,
+    payloadBytes: f.payloadBytes,
+    quotaBoundSeconds: round(boundSeconds, 2),
+    jobSeconds: round(jobSeconds, 2),
+    startupSeconds: round(m.startupSeconds, 2),
+    wholeRunSeconds: round(summary.durationMs / 1000, 2),
+    calls,
+    minimumCalls,
+    throttledEntries: f.throttledEntries,
+    rounds: summary.plan.rounds,
+    loadAverage: m.load,
   };
+  return { row, targets, data };
 }
 
 /** What this machine pushes with no quota at all, on the bytes-bound input: shows the quota binds. */

@@ -78,15 +78,37 @@ function bucket(ratePerSecond: number) {
   };
 }
 
-export function simulatePacing(settings: SimSettings): SimResult {
-  const quota = { bytesPerSecond: settings.bytesPerSecond, recordsPerSecond: 1e12, requestsPerSecond: 1e12 };
-  const schedule = new PaceSchedule(quota);
-  const offsets = settings.chunks.map(
+/** As bench/quota-data.ts's writer: every 100 ms, what was throttled first, then new records up to a tenth of its rate. */
+function secondWriter(clock: Clock, take: ReturnType<typeof bucket>, bytesPerSecond: number): void {
+  const perTick = bytesPerSecond / 10;
+  let backlog: number[] = [];
+  const tick = () => {
+    const batch = backlog.slice(0, 500);
+    backlog = backlog.slice(batch.length);
+    let bytes = batch.reduce((a, b) => a + b, 0);
+    while (batch.length < 500 && bytes < perTick) {
+      batch.push(perTick / 500);
+      bytes += perTick / 500;
+    }
+    backlog.push(...batch.filter((size) => !take(size, clock.now)));
+    if (!clock.idle) clock.at(clock.now + 100, tick);
+  };
+  clock.at(0, tick);
+}
+
+/** Each chunk's planned offset, as Plan's PaceSchedule gives it at the bytes quota. */
+function plannedOffsets(chunks: number[][], bytesPerSecond: number): number[] {
+  const schedule = new PaceSchedule({ bytesPerSecond, recordsPerSecond: 1e12, requestsPerSecond: 1e12 });
+  return chunks.map(
     (entries) =>
       schedule.place(
         descriptor({ firehoseRecords: entries.length, payloadBytes: entries.reduce((a, b) => a + b, 0) }),
       ).paceOffsetMs ?? 0,
   );
+}
+
+export function simulatePacing(settings: SimSettings): SimResult {
+  const offsets = plannedOffsets(settings.chunks, settings.bytesPerSecond);
   const paces = Array.from(
     { length: settings.environments },
     () => new AimdPace(MAP_START_ALLOWANCE_MS, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 }),
@@ -135,21 +157,7 @@ export function simulatePacing(settings: SimSettings): SimResult {
     at(settings.readyAtMs(index), turn);
   });
   const writer = settings.secondWriterBytesPerSecond ?? 0;
-  let backlog: number[] = [];
-  const tick = (nowMs: number) => {
-    // As bench/quota-data.ts's writer: what was throttled first, then new records up to a tenth of its rate.
-    const perTick = writer / 10;
-    const batch = backlog.slice(0, 500);
-    backlog = backlog.slice(batch.length);
-    let bytes = batch.reduce((a, b) => a + b, 0);
-    while (batch.length < 500 && bytes < perTick) {
-      batch.push(perTick / 500);
-      bytes += perTick / 500;
-    }
-    backlog.push(...batch.filter((size) => !take(size, nowMs)));
-    if (!clock.idle) at(nowMs + 100, () => tick(clock.now));
-  };
-  if (writer > 0) at(0, () => tick(0));
+  if (writer > 0) secondWriter(clock, take, writer);
 
   clock.runAll();
   const jobBytes = settings.chunks.flat().reduce((a, b) => a + b, 0);
