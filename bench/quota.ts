@@ -1,100 +1,19 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { FirehoseQuotas } from '@firehose-loader/local-services';
 import { type LambdaHandler, localDefinitionRefs } from '../local/runner/local-lambdas';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { type LocalJobOptions, runLocalJob } from '../local/runner/run-job';
-import { mockFile } from './data';
 import { phaseTimes } from './events';
-import { irregularFile, SECOND_WRITER_MARK, startSecondWriter, tinyRecordsFile } from './quota-data';
+import { bindingLimit, cases, MiB, type QuotaCase, quotaCaseIds, UNTHROTTLED } from './quota-cases';
+import { SECOND_WRITER_MARK, startSecondWriter } from './quota-data';
 import { type PlotPanel, rateSvg } from './quota-plot';
 import { type RateSeries, readRateSeries } from './quota-series';
 import { RESULTS_DIR } from './report';
 import { type BenchContext, type Cell, type SectionResult, type Target, target } from './types';
 import { fmt, LineMultiset, linesOf, round } from './util';
-
-const MiB = 1024 * 1024;
-const LARGE: FirehoseQuotas = {
-  bytesPerSecond: 5 * MiB,
-  recordsPerSecond: 500_000,
-  requestsPerSecond: 2_000,
-};
-const SMALL: FirehoseQuotas = { bytesPerSecond: MiB, recordsPerSecond: 100_000, requestsPerSecond: 1_000 };
-// High enough that the local Firehose never throttles: what this machine pushes without a quota.
-const UNTHROTTLED: FirehoseQuotas = {
-  bytesPerSecond: 10 * 1024 ** 3,
-  recordsPerSecond: 10_000_000,
-  requestsPerSecond: 1_000_000,
-};
-type Binding = 'bytes' | 'records' | 'requests';
-
-interface QuotaCase {
-  id: string;
-  title: string;
-  quotas: FirehoseQuotas;
-  binds: Binding;
-  input(ctx: BenchContext): Promise<string>;
-  individualRecords?: number;
-  maxConcurrency?: number;
-  /** Bytes/s a second writer takes from the same stream while the job runs. */
-  secondWriter?: number;
-}
-
-/** Record counts sized so that the quota-bound time is >= 30 s (about 35 s) in a full run. */
-function cases(quick: boolean): QuotaCase[] {
-  const scale = (n: number) => (quick ? Math.round(n / 6) : n);
-  const web = (count: number) => (ctx: BenchContext) => mockFile(ctx, scale(count), 'jsonl');
-  return [
-    {
-      id: 'bytes-5mib',
-      title: 'bytes-bound, 5 MiB/s (large-region default)',
-      quotas: LARGE,
-      binds: 'bytes',
-      input: web(640_000),
-    },
-    {
-      id: 'bytes-1mib',
-      title: 'bytes-bound, 1 MiB/s (small-region default)',
-      quotas: SMALL,
-      binds: 'bytes',
-      input: web(128_000),
-    },
-    {
-      id: 'records-20k',
-      title: 'records-bound, tiny records at 20,000 records/s',
-      quotas: { ...LARGE, recordsPerSecond: 20_000 },
-      binds: 'records',
-      input: (ctx) => tinyRecordsFile(ctx, scale(720_000)),
-    },
-    {
-      id: 'requests-500',
-      title: 'requests-bound, PutRecord per record at 500 requests/s',
-      quotas: { ...LARGE, requestsPerSecond: 500 },
-      binds: 'requests',
-      input: web(17_500),
-      individualRecords: Number.MAX_SAFE_INTEGER,
-      // Each 500-record individual chunk costs a second of quota; 8 in flight keep every wait short.
-      maxConcurrency: 8,
-    },
-    {
-      id: 'irregular',
-      title: 'irregular: a ~3.9 MiB chunk every tenth chunk, the rest small, at 5 MiB/s',
-      quotas: LARGE,
-      binds: 'bytes',
-      input: (ctx) => irregularFile(ctx, quick ? 6 : 36),
-    },
-    {
-      id: 'shared',
-      title: 'shared: 5 MiB/s with a second writer taking half',
-      quotas: LARGE,
-      binds: 'bytes',
-      input: web(320_000),
-      secondWriter: 2.5 * MiB,
-    },
-  ];
-}
 
 interface CaseResult {
   c: QuotaCase;
@@ -142,12 +61,14 @@ async function outputLines(files: string[]): Promise<{ job: LineMultiset; writer
   return { job, writerLines };
 }
 
+/** Runs one case and measures it against its quota. */
 async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
   const file = await c.input(ctx);
   ctx.log(
     `  ${c.id}: runLocalJob, local stream quota ${JSON.stringify(c.quotas)}, nothing stated to the job`,
   );
   const started = Date.now();
+  const loadBefore = loadavg()[0];
   const watch = observe(c, started);
   const summary = await runLocalJob({
     dataDir: join(ctx.tmp, `quota-${c.id}`),
@@ -160,6 +81,7 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
     wrapHandler: watch.wrapHandler,
     progress: { write: () => undefined, interactive: false },
   });
+  const load = `${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)}`;
   const phases = await phaseTimes(summary.runDir);
   const f = summary.firehose;
   const writer = watch.writer();
@@ -180,6 +102,36 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
     job.digest === expected.digest &&
     summary.records.delivered === summary.records.input &&
     summary.status === 'SUCCEEDED';
+  const series = watch.series() ?? { seconds: [], bytes: [], records: [], requests: [], throttled: [] };
+  const m = { summary, calls, minimumCalls, boundSeconds, jobSeconds, startupSeconds, lossless, load };
+  const writerData: Record<string, number> = writer
+    ? {
+        secondWriterAcceptedBytes: writer.acceptedBytes,
+        secondWriterThrottledEntries: writer.throttled,
+        secondWriterUnsent: writer.unsent,
+        secondWriterLinesDelivered: writerLines,
+      }
+    : {};
+  const figures = caseFigures(c, m);
+  const outputMatchesInput = job.digest === expected.digest;
+  return { ...figures, c, series, data: { ...figures.data, outputMatchesInput, ...writerData } };
+}
+
+interface Measured {
+  summary: Awaited<ReturnType<typeof runLocalJob>>;
+  calls: number;
+  minimumCalls: number;
+  boundSeconds: number;
+  jobSeconds: number;
+  startupSeconds: number;
+  lossless: boolean;
+  load: string;
+}
+
+/** A case's targets, its table row and its raw figures. */
+function caseFigures(c: QuotaCase, m: Measured): Pick<CaseResult, 'row' | 'targets' | 'data'> {
+  const { summary, calls, minimumCalls, boundSeconds, jobSeconds, lossless } = m;
+  const f = summary.firehose;
   const timeRatio = jobSeconds / boundSeconds;
   const callRatio = calls / minimumCalls;
   const throttledShare = f.throttledEntries / Math.max(1, summary.records.input);
@@ -194,52 +146,40 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
       1,
     ),
   ];
-  const series = watch.series() ?? { seconds: [], bytes: [], records: [], requests: [], throttled: [] };
   const row: Cell[] = [
     c.title,
     fmt(summary.records.input),
     round(boundSeconds, 1),
     round(jobSeconds, 1),
     round(timeRatio, 3),
-    round(startupSeconds, 1),
+    round(m.startupSeconds, 1),
     `${fmt(calls)} / ${fmt(minimumCalls)} = ${round(callRatio, 3)}`,
     `${fmt(f.throttledEntries)} (${(throttledShare * 100).toFixed(2)}%)`,
     summary.plan.rounds,
     lossless ? 'yes' : 'NO',
+    m.load,
   ];
-  return {
-    c,
-    series,
-    row,
-    targets,
-    data: {
-      records: summary.records.input,
-      delivered: summary.records.delivered,
-      status: summary.status,
-      payloadBytes: f.payloadBytes,
-      quotaBoundSeconds: round(boundSeconds, 2),
-      jobSeconds: round(jobSeconds, 2),
-      startupSeconds: round(startupSeconds, 2),
-      wholeRunSeconds: round(summary.durationMs / 1000, 2),
-      calls,
-      minimumCalls,
-      throttledEntries: f.throttledEntries,
-      rounds: summary.plan.rounds,
-      outputMatchesInput: job.digest === expected.digest,
-      ...(writer
-        ? {
-            secondWriterAcceptedBytes: writer.acceptedBytes,
-            secondWriterThrottledEntries: writer.throttled,
-            secondWriterUnsent: writer.unsent,
-            secondWriterLinesDelivered: writerLines,
-          }
-        : {}),
-    },
+  const data = {
+    records: summary.records.input,
+    delivered: summary.records.delivered,
+    status: summary.status,
+    payloadBytes: f.payloadBytes,
+    quotaBoundSeconds: round(boundSeconds, 2),
+    jobSeconds: round(jobSeconds, 2),
+    startupSeconds: round(m.startupSeconds, 2),
+    wholeRunSeconds: round(summary.durationMs / 1000, 2),
+    calls,
+    minimumCalls,
+    throttledEntries: f.throttledEntries,
+    rounds: summary.plan.rounds,
+    loadAverage: m.load,
   };
+  return { row, targets, data };
 }
 
 /** What this machine pushes with no quota at all, on the bytes-bound input: shows the quota binds. */
 async function unthrottled(ctx: BenchContext, file: string) {
+  const loadBefore = loadavg()[0];
   const summary = await runLocalJob({
     dataDir: join(ctx.tmp, 'quota-unthrottled'),
     inputFile: file,
@@ -249,17 +189,21 @@ async function unthrottled(ctx: BenchContext, file: string) {
     progress: { write: () => undefined, interactive: false },
   });
   const window = (await phaseTimes(summary.runDir)).loadWindowMs / 1000;
-  return { mibPerSecond: summary.firehose.payloadBytes / MiB / window, seconds: window };
+  const load = `${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)}`;
+  return { mibPerSecond: summary.firehose.payloadBytes / MiB / window, seconds: window, load };
+}
+
+/** Whether the machine, as loaded in this run, could go clearly faster than a 5 MiB/s quota. */
+function referenceNote(reference: Awaited<ReturnType<typeof unthrottled>>): string {
+  const pushed = `Without a quota this machine pushed the 5 MiB/s case's input at ${round(reference.mibPerSecond, 2)} MiB/s (loading window ${round(reference.seconds, 1)} s, 1-min load average ${reference.load} on 2 cores)`;
+  return reference.mibPerSecond >= 5 * 1.1
+    ? `${pushed}, so the 5 MiB/s quota, not the CPU, sets the pace.`
+    : `${pushed}: not clearly above 5 MiB/s, so in this run the 5 MiB/s cases (bytes-5mib, irregular, shared) are bound by the loaded machine as much as by the quota, and their time ratios say little about pacing.`;
 }
 
 function panelOf(r: CaseResult): PlotPanel {
   const { series, c } = r;
-  const limit =
-    c.binds === 'bytes'
-      ? c.quotas.bytesPerSecond
-      : c.binds === 'records'
-        ? c.quotas.recordsPerSecond
-        : c.quotas.requestsPerSecond;
+  const limit = bindingLimit(c);
   const values = series[c.binds];
   const first = series.seconds[0] ?? 0;
   return {
@@ -284,13 +228,11 @@ export async function quota(ctx: BenchContext): Promise<SectionResult> {
     throw new Error(`no quota case ${ctx.caseId}; cases: ${quotaCaseIds().join(', ')}`);
   for (const c of chosen) results.push(await runCase(ctx, c));
   const notes: string[] = [];
-  let reference: { mibPerSecond: number; seconds: number } | undefined;
+  let reference: Awaited<ReturnType<typeof unthrottled>> | undefined;
   if (!ctx.quick && !ctx.caseId) {
     ctx.log('  the bytes-bound input again with no quota: what this machine pushes');
     reference = await unthrottled(ctx, await cases(false)[0].input(ctx));
-    notes.push(
-      `Without a quota this machine pushed the 5 MiB/s case's input at ${round(reference.mibPerSecond, 2)} MiB/s (loading window ${round(reference.seconds, 1)} s), so the 5 MiB/s quota, not the CPU, sets the pace.`,
-    );
+    notes.push(referenceNote(reference));
   }
   await mkdir(RESULTS_DIR, { recursive: true });
   await writeFile(
@@ -315,6 +257,7 @@ export async function quota(ctx: BenchContext): Promise<SectionResult> {
       'throttled entries',
       'rounds',
       'nothing lost',
+      'load (1-min avg)',
     ],
     rows: results.map((r) => r.row),
     targets: results.flatMap((r) => r.targets),
@@ -325,9 +268,4 @@ export async function quota(ctx: BenchContext): Promise<SectionResult> {
     },
     seconds: round((performance.now() - started) / 1000, 1),
   };
-}
-
-/** The case ids (`npm run bench -- --only quota --case bytes-1mib` runs one). */
-export function quotaCaseIds(): string[] {
-  return cases(false).map((c) => c.id);
 }

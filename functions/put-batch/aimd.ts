@@ -14,7 +14,7 @@ export interface AimdSettings {
   /** The rate never goes above this: 1 when the quota is known, more when it is only a default. */
   maxRate: number;
   minRate: number;
-  /** Added per second of clean sending. */
+  /** Added per second of clean sending while nothing has been throttled yet. */
   increasePerSecond: number;
   /**
    * The cut is the share of entries accepted over the last `holdMs` of this environment's sends,
@@ -23,21 +23,61 @@ export interface AimdSettings {
    */
   minDecrease: number;
   maxDecrease: number;
+  /** Below this share of throttled entries in the window, the cut is only `sporadicDecrease`. */
+  sporadicShare: number;
+  sporadicDecrease: number;
   /** After a cut, throttles from calls already in flight do not cut again for this long. */
   holdMs: number;
+  /**
+   * After a cut the rate climbs back, in this many ms of clean sending, to `recoverShare` of the rate
+   * that was throttled: a clip from timing jitter costs a dip of a few seconds, not a lasting loss.
+   */
+  recoverMs: number;
+  recoverShare: number;
+  /** Past that point, added per second of clean sending: a slow probe of the rate that throttled. */
+  probePerSecond: number;
+  /** The probe's step grows by its first size for every this many seconds clean past the recovery. */
+  probeDoublingSeconds: number;
+  /**
+   * Behind the schedule, an environment moves through it this much faster than the rate until it is
+   * back on it (claimTurn): environments that fell behind by different amounts converge, instead of
+   * each keeping its own lag and sending other parts of the schedule at the same time as the rest.
+   */
+  catchUp: number;
+  /**
+   * Only a lag up to this long is caught up: when the whole job is behind (a slow start, a loaded
+   * machine), catching up more than the stream's one-second allowance could only be throttled.
+   */
+  catchUpLimitMs: number;
 }
 
 export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
   minRate: 0.05,
-  // 1% of the quota per second: back from a 10% cut in 10 s, slow enough that one probe past the
-  // quota throttles only a sliver of a second's traffic.
+  // 1% of the quota per second until the first throttle: slow enough that going past the quota
+  // throttles only a sliver of a second's traffic.
   increasePerSecond: 0.01,
   minDecrease: 0.5,
   // Vector's ARC cuts by 0.9 on a throttle or latency spike.
   maxDecrease: 0.9,
+  sporadicShare: 0.01,
+  sporadicDecrease: 0.97,
   // One quota window: the retries of entries throttled in it come a window later and must not cut again.
-  holdMs: 1_000,
+  holdMs: 500,
+  recoverMs: 3_000,
+  // Back to just under the rate that was throttled: a second writer's steady share leaves the stream
+  // no room, so sitting at that rate would throttle again within seconds.
+  recoverShare: 0.97,
+  // A quarter of a percent per second: from the recovered rate to the throttled one in about 12 s.
+  probePerSecond: 0.0025,
+  probeDoublingSeconds: 5,
+  // A lag of 1 s is gone after 10 s of schedule; the extra traffic is a tenth of this environment's.
+  catchUp: 0.1,
+  // Half the one-second allowance: several environments catching up at once still fit in it.
+  catchUpLimitMs: 500,
 });
+
+/** A call's own accepted share is a sample worth heeding only with this many entries. */
+export const CALL_SHARE_MIN_ENTRIES = 100;
 
 export interface CallResult {
   /** Entries the call (and its retries) sent, and how many of them were throttled. */
@@ -55,6 +95,9 @@ export class AimdPace {
   private anchorOffsetMs = 0;
   private lastChangeMs: number;
   private lastCutMs = Number.NEGATIVE_INFINITY;
+  /** The rate the last cut came down from (the one that was throttled) and the rate it cut to. */
+  private throttledRate: number | undefined;
+  private cutRate = 0;
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
   private recent: Recent[] = [];
@@ -83,8 +126,10 @@ export class AimdPace {
    * a whole backlog would otherwise leave at once, past the stream's one-second allowance, and be
    * throttled. So this environment keeps its own pace through the schedule (a virtual-scheduling
    * limiter, GCRA, on schedule distance): from its previous call at `localOffsetMs`, the next one may
-   * go (offset distance ÷ rate) later, less `burstMs`. An environment that gets every k-th item moves
-   * k items of schedule per step, so together they still send at the rate, however many there are.
+   * go (offset distance ÷ (rate × (1 + catchUp))) later (a lag over `catchUpLimitMs` is not caught up:
+   * the distance ÷ rate), less `burstMs`, and never before the shared schedule. An environment that gets every k-th item moves k items of schedule per step, so together
+   * they send at about the rate, however many there are, and a lag shrinks until the shared schedule
+   * governs again.
    */
   claimTurn(offsetMs: number, nowMs: number, burstMs: number): number {
     if (this.localWallMs === undefined || offsetMs < this.localOffsetMs) {
@@ -95,7 +140,10 @@ export class AimdPace {
       }
       return nowMs;
     }
-    const due = this.localWallMs + (offsetMs - this.localOffsetMs) / this.rateValue;
+    const distance = (offsetMs - this.localOffsetMs) / this.rateValue;
+    const lag = this.localWallMs + distance - this.sendAt(offsetMs);
+    const speedUp = lag <= this.settings.catchUpLimitMs ? 1 + this.settings.catchUp : 1;
+    const due = Math.max(this.localWallMs + distance / speedUp, this.sendAt(offsetMs));
     const sendAt = Math.max(nowMs, due - burstMs);
     // Late: the local pace restarts from now (no credit beyond the burst); early or on time: from due.
     this.localWallMs = Math.max(due, sendAt);
@@ -103,24 +151,64 @@ export class AimdPace {
     return sendAt;
   }
 
-  /** After a chunk planned at `offsetMs` was sent at `nowMs`: cut on throttling, else raise. */
-  record(result: CallResult, offsetMs: number, nowMs: number): void {
+  /**
+   * After a chunk planned at `offsetMs`, whose first call left at `sentAtMs`, was answered at `nowMs`:
+   * cut on throttling, else raise. A call that left before the last cut was throttled at the old rate:
+   * it says nothing about the new one, and cutting again for it would overshoot far below the quota.
+   */
+  record(result: CallResult, offsetMs: number, nowMs: number, sentAtMs = nowMs): void {
     const { settings } = this;
-    this.recent = [
-      ...this.recent.filter((r) => nowMs - r.atMs < settings.holdMs),
-      { ...result, atMs: nowMs },
-    ];
+    // Every call is recorded (PutRecord one by one: hundreds a second), so no copy of the window per call.
+    this.recent.push({ ...result, atMs: nowMs });
+    while (this.recent.length > 0 && nowMs - (this.recent[0]?.atMs ?? nowMs) >= settings.holdMs) {
+      this.recent.shift();
+    }
     if (result.throttled > 0) {
-      if (nowMs - this.lastCutMs < settings.holdMs) return;
-      const cut = clamp(this.acceptedShare(), settings.minDecrease, settings.maxDecrease);
+      if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) return;
+      const accepted = this.acceptedShare();
+      // The first cut also heeds the call's own share: the first throttled answers of an overload come
+      // among many clean ones from before the stream's allowance ran out, which hide how far over the
+      // rate is. Later, one call's share is too noisy (a call that meets an empty bucket is mostly
+      // throttled even when the rate is barely over): the share over the last window decides.
+      // A call of a few huge entries (a 4 MiB chunk clipped by timing) tells nothing of the kind.
+      const callAccepted =
+        result.entries >= CALL_SHARE_MIN_ENTRIES ? 1 - result.throttled / result.entries : 1;
+      const share = this.throttledRate === undefined ? Math.min(accepted, callAccepted) : accepted;
       this.lastCutMs = nowMs;
+      // What got through is the best guess of what the stream has room for: recovery aims below it.
+      this.throttledRate = this.rateValue * Math.max(accepted, settings.maxDecrease);
+      // A sporadic throttle (a refused PutRecord among hundreds, a 4 MiB chunk clipped by timing) is
+      // jitter more than a rate too high: it costs only the mildest cut.
+      const cut =
+        1 - share < settings.sporadicShare
+          ? settings.sporadicDecrease
+          : clamp(share, settings.minDecrease, settings.maxDecrease);
       this.change(this.rateValue * cut, offsetMs, nowMs);
+      this.cutRate = this.rateValue;
       return;
     }
-    const elapsed = Math.max(0, nowMs - this.lastChangeMs) / 1000;
-    if (this.rateValue < settings.maxRate && elapsed > 0) {
-      this.change(this.rateValue + settings.increasePerSecond * elapsed, offsetMs, nowMs);
+    const elapsed = Math.max(0, nowMs - this.lastChangeMs);
+    if (elapsed > 0 && this.rateValue < settings.maxRate) {
+      this.change(this.raised(elapsed, nowMs), offsetMs, nowMs);
     }
+  }
+
+  /**
+   * The rate after `elapsedMs` of clean sending: additive increase before any throttle; after one,
+   * a quick climb back to just under the throttled rate, then a probe past it that speeds up the
+   * longer it stays clean (a guess that was too low is left within seconds, not minutes).
+   */
+  private raised(elapsedMs: number, nowMs: number): number {
+    const { settings } = this;
+    if (this.throttledRate === undefined)
+      return this.rateValue + (settings.increasePerSecond * elapsedMs) / 1000;
+    const recovered = Math.min(settings.maxRate, this.throttledRate * settings.recoverShare);
+    const cleanSeconds = Math.max(0, nowMs - this.lastCutMs - settings.recoverMs) / 1000;
+    const probe =
+      (settings.probePerSecond * (1 + cleanSeconds / settings.probeDoublingSeconds) * elapsedMs) / 1000;
+    if (this.rateValue >= recovered) return this.rateValue + probe;
+    const step = ((recovered - this.cutRate) * elapsedMs) / settings.recoverMs;
+    return Math.min(recovered, this.rateValue + Math.max(step, probe));
   }
 
   private acceptedShare(): number {

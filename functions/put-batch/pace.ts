@@ -14,6 +14,14 @@ export const BURST_MS = 50;
 // With a quota that is only the region's default, the rate may climb to this many times it: AWS
 // raises quotas on request, and additive increase finds the real one.
 export const MAX_RATE_OVER_DEFAULT_QUOTA = 4;
+// The schedule's zero is this long after the Map state is entered: the first children need that long
+// to start, claim and read their chunks. Without it every environment starts behind by its own
+// start-up time and keeps that lag (claimTurn), so their sends overlap and big chunks get clipped.
+export const MAP_START_ALLOWANCE_MS = 1_000;
+// A waiting item re-reads the shared schedule at least this often: a rate raised while it waits (the
+// climb back after a cut) brings its turn forward. Sleeping the whole wait computed at a low rate kept
+// the job far below the rate the AIMD had already climbed back to.
+export const WAIT_SLICE_MS = 250;
 
 /** What a PutBatch item knows about pacing: the run's quota, its Map run, the rate to start from. */
 export interface PaceContext {
@@ -51,7 +59,7 @@ export function paceFor(context: PaceContext): AimdPace {
   let pace = paces.get(context.mapRunKey);
   if (!pace) {
     const assumed = Object.values(context.quota.sources ?? {}).includes(QuotaSource.regionDefault);
-    pace = new AimdPace(Date.parse(context.mapStartedAt), {
+    pace = new AimdPace(Date.parse(context.mapStartedAt) + MAP_START_ALLOWANCE_MS, {
       ...DEFAULT_AIMD,
       initialRate: context.initialRate,
       maxRate: assumed ? MAX_RATE_OVER_DEFAULT_QUOTA : 1,
@@ -85,8 +93,8 @@ export function callSchedule(
 }
 
 /**
- * Sleeps until the shared schedule says `offsetMs` is due (re-read after each sleep: a cut in the
- * rate while this item waits stretches its wait too), then until this environment's own turn
+ * Sleeps until the shared schedule says `offsetMs` is due (re-read at least every WAIT_SLICE_MS: a
+ * cut in the rate while this item waits stretches its wait too, a raise shortens it), then until this environment's own turn
  * (AimdPace.claimTurn). At most `maxWaitMs` in all. Returns the milliseconds waited.
  */
 export async function waitForTurn(
@@ -100,7 +108,7 @@ export async function waitForTurn(
   for (;;) {
     const left = Math.min(pace.sendAt(call.offsetMs), deadline) - clock.now();
     if (left <= 0.5) break;
-    await clock.sleep(Math.ceil(left));
+    await clock.sleep(Math.min(Math.ceil(left), WAIT_SLICE_MS));
   }
   const turn = Math.min(pace.claimTurn(call.offsetMs, clock.now(), BURST_MS), deadline);
   const left = turn - clock.now();

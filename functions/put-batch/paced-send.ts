@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SendOutcome } from '../shared/firehose';
+import type { CallReport, SendOutcome } from '../shared/firehose';
 import type { StreamQuota } from '../shared/quota/quota';
 import type { PutBatchInput } from '../shared/run-state';
 import type { AimdPace } from './aimd';
@@ -18,7 +18,9 @@ export interface PacedSend {
   waitFirst(): Promise<number>;
   /** PutRecord one by one: waits for call `index`'s turn (the first one was waited for already). */
   waitCall(index: number): Promise<void>;
-  /** Feeds the outcome to the shared rate: throttled entries cut it, a clean send raises it. */
+  /** Feeds each call's answer to the shared rate as it comes: throttled entries cut it, clean ones raise it. */
+  afterCall(call: CallReport): void;
+  /** After the send: the rate it leaves (fed the totals only if no call was reported). */
   record(sent: Pick<SendOutcome, 'throttledEntries' | 'accepted'>): void;
   /** The shared rate after `record`, or undefined without pacing. */
   readonly rate: number | undefined;
@@ -27,6 +29,7 @@ export interface PacedSend {
 const NOT_PACED: PacedSend = {
   waitFirst: async () => 0,
   waitCall: async () => undefined,
+  afterCall: () => undefined,
   record: () => undefined,
   rate: undefined,
 };
@@ -70,6 +73,7 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
     Math.min(MAX_PACING_WAIT_MS, Math.max(0, deps.deadlineMs - reserveMs - clock.now()));
   let sentAt = clock.now();
   let rate: number | undefined;
+  let reported = false;
   return {
     async waitFirst() {
       const waited = await waitForTurn(pace, turn(0), clock, leftMs(MIN_SEND_BUDGET_MS));
@@ -79,12 +83,19 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
     async waitCall(index) {
       if (index > 0) await waitForTurn(pace, turn(index), clock, leftMs(0));
     },
+    afterCall(call) {
+      reported = true;
+      const entries = { entries: call.entries, throttled: call.throttled };
+      // A retry carries what an earlier overload left behind: it dates from the chunk's first call, so
+      // its throttling cuts the rate again only if that call already left at the rate now in force.
+      const leftAt = call.attempt > 1 ? sentAt : call.sentAtMs;
+      pace.record(entries, calls.offsetMs(0), Math.max(call.sentAtMs, clock.now()), leftAt);
+    },
     record(sent) {
-      pace.record(
-        { entries: sent.accepted + sent.throttledEntries, throttled: sent.throttledEntries },
-        calls.offsetMs(0),
-        Math.max(sentAt, clock.now()),
-      );
+      if (!reported) {
+        const entries = { entries: sent.accepted + sent.throttledEntries, throttled: sent.throttledEntries };
+        pace.record(entries, calls.offsetMs(0), Math.max(sentAt, clock.now()), sentAt);
+      }
       rate = pace.rate;
     },
     get rate() {

@@ -4,6 +4,7 @@ import { artifactKeys } from '../shared/artifacts';
 import { type ChunkDescriptor, ChunkMode, RecordFormat } from '../shared/chunk';
 import { ChunkInProgressError, ChunkThrottledError } from '../shared/errors';
 import {
+  type CallReport,
   type EntryFailure,
   FirehoseSendError,
   putRecordBatch,
@@ -206,9 +207,11 @@ async function sendAccountingPartialFailure(
   deps: PutChunkDeps,
   paced: PacedSend,
 ) {
-  // The sender sleeps and reads time on the invocation's clock, so its retries share the deadline.
+  // The sender sleeps and reads time on the invocation's clock, so its retries share the deadline;
+  // each call's answer goes to the shared rate at once.
   const clock = {
     logger: deps.logger,
+    afterCall: (call: CallReport) => paced.afterCall(call),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };

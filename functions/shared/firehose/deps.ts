@@ -13,6 +13,7 @@ export function resolveDeps(deps: Partial<SenderDeps> = {}): SenderDeps {
     // Created on first use so that importing this module does not build a logger nobody uses.
     logger: deps.logger ?? sharedLogger(),
     ...(deps.beforeRecord ? { beforeRecord: deps.beforeRecord } : {}),
+    ...(deps.afterCall ? { afterCall: deps.afterCall } : {}),
   };
 }
 

@@ -6,4 +6,4 @@ export { BUDGET_EXHAUSTED_CODE, putRecord, putRecordsIndividually } from './put-
 export { putRecordBatch } from './put-record-batch';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry-policy';
 export { FirehoseSendError } from './send-error';
-export type { EntryFailure, SenderDeps, SendOutcome } from './types';
+export type { CallReport, EntryFailure, SenderDeps, SendOutcome } from './types';

@@ -62,6 +62,12 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
       ({ round, reason } = await refusedRound(input, error, { attempt, pending, bytes }));
     }
     countRound(round, records, outcome, recordIds);
+    deps.afterCall?.({
+      attempt,
+      entries: pending.length,
+      throttled: round.callThrottled ? pending.length : round.throttled,
+      sentAtMs: callStart,
+    });
     logCall(input, { attempt, pending, bytes }, round, deps.now() - callStart);
     if (round.failed.length === 0) return recordIds;
 

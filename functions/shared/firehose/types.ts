@@ -10,6 +10,20 @@ export interface SenderDeps {
   logger: LoggerLike;
   /** PutRecord one by one: awaited before record `index` is first sent (pacing under a quota). */
   beforeRecord?(index: number): Promise<void>;
+  /**
+   * After each call's answer (pacing under a quota): how many entries it carried and how many were
+   * throttled (all of them when the whole call was refused as throttled), and when it left. A rate
+   * that must slow down learns of throttling at once, not only after the retries' waits.
+   */
+  afterCall?(call: CallReport): void;
+}
+
+export interface CallReport {
+  /** 1 for an entry's first call, more for a retry of what an earlier call left failed. */
+  attempt: number;
+  entries: number;
+  throttled: number;
+  sentAtMs: number;
 }
 
 /** An input record Firehose did not accept by the time the sender gave up. */

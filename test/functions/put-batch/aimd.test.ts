@@ -32,13 +32,47 @@ describe('the shared sending rate (AIMD)', () => {
     expect(few.rate).toBeCloseTo(0.9);
   });
 
-  it('cuts by the share of entries accepted over the last second: one clipped chunk among clean ones costs little', () => {
+  it("cuts at first by the throttled call's own share: an overload shows first among clean answers", () => {
     const pace = new AimdPace(0, settings());
     for (const at of [100, 200, 300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
+    // 300 of 500 throttled after 1,500 clean entries: over the window 0.85 got through, in the call 0.4.
+    pace.record({ entries: 500, throttled: 300 }, 0, 400);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.minDecrease);
+  });
+
+  it('does not take a clipped 4 MiB chunk for an overload, even at the first cut', () => {
+    const pace = new AimdPace(0, settings());
+    for (const at of [100, 200, 300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
+    pace.record({ entries: 4, throttled: 3 }, 0, 400);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+  });
+
+  it('takes a refused PutRecord among hundreds of clean ones for jitter: only the mildest cut', () => {
+    const pace = new AimdPace(0, settings());
+    for (let at = 1; at <= 250; at++) pace.record({ entries: 1, throttled: 0 }, 0, at);
+    pace.record({ entries: 1, throttled: 1 }, 0, 251);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+  });
+
+  it('cuts later by the share accepted over the last window: one clipped chunk among clean ones costs little', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 1 }, 0, 0);
+    for (const at of [5_100, 5_200, 5_300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
     const before = pace.rate;
     // A 4-record chunk of ~4 MB with 3 records throttled, after 1,500 clean entries: the mildest cut.
-    pace.record({ entries: 4, throttled: 3 }, 0, 400);
-    expect(pace.rate / before).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+    pace.record({ entries: 4, throttled: 3 }, 0, 5_400);
+    expect(pace.rate / before).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+  });
+
+  it('does not cut for a call that left before the last cut: it was throttled at the old rate', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000, 900);
+    expect(pace.rate).toBeCloseTo(0.5);
+    // Answered well after the hold, but it left before the cut (a retry dates from its chunk's first call).
+    pace.record({ entries: 10, throttled: 5 }, 0, 3_000, 950);
+    expect(pace.rate).toBeGreaterThanOrEqual(0.5);
+    pace.record({ entries: 10, throttled: 5 }, 0, 3_000, 1_000);
+    expect(pace.rate).toBeLessThan(0.5);
   });
 
   it('does not cut again for throttles inside the hold time after a cut', () => {
@@ -58,6 +92,44 @@ describe('the shared sending rate (AIMD)', () => {
     expect(pace.rate).toBe(1);
   });
 
+  it('climbs back within the recovery time to just under the rate that got through', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 20, throttled: 1 }, 0, 1_000);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+    const target = 0.95 * DEFAULT_AIMD.recoverShare;
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs / 2);
+    expect(pace.rate).toBeCloseTo((DEFAULT_AIMD.maxDecrease + target) / 2);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeCloseTo(target);
+  });
+
+  it("probes past the recovered rate slowly at first, then faster: another writer's share is found again without a burst", () => {
+    const pace = new AimdPace(0, settings({ initialRate: 0.5 }));
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    expect(pace.rate).toBeCloseTo(0.25);
+    // Half got through in the call, but the cut never aims recovery below ×0.9 of the throttled rate.
+    const recovered = 0.5 * DEFAULT_AIMD.maxDecrease * DEFAULT_AIMD.recoverShare;
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeCloseTo(recovered);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 1_000);
+    const slow = pace.rate - recovered;
+    const mark = pace.rate;
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 11_000);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 12_000);
+    expect(slow).toBeCloseTo(DEFAULT_AIMD.probePerSecond * (1 + 1 / DEFAULT_AIMD.probeDoublingSeconds));
+    expect(pace.rate - mark).toBeGreaterThan(11 * slow);
+  });
+
+  it('recovers only to the lower rate when it is throttled again on the way back', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    pace.record(clean, 0, 2_000);
+    const second = pace.rate;
+    pace.record({ entries: 10, throttled: 1 }, 0, 2_500);
+    pace.record(clean, 0, 2_500 + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeLessThan(second);
+  });
+
   it('may climb past the assumed quota when the cap allows it', () => {
     const pace = new AimdPace(0, settings({ maxRate: 4 }));
     pace.record(clean, 0, 10_000);
@@ -72,16 +144,40 @@ describe('the shared sending rate (AIMD)', () => {
   });
 
   it('lets a late environment catch up by at most the burst allowance, then at the current rate', () => {
-    const pace = new AimdPace(0, settings());
+    const pace = new AimdPace(0, settings({ catchUp: 0 }));
     // Five chunks of 100 ms each, all found due at t = 10 s.
     const turns = [0, 100, 200, 300, 400].map((offset) => pace.claimTurn(offset, 10_000, 100));
     expect(turns).toEqual([10_000, 10_000, 10_100, 10_200, 10_300]);
   });
 
   it('paces a late environment that gets every other item at its share: by schedule distance', () => {
-    const pace = new AimdPace(0, settings());
+    const pace = new AimdPace(0, settings({ catchUp: 0 }));
     const turns = [0, 200, 400, 600].map((offset) => pace.claimTurn(offset, 10_000, 100));
     expect(turns).toEqual([10_000, 10_100, 10_300, 10_500]);
+  });
+
+  it('closes a lag on the shared schedule a little faster than the rate, until the schedule governs again', () => {
+    const pace = new AimdPace(0, settings({ catchUp: 0.25, catchUpLimitMs: 1_000 }));
+    // The first item is found 1 s late; then items 500 ms apart on the schedule, each ready at once.
+    let now = pace.claimTurn(0, 1_000, 0);
+    const lags: number[] = [];
+    for (let offset = 500; offset <= 5_000; offset += 500) {
+      now = pace.claimTurn(offset, now, 0);
+      lags.push(now - pace.sendAt(offset));
+    }
+    // 500 ms of schedule in 400 ms: 100 ms of the lag gone per item, then on the shared schedule.
+    expect(lags.map(Math.round)).toEqual([900, 800, 700, 600, 500, 400, 300, 200, 100, 0]);
+  });
+
+  it('does not catch up a lag longer than the limit: the whole job behind cannot make it up past the allowance', () => {
+    const pace = new AimdPace(0, settings({ catchUp: 0.25, catchUpLimitMs: 500 }));
+    let now = pace.claimTurn(0, 2_000, 0);
+    const lags: number[] = [];
+    for (let offset = 500; offset <= 2_000; offset += 500) {
+      now = pace.claimTurn(offset, now, 0);
+      lags.push(now - pace.sendAt(offset));
+    }
+    expect(lags.map(Math.round)).toEqual([2_000, 2_000, 2_000, 2_000]);
   });
 
   it('sends an item that started out of order (already behind) at once', () => {

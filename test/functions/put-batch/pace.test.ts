@@ -2,9 +2,11 @@ import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
   callSchedule,
   effectiveQuota,
+  MAP_START_ALLOWANCE_MS,
   MAX_RATE_OVER_DEFAULT_QUOTA,
   paceFor,
   resetPaces,
+  WAIT_SLICE_MS,
   waitForTurn,
 } from '../../../functions/put-batch/pace';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
@@ -80,6 +82,25 @@ describe('pacing a PutBatch item', () => {
     expect(waited).toBe(2_000);
   });
 
+  it('re-reads the schedule while it waits: a rate raised meanwhile brings the turn forward', async () => {
+    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 0.5, maxRate: 1 });
+    const clock = fakeClock(0);
+    const sleep = clock.sleep;
+    let raised = false;
+    clock.sleep = async (ms: number) => {
+      await sleep(ms);
+      if (!raised) {
+        raised = true;
+        // Long clean sending elsewhere in this environment: back at the full quota.
+        pace.record({ entries: 10, throttled: 0 }, 0, 1_000_000);
+      }
+    };
+    // Due at 2 s at half the quota; at the full quota, at 1 s.
+    const waited = await waitForTurn(pace, { offsetMs: 1_000, costMs: 10 }, clock, 15_000);
+    expect(waited).toBe(1_000);
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(WAIT_SLICE_MS);
+  });
+
   it('never waits past the longest wait the retry budget allows', async () => {
     const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
     const clock = fakeClock(0);
@@ -92,6 +113,13 @@ describe('pacing a PutBatch item', () => {
     expect(paceFor({ ...context, mapRunKey: 'run|0|a' })).toBe(first);
     expect(first.rate).toBe(0.8);
     expect(paceFor({ ...context, mapRunKey: 'run|1|b' })).not.toBe(first);
+  });
+
+  it('starts the shared schedule a fixed allowance after the Map state was entered, the same for every environment', () => {
+    const mapStartedAt = '2026-11-30T18:00:00.000Z';
+    const pace = paceFor({ quota: found, mapStartedAt, initialRate: 1, mapRunKey: 'run|0|s' });
+    expect(pace.sendAt(0)).toBe(Date.parse(mapStartedAt) + MAP_START_ALLOWANCE_MS);
+    expect(pace.sendAt(250)).toBe(Date.parse(mapStartedAt) + MAP_START_ALLOWANCE_MS + 250);
   });
 
   it('lets the rate climb past a quota that was only assumed from the region', () => {

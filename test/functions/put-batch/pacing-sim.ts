@@ -1,0 +1,169 @@
+import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+import { BURST_MS, MAP_START_ALLOWANCE_MS, WAIT_SLICE_MS } from '../../../functions/put-batch/pace';
+import { throttledDelay } from '../../../functions/shared/firehose/backoff';
+import { DEFAULT_RETRY_POLICY } from '../../../functions/shared/firehose/retry-policy';
+import { PaceSchedule } from '../../../functions/shared/quota/schedule';
+import { descriptor } from '../fixtures';
+
+/**
+ * A simulated clock run of the pacing logic against a stream's bytes quota, without a machine: Map
+ * children in several environments (each with its own AimdPace, as Lambda containers have), each send
+ * arriving after a latency, Firehose taking each entry from a one-second token bucket, throttled
+ * entries retried at the next one-second window (as the sender does), and optionally a second writer
+ * sending a steady share every 100 ms. What it measures depends on the logic alone, never on timing.
+ */
+export interface SimSettings {
+  /** Bytes of each entry of each chunk, in manifest order. */
+  chunks: number[][];
+  bytesPerSecond: number;
+  environments: number;
+  /** Milliseconds from the Map's start until item `index` has claimed and read its chunk. */
+  readyAtMs(index: number): number;
+  /** Milliseconds from a call leaving to Firehose taking its entries. */
+  latencyMs(random: () => number, bytes: number): number;
+  secondWriterBytesPerSecond?: number;
+  random: () => number;
+}
+
+export interface SimResult {
+  /** Map start to the last chunk's last answer. */
+  jobMs: number;
+  /** The job's bytes ÷ what the quota (less the second writer's share) lets through per ms. */
+  boundMs: number;
+  calls: number;
+  chunks: number;
+  throttledEntries: number;
+  entries: number;
+}
+
+/** Events run in time order (ties in the order they were added); `now` is the running event's time. */
+class Clock {
+  now = 0;
+  private queue: { atMs: number; seq: number; run: () => void }[] = [];
+  private seq = 0;
+
+  at(atMs: number, run: () => void): void {
+    this.queue.push({ atMs: Math.max(atMs, this.now), seq: this.seq++, run });
+  }
+
+  get idle(): boolean {
+    return this.queue.length === 0;
+  }
+
+  runAll(): void {
+    while (this.queue.length > 0) {
+      let next = 0;
+      this.queue.forEach((event, i) => {
+        const best = this.queue[next] as (typeof this.queue)[number];
+        if (event.atMs < best.atMs || (event.atMs === best.atMs && event.seq < best.seq)) next = i;
+      });
+      const [event] = this.queue.splice(next, 1);
+      if (!event) return;
+      this.now = event.atMs;
+      event.run();
+    }
+  }
+}
+
+/** Token bucket of one second's capacity, as the local Firehose keeps per quota. */
+function bucket(ratePerSecond: number) {
+  let tokens = ratePerSecond;
+  let last = 0;
+  return (amount: number, nowMs: number): boolean => {
+    tokens = Math.min(ratePerSecond, tokens + ((nowMs - last) / 1000) * ratePerSecond);
+    last = nowMs;
+    if (tokens < amount) return false;
+    tokens -= amount;
+    return true;
+  };
+}
+
+/** As bench/quota-data.ts's writer: every 100 ms, what was throttled first, then new records up to a tenth of its rate. */
+function secondWriter(clock: Clock, take: ReturnType<typeof bucket>, bytesPerSecond: number): void {
+  const perTick = bytesPerSecond / 10;
+  let backlog: number[] = [];
+  const tick = () => {
+    const batch = backlog.slice(0, 500);
+    backlog = backlog.slice(batch.length);
+    let bytes = batch.reduce((a, b) => a + b, 0);
+    while (batch.length < 500 && bytes < perTick) {
+      batch.push(perTick / 500);
+      bytes += perTick / 500;
+    }
+    backlog.push(...batch.filter((size) => !take(size, clock.now)));
+    if (!clock.idle) clock.at(clock.now + 100, tick);
+  };
+  clock.at(0, tick);
+}
+
+/** Each chunk's planned offset, as Plan's PaceSchedule gives it at the bytes quota. */
+function plannedOffsets(chunks: number[][], bytesPerSecond: number): number[] {
+  const schedule = new PaceSchedule({ bytesPerSecond, recordsPerSecond: 1e12, requestsPerSecond: 1e12 });
+  return chunks.map(
+    (entries) =>
+      schedule.place(
+        descriptor({ firehoseRecords: entries.length, payloadBytes: entries.reduce((a, b) => a + b, 0) }),
+      ).paceOffsetMs ?? 0,
+  );
+}
+
+export function simulatePacing(settings: SimSettings): SimResult {
+  const offsets = plannedOffsets(settings.chunks, settings.bytesPerSecond);
+  const paces = Array.from(
+    { length: settings.environments },
+    () => new AimdPace(MAP_START_ALLOWANCE_MS, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 }),
+  );
+  const take = bucket(settings.bytesPerSecond);
+  const clock = new Clock();
+  const at = (atMs: number, run: () => void) => clock.at(atMs, run);
+  const result = { jobMs: 0, calls: 0, throttledEntries: 0, entries: 0 };
+
+  /** One call of a chunk (its first or a retry of what was throttled), answered on arrival. */
+  const send =
+    (pace: AimdPace, offset: number, pending: number[], attempt: number, firstAtMs?: number) =>
+    (sentAtMs: number) =>
+      at(
+        sentAtMs +
+          settings.latencyMs(
+            settings.random,
+            pending.reduce((a, b) => a + b, 0),
+          ),
+        () => {
+          const nowMs = clock.now;
+          result.calls += 1;
+          const throttled = pending.filter((size) => !take(size, nowMs));
+          result.entries += pending.length;
+          result.throttledEntries += throttled.length;
+          // As the sender's afterCall hook: each answer goes to the rate at once.
+          const leftAt = firstAtMs ?? sentAtMs;
+          pace.record({ entries: pending.length, throttled: throttled.length }, offset, nowMs, leftAt);
+          if (throttled.length > 0 && attempt + 1 < DEFAULT_RETRY_POLICY.maxAttempts) {
+            const delay = throttledDelay(attempt, DEFAULT_RETRY_POLICY, settings.random, nowMs);
+            send(pace, offset, throttled, attempt + 1, leftAt)(nowMs + delay);
+          } else result.jobMs = Math.max(result.jobMs, nowMs);
+        },
+      );
+
+  settings.chunks.forEach((entries, index) => {
+    const pace = paces[Math.floor(settings.random() * paces.length)] as AimdPace;
+    const offset = offsets[index] as number;
+    const turn = () => {
+      const nowMs = clock.now;
+      const due = pace.sendAt(offset);
+      if (due - nowMs > 0.5) return at(nowMs + Math.min(Math.ceil(due - nowMs), WAIT_SLICE_MS), turn);
+      const turnAt = pace.claimTurn(offset, nowMs, BURST_MS);
+      send(pace, offset, entries, 0)(turnAt);
+    };
+    at(settings.readyAtMs(index), turn);
+  });
+  const writer = settings.secondWriterBytesPerSecond ?? 0;
+  if (writer > 0) secondWriter(clock, take, writer);
+
+  clock.runAll();
+  const jobBytes = settings.chunks.flat().reduce((a, b) => a + b, 0);
+  return {
+    ...result,
+    chunks: settings.chunks.length,
+    boundMs: (jobBytes / (settings.bytesPerSecond - writer)) * 1000,
+  };
+}
