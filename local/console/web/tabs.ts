@@ -1,4 +1,5 @@
 import { h } from './dom';
+import { throttled } from './throttle';
 import type { RunDetail } from './types';
 import { mountMapRunGrid } from './views/map-run-grid';
 import { mountMetricsCharts } from './views/metrics-charts';
@@ -24,36 +25,6 @@ export interface RunTab {
 export const MAP_RUN_REFRESH_MS = 2_000;
 
 const isGoing = (run: RunDetail) => run.status === 'RUNNING' || run.status === 'STARTING';
-
-/**
- * Calls `work` again when `poke` is called, at most once per `gapMs` after the last call ended, and
- * never two at once; the last poke in a gap is not lost.
- */
-export function throttled(work: () => Promise<void>, gapMs: number): { poke: () => void; stop: () => void } {
-  let busy = false;
-  let wanted = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  const run = async () => {
-    timer = undefined;
-    if (stopped) return;
-    busy = true;
-    wanted = false;
-    await work().catch(() => undefined);
-    busy = false;
-    if (wanted && !stopped) timer = setTimeout(run, gapMs);
-  };
-  return {
-    poke() {
-      wanted = true;
-      if (!busy && timer === undefined) timer = setTimeout(run, gapMs);
-    },
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
-}
 
 /** The Map Run grid; live while the run goes (throttled), once more when it ends; AWS Map Run links. */
 function mapRunTab(host: HTMLElement, context: RunTabContext): () => void {
