@@ -46,7 +46,7 @@ export function createAwsApp(options: AwsAppOptions): Hono {
         const text = JSON.stringify(await runs.list().catch((error) => ({ error: lineOf(error) })));
         if (text !== last) await stream.writeSSE({ event: 'runs', data: text });
         last = text;
-        await stream.sleep(POLL_MS);
+        await pause(stream);
       }
     }),
   );
@@ -64,6 +64,11 @@ export function createAwsApp(options: AwsAppOptions): Hono {
   app.get('/api/runs/:id/stream', (c) => streamExecution(c, runs, c.req.param('id')));
   extraRoutes(app, { aws: runs.context }, known);
   return app;
+}
+
+/** Waits out a poll in short steps, so a closed page (or console) ends its stream at once. */
+async function pause(stream: { aborted: boolean; sleep: (ms: number) => Promise<unknown> }): Promise<void> {
+  for (let waited = 0; waited < POLL_MS && !stream.aborted; waited += 250) await stream.sleep(250);
 }
 
 const lineOf = (error: unknown) =>
@@ -91,7 +96,7 @@ function streamExecution(c: Context, runs: AwsRuns, runId: string) {
       } catch (error) {
         await stream.writeSSE({ event: 'failure', data: JSON.stringify({ error: lineOf(error) }) });
       }
-      await stream.sleep(POLL_MS);
+      await pause(stream);
     }
   });
 }

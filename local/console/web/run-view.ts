@@ -1,4 +1,4 @@
-import { getJson, listen, postJson } from './api';
+import { getJson, listen, postJson, READ_ONLY } from './api';
 import { clock, duration, h, n } from './dom';
 import { GraphView } from './graph-view';
 import { HistoryView } from './history-view';
@@ -200,7 +200,8 @@ export function runView(root: HTMLElement, runId: string): () => void {
       'div',
       { class: 'run-body' },
       h('div', { class: 'main-col' }, tabs.bar, tabs.panel),
-      h('div', { class: 'side-col' }, summary, h('h2', {}, 'Progress lines'), lines),
+      // An execution on AWS has no runner's progress lines (its log is in CloudWatch Logs).
+      h('div', { class: 'side-col' }, summary, ...(READ_ONLY ? [] : [h('h2', {}, 'Progress lines'), lines])),
     ),
   );
   void getJson<GraphModel>(`/api/runs/${runId}/definition`).then((model) => {

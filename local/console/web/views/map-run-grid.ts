@@ -117,7 +117,7 @@ function summaryLine(view: MapRunView): HTMLElement {
     return el(
       'p',
       { class: 'cv-muted' },
-      'No chunks yet: the Plan step writes them, then the Map sends them.',
+      'No chunks in the run’s artefacts (yet): the Plan step writes them; a run refused before it has none.',
     );
   return el(
     'div',
