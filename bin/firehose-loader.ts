@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { LoaderError } from '../functions/shared/errors';
 import { MockFormat } from '../functions/shared/mock-data';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
-import { graphCommand as awsGraphCommand, registerAwsCommands } from './commands/aws';
+import { graphCommand as awsGraphCommand, registerAwsCommands, targetOptions } from './commands/aws';
 import { consoleCommand } from './commands/console';
 import { graphCommand } from './commands/graph';
 import { putRecordCommand, rerunFailedCommand } from './commands/local-commands';
@@ -100,16 +100,22 @@ program
       : await graphCommand(options);
   });
 
-program
-  .command('console')
-  .description(
-    'serve a web console on 127.0.0.1 to start, watch and rerun local runs (the same data folder as run)',
-  )
-  .option('--port <n>', 'the port; 0 picks a free one', wholeNumber('--port', 0, 65_535), 4_040)
-  .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir)
-  .action(async (options) => {
-    process.exitCode = await consoleCommand(options);
-  });
+targetOptions(
+  program
+    .command('console')
+    .description(
+      'serve a web console on 127.0.0.1 to start, watch and rerun local runs (the same data folder as run)',
+    )
+    .option('--port <n>', 'the port; 0 picks a free one', wholeNumber('--port', 0, 65_535), 4_040)
+    .option('--data-dir <dir>', 'where local services and runs keep their files', RUN_DEFAULTS.dataDir)
+    .option(
+      '--aws',
+      'show executions of the deployed state machine instead, read-only (the stack as for start/status)',
+    ),
+  ['stateMachineArn', 'artifactBucket', 'destinationBucket', 'streamName'],
+).action(async (options) => {
+  process.exitCode = await consoleCommand(options);
+});
 
 registerAwsCommands(program);
 registerRunsCommand(program);

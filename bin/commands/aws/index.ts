@@ -18,7 +18,7 @@ export { type StatusOptions, statusCommand } from './status';
 type TargetKey = keyof typeof TARGET_SOURCES;
 
 /** `--stack`, `--state-machine-arn` and friends; each falls back to its environment variable, then the stack. */
-function targetOptions(command: Command, keys: TargetKey[]): Command {
+export function targetOptions(command: Command, keys: TargetKey[]): Command {
   const help: Record<TargetKey, string> = {
     stateMachineArn: 'the deployed state machine',
     sourceBucket: 'where --file is uploaded',

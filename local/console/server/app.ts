@@ -30,18 +30,21 @@ export const RUN_FILES = ['summary.json', 'events.jsonl', 'functions.log.jsonl',
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   app.use('*', guard(options.token, options.port));
-  pageRoutes(app, options);
+  pageRoutes(app, options.token, 'local');
+  app.get('/api/definition', (c) => c.json(templateModel()));
   runRoutes(app, options);
-  extraRoutes(app, options.runs);
+  extraRoutes(app, { local: { dataDir: options.runs.dataDir } }, (id) => options.runs.exists(id));
   return app;
 }
 
-function pageRoutes(app: Hono, options: AppOptions): void {
-  app.get('/', (c) => c.html(pageHtml(options.token)));
+const templateModel = () => buildModel(JSON.parse(readDefinitionTemplate()) as object);
+
+/** The page and its bundled script and styles; `mode` tells the page whether it may start anything. */
+export function pageRoutes(app: Hono, token: string, mode: 'local' | 'aws'): void {
+  app.get('/', (c) => c.html(pageHtml(token, mode)));
   app.get('/app.js', async (c) => c.body((await webAssets()).js, 200, { 'content-type': 'text/javascript' }));
   app.get('/app.css', async (c) => c.body((await webAssets()).css, 200, { 'content-type': 'text/css' }));
   app.get('/favicon.ico', (c) => c.body(null, 204));
-  app.get('/api/definition', (c) => c.json(buildModel(JSON.parse(readDefinitionTemplate()) as object)));
 }
 
 /** The runs: list, start, one run's state, events and files, rerun and resume. */
@@ -82,6 +85,8 @@ function runRoutes(app: Hono, options: AppOptions): void {
   app.use('/api/runs/:id', knownRun);
   app.use('/api/runs/:id/*', knownRun);
   app.get('/api/runs/:id', async (c) => c.json(await runs.detail(c.req.param('id'))));
+  // A local run ran the definition in this repository.
+  app.get('/api/runs/:id/definition', (c) => c.json(templateModel()));
   app.get('/api/runs/:id/events', async (c) => {
     const watch = runs.watch(c.req.param('id'));
     await watch.poll();
@@ -100,12 +105,16 @@ function runRoutes(app: Hono, options: AppOptions): void {
   app.post('/api/runs/:id/resume', (c) => relaunch(c, options, LaunchKind.resume));
 }
 
-function extraRoutes(app: Hono, runs: ConsoleRuns): void {
-  const context: ConsoleContext = { runs, dataDir: runs.dataDir };
+/** The read-only views of extensions.ts; `exists` refuses an id that names no run before any read. */
+export function extraRoutes(
+  app: Hono,
+  context: ConsoleContext,
+  exists: (id: string) => Promise<boolean>,
+): void {
   for (const route of EXTRA_ROUTES) {
     app.on(route.method, route.path, async (c) => {
       const id = c.req.param('id');
-      if (id !== undefined && !(await runs.exists(id))) return c.json({ error: 'no such run' }, 404);
+      if (id !== undefined && !(await exists(id))) return c.json({ error: 'no such run' }, 404);
       return route.handler(c, context);
     });
   }

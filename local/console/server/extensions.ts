@@ -1,11 +1,20 @@
 import type { Context } from 'hono';
-import type { ConsoleRuns } from './runs';
+import type { AwsDataContext } from '../aws/routes';
+import { awsChunkRoute, awsMapRunRoute, awsMetricsRoute, awsRecordsRoute } from '../aws/routes';
+import {
+  chunkRoute,
+  errorResponse,
+  type LocalDataContext,
+  mapRunRoute,
+  metricsRoute,
+  recordsRoute,
+} from '../data/routes';
+import { awsErrorResponse } from './aws-errors';
 
-/** What an extra route gets besides the request: the runs of the console's data folder. */
-export interface ConsoleContext {
-  runs: ConsoleRuns;
-  dataDir: string;
-}
+/** What an extra route gets besides the request: where the runs are read from. */
+export type ConsoleContext =
+  | { local: LocalDataContext; aws?: undefined }
+  | { aws: AwsDataContext; local?: undefined };
 
 export interface ConsoleRoute {
   method: 'GET';
@@ -14,19 +23,47 @@ export interface ConsoleRoute {
   handler: (c: Context, context: ConsoleContext) => Response | Promise<Response>;
 }
 
-const notWiredYet = (c: Context) =>
-  c.json({ error: `${c.req.path}: this view is not part of this console yet` }, 501);
+type Params = Record<string, string | undefined>;
+type Read<C> = (context: C, params: Params, query: Params) => Promise<unknown>;
+
+/**
+ * A read-only route over a local run or an execution on AWS: the data module's result as JSON (or the
+ * Response it built, a download), a refusal as its status and one line.
+ */
+function reading(local: Read<LocalDataContext>, aws: Read<AwsDataContext>): ConsoleRoute['handler'] {
+  return async (c, context) => {
+    try {
+      const params = c.req.param() as Params;
+      const query = c.req.query() as Params;
+      const result = context.aws
+        ? await aws(context.aws, params, query)
+        : await local(context.local, params, query);
+      return result instanceof Response ? result : c.json(result as object);
+    } catch (error) {
+      const refused = errorResponse(error) ?? (context.aws ? awsErrorResponse(error) : undefined);
+      if (!refused) throw error;
+      return c.json(refused.body, refused.status as 400);
+    }
+  };
+}
 
 /**
  * THE PLACE FOR MORE ROUTES. Read-only views of a run are added here (and a tab for each in
  * local/console/web/tabs.ts); the server registers every entry behind the same guard (host, origin,
- * token) and checks `:id` first. These paths are reserved for the Map Run grid, chunk detail, the
- * rejects and dead-letter tables and the CloudWatch series (local/console/data/*): replace the
- * placeholder handler with the module's.
+ * token) and checks `:id` first. The same paths serve a local run and, with `console --aws`, an
+ * execution of the deployed state machine.
  */
 export const EXTRA_ROUTES: ConsoleRoute[] = [
-  { method: 'GET', path: '/api/runs/:id/map-run', handler: notWiredYet },
-  { method: 'GET', path: '/api/runs/:id/chunks/:round/:index', handler: notWiredYet },
-  { method: 'GET', path: '/api/runs/:id/records/:kind', handler: notWiredYet },
-  { method: 'GET', path: '/api/runs/:id/metrics', handler: notWiredYet },
+  { method: 'GET', path: '/api/runs/:id/map-run', handler: reading(mapRunRoute, awsMapRunRoute) },
+  {
+    method: 'GET',
+    path: '/api/runs/:id/chunks/:round/:index',
+    handler: reading(chunkRoute, awsChunkRoute),
+  },
+  {
+    method: 'GET',
+    path: '/api/runs/:id/records/:kind',
+    handler: reading(recordsRoute, awsRecordsRoute),
+  },
+  { method: 'GET', path: '/api/runs/:id/metrics', handler: reading(metricsRoute, awsMetricsRoute) },
 ];

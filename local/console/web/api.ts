@@ -1,6 +1,10 @@
 /** Talks to the console server: the session token (from the page) goes on every state-changing request. */
 const token = document.querySelector<HTMLMetaElement>('meta[name="console-token"]')?.content ?? '';
 
+/** `console --aws` serves executions on AWS read-only: no start form, no buttons that change anything. */
+export const READ_ONLY =
+  document.querySelector<HTMLMetaElement>('meta[name="console-mode"]')?.content === 'aws';
+
 export async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(path);
   if (!response.ok) throw new Error(`${path}: ${response.status}`);

@@ -1,4 +1,4 @@
-import { postJson } from './api';
+import { postJson, READ_ONLY } from './api';
 import { h } from './dom';
 
 interface Field {
@@ -97,6 +97,13 @@ function read(form: HTMLFormElement): Record<string, string | boolean> {
 
 /** The start form; a refusal is the CLI's own line, next to its field. Started: straight to the run. */
 export function formView(root: HTMLElement): () => void {
+  if (READ_ONLY) {
+    root.replaceChildren(
+      h('h1', {}, 'Start a run'),
+      h('p', {}, 'This console shows executions on AWS read-only: start one with `firehose-loader start`.'),
+    );
+    return () => undefined;
+  }
   const formError = h('p', { class: 'error', id: 'error-form', role: 'alert' });
   const form = h(
     'form',

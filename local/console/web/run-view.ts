@@ -1,4 +1,4 @@
-import { getJson, listen, postJson } from './api';
+import { getJson, listen, postJson, READ_ONLY } from './api';
 import { clock, duration, h, n } from './dom';
 import { GraphView } from './graph-view';
 import { HistoryView } from './history-view';
@@ -111,7 +111,23 @@ function headOf(run: RunDetail): HTMLElement[] {
       statusBadge(run.status),
       of ? h('span', {}, ' rerun of ', h('a', { href: `#/runs/${of}` }, of)) : null,
     ),
-    h('p', {}, `started ${clock(run.startedAt)} · ${duration(run.durationMs)} · ${n(run.eventCount)} events`),
+    h(
+      'p',
+      {},
+      `started ${clock(run.startedAt)} · ${duration(run.durationMs)} · ${n(run.eventCount)} events`,
+      run.aws
+        ? h(
+            'span',
+            {},
+            ' · ',
+            h(
+              'a',
+              { href: run.aws.consoleUrl, target: '_blank', rel: 'noopener', id: 'aws-console' },
+              'open in the AWS console',
+            ),
+          )
+        : null,
+    ),
     ...(run.error ? [h('p', { class: 'error', id: 'run-error' }, run.error)] : []),
     actions(run),
   ];
@@ -163,6 +179,7 @@ class RunTabs {
 /** A run's page: graph, events, summary and progress, live while it runs. */
 export function runView(root: HTMLElement, runId: string): () => void {
   const head = h('div', { class: 'run-head' });
+  const failure = h('p', { class: 'error', id: 'read-error' });
   const progress = h('div');
   const summary = h('div');
   const lines = h('pre', { class: 'lines' });
@@ -177,15 +194,17 @@ export function runView(root: HTMLElement, runId: string): () => void {
   ]);
   root.replaceChildren(
     head,
+    failure,
     progress,
     h(
       'div',
       { class: 'run-body' },
       h('div', { class: 'main-col' }, tabs.bar, tabs.panel),
-      h('div', { class: 'side-col' }, summary, h('h2', {}, 'Progress lines'), lines),
+      // An execution on AWS has no runner's progress lines (its log is in CloudWatch Logs).
+      h('div', { class: 'side-col' }, summary, ...(READ_ONLY ? [] : [h('h2', {}, 'Progress lines'), lines])),
     ),
   );
-  void getJson<GraphModel>('/api/definition').then((model) => {
+  void getJson<GraphModel>(`/api/runs/${runId}/definition`).then((model) => {
     graph = new GraphView(model);
     graphHost.replaceChildren(graph.element);
     if (latest) graph.update({ stats: latest.facts.stats, progress: latest.facts.progress });
@@ -206,7 +225,14 @@ export function runView(root: HTMLElement, runId: string): () => void {
       const batch = data as { from: number; events: EngineEvent[] };
       history.add(batch.from, batch.events);
     },
-    run: (data) => update(data as RunDetail),
+    run: (data) => {
+      failure.textContent = '';
+      update(data as RunDetail);
+    },
+    // With --aws: a read that failed (credentials, throttling); the stream tries again.
+    failure: (data) => {
+      failure.textContent = (data as { error: string }).error;
+    },
   });
   return () => {
     close();

@@ -1,4 +1,4 @@
-import { listen } from './api';
+import { listen, READ_ONLY } from './api';
 import { clock, duration, h, n } from './dom';
 import type { RunRow } from './types';
 
@@ -7,15 +7,25 @@ export const statusBadge = (status: string) =>
 
 function row(run: RunRow): HTMLTableRowElement {
   const kind = run.launch?.kind === 'rerun-failed' ? ` (rerun of ${run.launch.of})` : '';
+  const aws = run.aws
+    ? [
+        ' ',
+        h(
+          'a',
+          { href: run.aws.consoleUrl, target: '_blank', rel: 'noopener', class: 'aws-link' },
+          'AWS console',
+        ),
+      ]
+    : [];
   return h(
     'tr',
     { 'data-run-id': run.runId },
-    h('td', {}, h('a', { href: `#/runs/${run.runId}` }, run.runId), kind),
+    h('td', {}, h('a', { href: `#/runs/${run.runId}` }, run.runId), kind, ...aws),
     h('td', {}, statusBadge(run.status)),
-    h('td', { class: 'num' }, n(run.records.input)),
-    h('td', { class: 'num' }, n(run.records.delivered)),
-    h('td', { class: 'num' }, n(run.records.deadLettered)),
-    h('td', { class: 'num' }, n(run.records.rejected)),
+    h('td', { class: 'num' }, n(run.records?.input)),
+    h('td', { class: 'num' }, n(run.records?.delivered)),
+    h('td', { class: 'num' }, n(run.records?.deadLettered)),
+    h('td', { class: 'num' }, n(run.records?.rejected)),
     h('td', { class: 'num' }, n(run.calls)),
     h('td', { class: 'num' }, duration(run.durationMs)),
     h('td', {}, clock(run.startedAt)),
@@ -26,8 +36,14 @@ function row(run: RunRow): HTMLTableRowElement {
 export function runsView(root: HTMLElement): () => void {
   const body = h('tbody', {}, h('tr', {}, h('td', { colspan: 9 }, 'loading…')));
   root.replaceChildren(
-    h('h1', {}, 'Runs'),
-    h('p', {}, h('a', { href: '#/new', class: 'button' }, 'Start a run')),
+    h('h1', {}, READ_ONLY ? 'Executions on AWS' : 'Runs'),
+    READ_ONLY
+      ? h(
+          'p',
+          { id: 'read-only' },
+          'Read-only: the executions of the deployed state machine, newest 50 first.',
+        )
+      : h('p', {}, h('a', { href: '#/new', class: 'button' }, 'Start a run')),
     h(
       'table',
       { class: 'runs' },
@@ -55,6 +71,11 @@ export function runsView(root: HTMLElement): () => void {
   );
   return listen('/api/runs/stream', {
     runs: (data) => {
+      if (!Array.isArray(data)) {
+        const error = (data as { error?: string }).error ?? 'could not list the runs';
+        body.replaceChildren(h('tr', {}, h('td', { colspan: 9, class: 'error' }, error)));
+        return;
+      }
       const runs = data as RunRow[];
       body.replaceChildren(
         ...(runs.length ? runs.map(row) : [h('tr', {}, h('td', { colspan: 9 }, 'No runs yet.'))]),

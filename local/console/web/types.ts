@@ -11,17 +11,26 @@ export interface Records {
   pending: number;
 }
 
+/** With `console --aws`: the execution and its links to the AWS console. */
+export interface AwsLinks {
+  executionArn: string;
+  consoleUrl: string;
+  mapRuns?: { mapRunArn: string; consoleUrl: string }[];
+}
+
 export interface RunRow {
   runId: string;
   status: string;
   startedAt: number | null;
   durationMs: number | null;
-  records: Records;
-  calls: number;
+  /** Null for an execution on AWS whose history was not read yet. */
+  records: Records | null;
+  calls: number | null;
   canRerun: boolean;
   canResume: boolean;
   launch?: { kind: string; of?: string };
   error?: string;
+  aws?: AwsLinks;
 }
 
 export interface StateStats {
@@ -65,6 +74,7 @@ export interface Progress {
 }
 
 export interface RunDetail extends RunRow {
+  records: Records;
   eventCount: number;
   facts: {
     summary?: Summary;

@@ -102,6 +102,8 @@ describe('the console in Chromium', () => {
     expect(delivered + deadLettered + rejected).toBe(input);
     await page.locator('svg.graph .state[data-state="RecordsDeadLettered"][data-outcome="failed"]').waitFor();
     if (shots) await page.screenshot({ path: join(shots, 'console-dead-letters.png'), fullPage: true });
+    await seeFailedChunksInTheGrid(runId);
+    await seeDeadLetterRows(deadLettered);
 
     await page.click('#rerun-failed');
     await page.waitForURL((url) => runIdOf(url.toString()) !== runId, { timeout: 30_000 });
@@ -120,6 +122,11 @@ describe('the console in Chromium', () => {
       pending: 0,
     });
     expect(whole.canRerun).toBe(false);
+    // The first run's dead letters are still listed, and the tab says a rerun delivered them.
+    await page.goto(`${console_.url}#/runs/${runId}`);
+    await page.click('nav.tabs button[data-tab="dead-letters"]');
+    await page.locator('[data-empty="dead-letters"]', { hasText: 'delivered by a rerun' }).waitFor();
+    await page.locator('[data-records="dead-letters"] table tbody tr').first().waitFor();
   });
 
   test('bad input gets the CLI line next to its field and starts nothing', async () => {
@@ -173,6 +180,57 @@ describe('the console in Chromium', () => {
     expect(await runsOnDisk()).toEqual(before);
   });
 });
+
+interface GridChunk {
+  round: number;
+  index: number;
+  chunkId: string;
+  status: string;
+}
+
+/** The Map Run tab of a finished run with dead letters: its grid counts them, a cell opens its chunk. */
+async function seeFailedChunksInTheGrid(runId: string): Promise<void> {
+  await page.click('nav.tabs button[data-tab="map-run"]');
+  const canvas = page.locator('canvas.cv-canvas[data-round="0"]');
+  await canvas.waitFor();
+  const view = await api<{ chunks: GridChunk[] }>(`/api/runs/${runId}/map-run`);
+  const round0 = view.chunks.filter((chunk) => chunk.round === 0);
+  const bad = (status: string) => status === 'deadLettered' || status === 'failed';
+  const expected = round0.filter((chunk) => bad(chunk.status)).length;
+  expect(expected).toBeGreaterThan(0);
+  const statuses = JSON.parse((await canvas.getAttribute('data-statuses')) ?? '{}') as Record<string, number>;
+  expect((statuses.deadLettered ?? 0) + (statuses.failed ?? 0)).toBe(expected);
+  expect(Object.values(statuses).reduce((sum, count) => sum + count, 0)).toBe(round0.length);
+  expect(await canvas.getAttribute('aria-label')).toMatch(/dead-lettered|failed/);
+
+  // Click the first failed or dead-lettered cell where the grid says it is.
+  const at = round0.findIndex((chunk) => bad(chunk.status));
+  const chunk = round0[at] as GridChunk;
+  const columns = Number(await canvas.getAttribute('data-columns'));
+  const pitch = Number(await canvas.getAttribute('data-pitch'));
+  await canvas.click({
+    position: { x: (at % columns) * pitch + 4, y: Math.floor(at / columns) * pitch + 4 },
+  });
+  const panel = page.locator('.cv-panel', { hasText: `${chunk.chunkId} · round 0` });
+  await panel.waitFor();
+  await panel.getByText('Outcome (what PutBatch recorded)').waitFor();
+  if (chunk.status === 'deadLettered')
+    await panel.getByText('What was left of this chunk is in the dead-letter file.').waitFor();
+  if (shots) {
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(shots, 'console-map-run.png'), fullPage: true });
+  }
+}
+
+/** The Dead letters tab: a row per dead-lettered record, as many as the summary counts. */
+async function seeDeadLetterRows(deadLettered: number): Promise<void> {
+  await page.click('nav.tabs button[data-tab="dead-letters"]');
+  const table = page.locator('[data-records="dead-letters"]');
+  await table.locator('table tbody tr').first().waitFor();
+  await table.getByText(`of ${deadLettered.toLocaleString('en-US')}`).waitFor();
+  expect(await table.locator('table tbody tr').count()).toBe(Math.min(100, deadLettered));
+  await page.click('nav.tabs button[data-tab="graph"]');
+}
 
 /** A page on another origin (another port of loopback). */
 async function serveOnce(html: string): Promise<{ url: string; server: Server }> {

@@ -113,6 +113,12 @@ function summaryLine(view: MapRunView): HTMLElement {
     for (const [status, count] of Object.entries(round.statuses))
       totals[status] = (totals[status] ?? 0) + count;
   const chunks = view.rounds.reduce((sum, round) => sum + round.chunks, 0);
+  if (chunks === 0)
+    return el(
+      'p',
+      { class: 'cv-muted' },
+      'No chunks in the run’s artefacts (yet): the Plan step writes them; a run refused before it has none.',
+    );
   return el(
     'div',
     {},
@@ -144,7 +150,20 @@ interface Interaction {
 
 function roundSection(round: RoundView, rows: ChunkRow[], width: number, ui: Interaction): HTMLElement {
   const layout = gridLayout(rows.length, width);
-  const canvas = el('canvas', { class: 'cv-canvas' });
+  const counts = (Object.entries(round.statuses) as [ChunkStatus, number][])
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${fmt(count)} ${STATUS_LABELS[status]}`)
+    .join(', ');
+  // What the canvas shows, for a screen reader and a test: counts by status, and where each cell is.
+  const canvas = el('canvas', {
+    class: 'cv-canvas',
+    role: 'img',
+    'aria-label': `round ${round.round}: ${counts || 'no chunks'}`,
+    'data-round': String(round.round),
+    'data-statuses': JSON.stringify(round.statuses),
+    'data-columns': String(layout.columns),
+    'data-pitch': String(layout.cell + layout.gap),
+  });
   paint(canvas, layout, rows, ui.selected);
   const rowAt = (event: MouseEvent) => {
     const box = canvas.getBoundingClientRect();
@@ -166,10 +185,6 @@ function roundSection(round: RoundView, rows: ChunkRow[], width: number, ui: Int
     const row = rowAt(event);
     if (row) ui.onPick(row);
   });
-  const counts = (Object.entries(round.statuses) as [ChunkStatus, number][])
-    .filter(([, count]) => count > 0)
-    .map(([status, count]) => `${fmt(count)} ${STATUS_LABELS[status]}`)
-    .join(', ');
   return el(
     'section',
     {},
