@@ -64,6 +64,8 @@ export async function openMetricStore(
   options: { now?: () => number } = {},
 ): Promise<StoredMetrics> {
   const { store, skippedLines } = await loadMetricStore(dataDir, 0, options.now ?? Date.now);
+  // In memory only (the file belongs to the services): metrics past retention are not listed either.
+  store.compact();
   return {
     getMetricData: (input) => getMetricData(store, { ...input }),
     getMetricStatistics: (input) => getMetricStatistics(store, { ...input }),
