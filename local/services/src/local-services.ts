@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { MetricStore } from './cloudwatch/metric-store';
 import { openPersistentMetricStore, type PersistentMetricStore } from './cloudwatch/persistent-store';
 import { CloudWatchProtocol, CloudWatchService } from './cloudwatch/service';
 import { acquireDataLock, type DataLock } from './data-lock';
@@ -40,6 +41,11 @@ export interface LocalServicesOptions {
   limits?: Partial<FirehoseLimits>;
   /** CloudWatch datapoints become visible this long after they are put (CloudWatch lags 1-3 minutes). */
   metricPublishDelayMs?: number;
+  /**
+   * CloudWatch keeps every accepted datapoint in `<dataDir>/cloudwatch/` across restarts, with
+   * CloudWatch's retention (default true). False: in memory only, gone when the services stop.
+   */
+  keepMetrics?: boolean;
   /** A new delivery stream is CREATING this long before it is ACTIVE (default 250 ms; AWS takes longer). */
   streamCreatingMs?: number;
   /**
@@ -123,7 +129,11 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
   const region = options.region ?? DEFAULT_REGION;
   const store = new S3Store(options.dataDir);
   await store.init();
-  const persistent = await openPersistentMetricStore(options.dataDir, options.metricPublishDelayMs ?? 0);
+  const delayMs = options.metricPublishDelayMs ?? 0;
+  const persistent: PersistentMetricStore =
+    (options.keepMetrics ?? true)
+      ? await openPersistentMetricStore(options.dataDir, delayMs)
+      : { store: new MetricStore(delayMs), close: () => undefined };
   const metrics = persistent.store;
   const firehose = new FirehoseService(store, metrics, {
     region,

@@ -144,6 +144,19 @@ describe('local CloudWatch across restarts', () => {
     }
   });
 
+  it('keeps nothing with keepMetrics false, as before', async () => {
+    const first = await startLocalServices({ dataDir, port: 0, keepMetrics: false });
+    await putSome(first.endpoint);
+    await first.stop();
+    const second = await startLocalServices({ dataDir, port: 0, keepMetrics: false });
+    try {
+      const after = await getMetricData(second, readBack(new Date(base - minute)));
+      expect(after?.every((result) => result.Values?.length === 0)).toBe(true);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('keeps what PutMetricData acknowledged when the services are killed with SIGKILL', async () => {
     const services = await startLocalServicesProcess({ dataDir });
     await putSome(services.endpoint);
