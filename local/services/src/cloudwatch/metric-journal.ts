@@ -78,8 +78,6 @@ export class MetricJournal {
   private scheduled = false;
   /** Bytes known to be whole lines: where a failed write is cut back to. */
   private size: number;
-  /** The last write that failed (disk full): its lines stay pending and are retried with the next. */
-  lastError: unknown;
 
   private constructor(private fd: number | undefined) {
     this.size = fd === undefined ? 0 : fstatSync(fd).size;
@@ -98,8 +96,9 @@ export class MetricJournal {
       this.scheduled = false;
       try {
         this.flush();
-      } catch (error) {
-        this.lastError = error;
+      } catch {
+        // Disk full or EIO: the lines stay queued, written with the next write or at close (which
+        // throws if it still fails, so stopping the services reports it).
       }
     });
   }
