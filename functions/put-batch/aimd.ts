@@ -83,6 +83,9 @@ export interface CallResult {
   /** Entries the call (and its retries) sent, and how many of them were throttled. */
   entries: number;
   throttled: number;
+  /** Payload bytes the call carried and those of its throttled entries, when known. */
+  bytes?: number;
+  throttledBytes?: number;
 }
 
 interface Recent extends CallResult {
@@ -98,6 +101,8 @@ export class AimdPace {
   /** The rate the last cut came down from (the one that was throttled) and the rate it cut to. */
   private throttledRate: number | undefined;
   private cutRate = 0;
+  /** Where the climb back after the last cut ends, before the probe takes over. */
+  private recoverTo = 0;
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
   private recent: Recent[] = [];
@@ -110,6 +115,9 @@ export class AimdPace {
     this.anchorWallMs = mapStartedAtMs;
     this.lastChangeMs = mapStartedAtMs;
   }
+
+  /** Whether the last throttled answer that could cut was only a sliver of its window (no cut). */
+  lastThrottleWasJitter = false;
 
   get rate(): number {
     return this.rateValue;
@@ -166,6 +174,12 @@ export class AimdPace {
     if (result.throttled > 0) {
       if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) return;
       const accepted = this.acceptedShare();
+      // A sliver of the window by entries and by bytes alike (a refused PutRecord among hundreds
+      // clean: 2 ms of a 500 requests/s quota) is arrival jitter, not a rate too high: no cut. Each
+      // cut had cost requests-500 seconds (simulated: 1.17-1.72 of the bound with 0.13% refused).
+      this.lastThrottleWasJitter =
+        1 - accepted < settings.sporadicShare && this.throttledBytesShare() < settings.sporadicShare;
+      if (this.lastThrottleWasJitter) return;
       // The first cut also heeds the call's own share: the first throttled answers of an overload come
       // among many clean ones from before the stream's allowance ran out, which hide how far over the
       // rate is. Later, one call's share is too noisy (a call that meets an empty bucket is mostly
@@ -175,16 +189,19 @@ export class AimdPace {
         result.entries >= CALL_SHARE_MIN_ENTRIES ? 1 - result.throttled / result.entries : 1;
       const share = this.throttledRate === undefined ? Math.min(accepted, callAccepted) : accepted;
       this.lastCutMs = nowMs;
-      // What got through is the best guess of what the stream has room for: recovery aims below it.
-      this.throttledRate = this.rateValue * Math.max(accepted, settings.maxDecrease);
       // A sporadic throttle (a refused PutRecord among hundreds, a 4 MiB chunk clipped by timing) is
-      // jitter more than a rate too high: it costs only the mildest cut.
-      const cut =
-        1 - share < settings.sporadicShare
-          ? settings.sporadicDecrease
-          : clamp(share, settings.minDecrease, settings.maxDecrease);
-      this.change(this.rateValue * cut, offsetMs, nowMs);
+      // jitter more than a rate too high: it costs only the mildest cut, and the climb back returns to
+      // the rate it came down from. Otherwise what got through is the best guess of what the stream
+      // has room for, and recovery aims just below it.
+      const sporadic = 1 - share < settings.sporadicShare;
+      const before = this.rateValue;
+      const cut = sporadic
+        ? settings.sporadicDecrease
+        : clamp(share, settings.minDecrease, settings.maxDecrease);
+      this.throttledRate = before * Math.max(accepted, settings.maxDecrease);
+      this.change(before * cut, offsetMs, nowMs);
       this.cutRate = this.rateValue;
+      this.recoverTo = sporadic ? before : this.throttledRate * settings.recoverShare;
       return;
     }
     const elapsed = Math.max(0, nowMs - this.lastChangeMs);
@@ -202,13 +219,25 @@ export class AimdPace {
     const { settings } = this;
     if (this.throttledRate === undefined)
       return this.rateValue + (settings.increasePerSecond * elapsedMs) / 1000;
-    const recovered = Math.min(settings.maxRate, this.throttledRate * settings.recoverShare);
+    const recovered = Math.min(settings.maxRate, this.recoverTo);
     const cleanSeconds = Math.max(0, nowMs - this.lastCutMs - settings.recoverMs) / 1000;
     const probe =
       (settings.probePerSecond * (1 + cleanSeconds / settings.probeDoublingSeconds) * elapsedMs) / 1000;
     if (this.rateValue >= recovered) return this.rateValue + probe;
     const step = ((recovered - this.cutRate) * elapsedMs) / settings.recoverMs;
     return Math.min(recovered, this.rateValue + Math.max(step, probe));
+  }
+
+  /** Share of the window's bytes throttled; 1 when calls did not say their bytes (no evidence of a sliver). */
+  private throttledBytesShare(): number {
+    let bytes = 0;
+    let throttled = 0;
+    for (const r of this.recent) {
+      if (r.bytes === undefined || r.throttledBytes === undefined) return 1;
+      bytes += r.bytes;
+      throttled += r.throttledBytes;
+    }
+    return bytes > 0 ? throttled / bytes : 1;
   }
 
   private acceptedShare(): number {
