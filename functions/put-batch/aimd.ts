@@ -49,6 +49,11 @@ export interface AimdSettings {
    * machine), catching up more than the stream's one-second allowance could only be throttled.
    */
   catchUpLimitMs: number;
+  /**
+   * From this share of throttled entries on, the first cut also heeds what the overload says of the
+   * room left (roomAtFirstThrottle): a second writer is found within one cut, not four.
+   */
+  heavyShare: number;
 }
 
 export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
@@ -74,7 +79,13 @@ export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Objec
   catchUp: 0.1,
   // Half the one-second allowance: several environments catching up at once still fit in it.
   catchUpLimitMs: 500,
+  // Simulated shared case (8 seeds): 5% keeps the first cut's estimate from refused PutRecords that a
+  // burst of the job's own caused (1% of a window); 10% or 20% let more through at the onset.
+  heavyShare: 0.05,
 });
+
+/** A stream lets one second of its quota through at once (the local Firehose's token bucket holds as much). */
+export const STREAM_ALLOWANCE_MS = 1_000;
 
 /** A call's own accepted share is a sample worth heeding only with this many entries. */
 export const CALL_SHARE_MIN_ENTRIES = 100;
@@ -108,9 +119,10 @@ export class AimdPace {
   private recent: Recent[] = [];
 
   constructor(
-    mapStartedAtMs: number,
+    private readonly scheduleStartMs: number,
     private readonly settings: AimdSettings,
   ) {
+    const mapStartedAtMs = scheduleStartMs;
     this.rateValue = clamp(settings.initialRate, settings.minRate, settings.maxRate);
     this.anchorWallMs = mapStartedAtMs;
     this.lastChangeMs = mapStartedAtMs;
@@ -195,10 +207,14 @@ export class AimdPace {
       // has room for, and recovery aims just below it.
       const sporadic = 1 - share < settings.sporadicShare;
       const before = this.rateValue;
+      const heavy = 1 - share >= settings.heavyShare;
+      const room = heavy && this.throttledRate === undefined ? this.roomAtFirstThrottle(offsetMs) : before;
       const cut = sporadic
         ? settings.sporadicDecrease
-        : clamp(share, settings.minDecrease, settings.maxDecrease);
-      this.throttledRate = before * Math.max(accepted, settings.maxDecrease);
+        : clamp(Math.min(share, room / before), settings.minDecrease, settings.maxDecrease);
+      // Recovery never aims below the rate the cut left.
+      const throttledAt = Math.min(before * Math.max(accepted, settings.maxDecrease), room);
+      this.throttledRate = Math.max(throttledAt, before * settings.minDecrease);
       this.change(before * cut, offsetMs, nowMs);
       this.cutRate = this.rateValue;
       this.recoverTo = sporadic ? before : this.throttledRate * settings.recoverShare;
@@ -226,6 +242,20 @@ export class AimdPace {
     if (this.rateValue >= recovered) return this.rateValue + probe;
     const step = ((recovered - this.cutRate) * elapsedMs) / settings.recoverMs;
     return Math.min(recovered, this.rateValue + Math.max(step, probe));
+  }
+
+  /**
+   * What the first overload says of the room left: the schedule (at offset `offsetMs`) spent that much
+   * quota since its start, and the stream's one-second allowance plus the quota since then ran out, so
+   * other writers took at least the rest. As a rate: at most (offset − allowance) ÷ elapsed. Only ever
+   * makes the first cut deeper: a writer that started later took more, not less. Elapsed is counted to
+   * when the offset was due, not to the answer: time this environment fell behind its schedule (slow
+   * answers, retries) is its own slowness, not room another writer took.
+   */
+  private roomAtFirstThrottle(offsetMs: number): number {
+    const elapsedMs = this.sendAt(offsetMs) - this.scheduleStartMs;
+    if (elapsedMs <= STREAM_ALLOWANCE_MS) return this.rateValue;
+    return Math.max(0, (offsetMs - STREAM_ALLOWANCE_MS) / elapsedMs);
   }
 
   /** Share of the window's bytes throttled; 1 when calls did not say their bytes (no evidence of a sliver). */

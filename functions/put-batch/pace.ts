@@ -28,6 +28,20 @@ export const WAIT_SLICE_MS = 250;
 // its chunk, and each such stall was a lag the schedule could not win back.
 export const JITTER_RETRY_MS = 50;
 
+/**
+ * The wait before retrying a call whose failures were all throttling: JITTER_RETRY_MS for a first
+ * attempt the pacing took for jitter; otherwise undefined (the sender's wait for the next window).
+ */
+export function pacedRetryDelay(
+  pace: AimdPace,
+  call: { attempt: number },
+  nowMs: number,
+  random: () => number,
+): number | undefined {
+  if (call.attempt === 1 && pace.lastThrottleWasJitter) return JITTER_RETRY_MS;
+  return undefined;
+}
+
 /** What a PutBatch item knows about pacing: the run's quota, its Map run, the rate to start from. */
 export interface PaceContext {
   quota: StreamQuota & Partial<Pick<RunQuota, 'sources'>>;

@@ -80,6 +80,24 @@ describe('the shared sending rate (AIMD)', () => {
     expect(pace.rate).toBeCloseTo(1);
   });
 
+  it('finds at the first heavy throttle the room a second writer leaves: the allowance and the quota since the start ran out', () => {
+    const pace = new AimdPace(0, settings());
+    for (const at of [1_700, 1_800, 1_900]) pace.record(clean, at, at);
+    // 2 s of schedule sent in 2 s, and the one-second allowance is gone: others took at least half.
+    pace.record({ entries: 500, throttled: 100 }, 2_000, 2_000);
+    expect(pace.rate).toBeCloseTo(0.5);
+    // Recovery aims just under that room, not back at the rate that was throttled: only the slow probe.
+    pace.record(clean, 2_000, 2_000 + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeLessThan(0.5 + 3 * 2 * DEFAULT_AIMD.probePerSecond);
+  });
+
+  it('does not take its own lag behind the schedule for room another writer took', () => {
+    const pace = new AimdPace(0, settings());
+    // Answered 5 s after its turn (slow answers): 9 of 10 s of schedule were not another writer's.
+    pace.record({ entries: 500, throttled: 100 }, 10_000, 15_000);
+    expect(pace.rate).toBeCloseTo(0.8);
+  });
+
   it('cuts later by the share accepted over the last window: one clipped chunk among clean ones costs little', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 10, throttled: 1 }, 0, 0);

@@ -1,8 +1,8 @@
 import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
   BURST_MS,
-  JITTER_RETRY_MS,
   MAP_START_ALLOWANCE_MS,
+  pacedRetryDelay,
   WAIT_SLICE_MS,
 } from '../../../functions/put-batch/pace';
 import { throttledDelay } from '../../../functions/shared/firehose/backoff';
@@ -74,9 +74,8 @@ export function simulateRequests(settings: RequestsSimSettings): RequestsSimResu
         if (refused) {
           result.refused += 1;
           const delay =
-            attempt === 1 && pace.lastThrottleWasJitter
-              ? JITTER_RETRY_MS
-              : throttledDelay(attempt - 1, DEFAULT_RETRY_POLICY, settings.random, nowMs);
+            pacedRetryDelay(pace, { attempt }, nowMs, settings.random) ??
+            throttledDelay(attempt - 1, DEFAULT_RETRY_POLICY, settings.random, nowMs);
           return call(k, attempt + 1)(nowMs + delay);
         }
         if (k + 1 < records) return waitTurn(k + 1);

@@ -81,12 +81,13 @@ describe('pacing in simulation: two environments, one stream', () => {
         },
         seed,
       );
-      // Measured with these seeds: 1.02-1.11 of the bound, 1.045-1.06 calls per chunk, 1.7-2.2% of
-      // entries throttled (most in the first seconds, before the job learns the writer is there).
-      // The benchmark's targets are 1.10, 1.05 and 1%: the throttled share misses them here.
-      expect(r.time).toBeLessThanOrEqual(1.15);
-      expect(r.calls).toBeLessThanOrEqual(1.07);
-      expect(r.throttled).toBeLessThanOrEqual(0.025);
+      // Measured with seeds 1-8: 0.996-1.253 of the bound (1.04, 1.00, 1.10 with these), 1.017-1.053
+      // calls per chunk, 0.49-1.87% of entries throttled (0.49, 0.71, 1.87). Before the first cut heeded
+      // the room the overload reveals: 1.5-4.0% (mean 2.3), most in the first seconds. The rest now
+      // comes from probes past the room later on. The benchmark's target of 1% is still missed on some seeds.
+      expect(r.time).toBeLessThanOrEqual(1.12);
+      expect(r.calls).toBeLessThanOrEqual(1.055);
+      expect(r.throttled).toBeLessThanOrEqual(0.019);
     }
   });
 });

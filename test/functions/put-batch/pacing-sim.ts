@@ -1,8 +1,8 @@
 import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
   BURST_MS,
-  JITTER_RETRY_MS,
   MAP_START_ALLOWANCE_MS,
+  pacedRetryDelay,
   WAIT_SLICE_MS,
 } from '../../../functions/put-batch/pace';
 import { throttledDelay } from '../../../functions/shared/firehose/backoff';
@@ -151,9 +151,8 @@ export function simulatePacing(settings: SimSettings): SimResult {
           pace.record(call, offset, nowMs, leftAt);
           if (throttled.length > 0 && attempt + 1 < DEFAULT_RETRY_POLICY.maxAttempts) {
             const delay =
-              attempt === 0 && pace.lastThrottleWasJitter
-                ? JITTER_RETRY_MS
-                : throttledDelay(attempt, DEFAULT_RETRY_POLICY, settings.random, nowMs);
+              pacedRetryDelay(pace, { attempt: attempt + 1 }, nowMs, settings.random) ??
+              throttledDelay(attempt, DEFAULT_RETRY_POLICY, settings.random, nowMs);
             send(pace, offset, throttled, attempt + 1, leftAt)(nowMs + delay);
           } else result.jobMs = Math.max(result.jobMs, nowMs);
         },
