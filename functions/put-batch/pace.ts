@@ -30,14 +30,10 @@ export const JITTER_RETRY_MS = 50;
 
 /**
  * The wait before retrying a call whose failures were all throttling: JITTER_RETRY_MS for a first
- * attempt the pacing took for jitter; otherwise undefined (the sender's wait for the next window).
+ * attempt the pacing took for jitter; otherwise undefined (the sender's wait for the next window). A
+ * retry refused again means the stream really is full.
  */
-export function pacedRetryDelay(
-  pace: AimdPace,
-  call: { attempt: number },
-  nowMs: number,
-  random: () => number,
-): number | undefined {
+export function pacedRetryDelay(pace: AimdPace, call: { attempt: number }): number | undefined {
   if (call.attempt === 1 && pace.lastThrottleWasJitter) return JITTER_RETRY_MS;
   return undefined;
 }

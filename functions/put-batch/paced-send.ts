@@ -6,9 +6,9 @@ import type { AimdPace } from './aimd';
 import {
   callSchedule,
   effectiveQuota,
-  JITTER_RETRY_MS,
   MAX_PACING_WAIT_MS,
   MIN_SEND_BUDGET_MS,
+  pacedRetryDelay,
   paceFor,
   waitForTurn,
 } from './pace';
@@ -101,8 +101,7 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
       pace.record(entries, calls.offsetMs(0), Math.max(call.sentAtMs, clock.now()), leftAt);
     },
     throttledRetryDelay(call) {
-      // Only a first attempt: a retry refused again means the stream really is full.
-      return call.attempt === 1 && pace.lastThrottleWasJitter ? JITTER_RETRY_MS : undefined;
+      return pacedRetryDelay(pace, call);
     },
     record(sent) {
       if (!reported) {

@@ -74,7 +74,7 @@ export function simulateRequests(settings: RequestsSimSettings): RequestsSimResu
         if (refused) {
           result.refused += 1;
           const delay =
-            pacedRetryDelay(pace, { attempt }, nowMs, settings.random) ??
+            pacedRetryDelay(pace, { attempt }) ??
             throttledDelay(attempt - 1, DEFAULT_RETRY_POLICY, settings.random, nowMs);
           return call(k, attempt + 1)(nowMs + delay);
         }

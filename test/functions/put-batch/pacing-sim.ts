@@ -151,7 +151,7 @@ export function simulatePacing(settings: SimSettings): SimResult {
           pace.record(call, offset, nowMs, leftAt);
           if (throttled.length > 0 && attempt + 1 < DEFAULT_RETRY_POLICY.maxAttempts) {
             const delay =
-              pacedRetryDelay(pace, { attempt: attempt + 1 }, nowMs, settings.random) ??
+              pacedRetryDelay(pace, { attempt: attempt + 1 }) ??
               throttledDelay(attempt, DEFAULT_RETRY_POLICY, settings.random, nowMs);
             send(pace, offset, throttled, attempt + 1, leftAt)(nowMs + delay);
           } else result.jobMs = Math.max(result.jobMs, nowMs);
