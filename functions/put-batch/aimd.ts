@@ -74,7 +74,9 @@ export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Objec
   recoverShare: 0.97,
   // A quarter of a percent per second: from the recovered rate to the throttled one in about 12 s.
   probePerSecond: 0.0025,
-  probeDoublingSeconds: 5,
+  // 5 s had the probe overshoot a second writer's share fast, every ~15 s (simulated shared case:
+  // 1.24% of entries throttled, 0.87% with 15 s); the price is finding freed room more slowly.
+  probeDoublingSeconds: 15,
   // A lag of 1 s is gone after 10 s of schedule; the extra traffic is a tenth of this environment's.
   catchUp: 0.1,
   // Half the one-second allowance: several environments catching up at once still fit in it.

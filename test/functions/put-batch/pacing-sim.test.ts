@@ -81,13 +81,14 @@ describe('pacing in simulation: two environments, one stream', () => {
         },
         seed,
       );
-      // Measured with seeds 1-8: 0.996-1.253 of the bound (1.04, 1.00, 1.10 with these), 1.017-1.053
-      // calls per chunk, 0.49-1.87% of entries throttled (0.49, 0.71, 1.87). Before the first cut heeded
-      // the room the overload reveals: 1.5-4.0% (mean 2.3), most in the first seconds. The rest now
-      // comes from probes past the room later on. The benchmark's target of 1% is still missed on some seeds.
-      expect(r.time).toBeLessThanOrEqual(1.12);
-      expect(r.calls).toBeLessThanOrEqual(1.055);
-      expect(r.throttled).toBeLessThanOrEqual(0.019);
+      // Measured with seeds 1-8: 0.990-1.133 of the bound (1.07, 0.99, 1.02 with these), 1.012-1.038
+      // calls per chunk, 0.48-1.55% of entries throttled (0.64, 0.48, 0.54; mean 0.87). Before the first
+      // cut heeded the room the overload reveals and the probe grew more slowly: 1.5-4.0% (mean 2.3), most
+      // in the first seconds. The rest comes from probes past the room later on: the benchmark's 1% is
+      // still missed on 3 of 8 seeds.
+      expect(r.time).toBeLessThanOrEqual(1.1);
+      expect(r.calls).toBeLessThanOrEqual(1.03);
+      expect(r.throttled).toBeLessThanOrEqual(0.01);
     }
   });
 });
@@ -108,10 +109,11 @@ describe('pacing in simulation: PutRecord one by one at 500 requests/s', () => {
       expect(r.calls).toBeLessThanOrEqual(r.records * 1.01);
       return r.jobMs / r.boundMs;
     });
-    // Measured with these seeds: 1.029-1.284, mean 1.093 (each refusal had cut the rate ×0.97 and held
-    // its chunk up to the next one-second window: 1.17-1.72, mean 1.445). Without refusals: 1.029.
+    // Measured with these seeds: 1.029-1.324, mean 1.100 (each refusal had cut the rate ×0.97 and held
+    // its chunk up to the next one-second window: 1.17-1.72, mean 1.445). Without refusals: 1.029. The
+    // worst seeds meet 3 or more refusals in one window: a real cut, then the slow probe.
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     expect(mean).toBeLessThanOrEqual(1.12);
-    expect(Math.max(...times)).toBeLessThanOrEqual(1.3);
+    expect(Math.max(...times)).toBeLessThanOrEqual(1.35);
   });
 });
