@@ -1,5 +1,6 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { type AcceptedByMinute, addAccepted } from '../shared/accepted-minutes';
 import { artifactKeys } from '../shared/artifacts';
 import { type ChunkDescriptor, ChunkMode, RecordFormat } from '../shared/chunk';
 import { ChunkInProgressError, ChunkThrottledError } from '../shared/errors';
@@ -95,7 +96,14 @@ async function sendClaimedChunk(
     // The send's retries get what is left of the deadline (the first call is always made).
     const retry = { ...deps.retry, budgetMs: Math.max(0, deadlineMs - now()) };
     sending = true;
-    const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry }, paced);
+    const acceptedByMinute: AcceptedByMinute = {};
+    const sent = await sendAccountingPartialFailure(
+      chunk,
+      records,
+      { ...deps, retry },
+      paced,
+      acceptedByMinute,
+    );
     paced.record(sent);
     if (records.length > 0 && sent.accepted === 0) {
       const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
@@ -106,10 +114,17 @@ async function sendClaimedChunk(
       );
     }
     const writes = { untilMs: deadlineMs + OUTCOME_WRITE_GRACE_MS, now: deps.now, sleep: deps.sleep };
-    return await recordOutcome(input, { ...deps, writes }, held, records, sent, {
-      pacedMs,
-      rate: paced.rate,
-    });
+    return await recordOutcome(
+      input,
+      { ...deps, writes },
+      held,
+      records,
+      { ...sent, acceptedByMinute },
+      {
+        pacedMs,
+        rate: paced.rate,
+      },
+    );
   } catch (error) {
     // Before the first Firehose call nothing can have been accepted: a retry may take the claim at once.
     if (!sending) await releaseClaim(claimDeps, held, 'failed before sending');
@@ -121,7 +136,7 @@ async function sendClaimedChunk(
   }
 }
 
-type Sent = Awaited<ReturnType<typeof sendAccountingPartialFailure>>;
+type Sent = Awaited<ReturnType<typeof sendAccountingPartialFailure>> & { acceptedByMinute: AcceptedByMinute };
 
 /** Re-queues the failed entries, then replaces the claim with the outcome (compare-and-swap). */
 async function recordOutcome(
@@ -149,6 +164,7 @@ async function recordOutcome(
     requeued: account.requeued,
     acceptedFirehoseRecords: sent.accepted,
     acceptedBytes: sent.acceptedBytes,
+    ...(Object.keys(sent.acceptedByMinute).length > 0 ? { acceptedByMinute: sent.acceptedByMinute } : {}),
     putRecordCalls: isBatch ? 0 : sent.calls,
     putRecordBatchCalls: isBatch ? sent.calls : 0,
     attempts: sent.attempts,
@@ -206,12 +222,18 @@ async function sendAccountingPartialFailure(
   records: Buffer[],
   deps: PutChunkDeps,
   paced: PacedSend,
+  acceptedByMinute: AcceptedByMinute,
 ) {
+  const now = deps.now ?? Date.now;
   // The sender sleeps and reads time on the invocation's clock, so its retries share the deadline;
-  // each call's answer goes to the shared rate at once.
+  // each call's answer goes to the shared rate at once, and what it accepted to the minute it was
+  // answered in (CheckMetrics compares the job's minutes with the stream's; no extra call is made).
   const clock = {
     logger: deps.logger,
-    afterCall: (call: CallReport) => paced.afterCall(call),
+    afterCall: (call: CallReport) => {
+      addAccepted(acceptedByMinute, now(), call.accepted, call.acceptedBytes);
+      paced.afterCall(call);
+    },
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };

@@ -61,12 +61,14 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
     } catch (error) {
       ({ round, reason } = await refusedRound(input, error, { attempt, pending, bytes }));
     }
-    countRound(round, records, outcome, recordIds);
+    const acceptedBytes = countRound(round, records, outcome, recordIds);
     deps.afterCall?.({
       attempt,
       entries: pending.length,
       throttled: round.callThrottled ? pending.length : round.throttled,
       sentAtMs: callStart,
+      accepted: round.accepted.length,
+      acceptedBytes,
     });
     logCall(input, { attempt, pending, bytes }, round, deps.now() - callStart);
     if (round.failed.length === 0) return recordIds;
@@ -165,20 +167,23 @@ function logCall(
   });
 }
 
-/** Adds one call's results to the outcome and the accepted entries' record ids. */
+/** Adds one call's results to the outcome and the accepted entries' record ids; returns the call's accepted bytes. */
 function countRound(
   round: RoundResult,
   records: readonly Uint8Array[],
   outcome: SendOutcome,
   recordIds: Map<number, string>,
-): void {
+): number {
   outcome.failedPutCount += round.failedPutCount;
   outcome.throttledEntries += round.throttled;
+  let acceptedBytes = 0;
   for (const { index, recordId } of round.accepted) {
     outcome.accepted += 1;
-    outcome.acceptedBytes += records[index]?.byteLength ?? 0;
+    acceptedBytes += records[index]?.byteLength ?? 0;
     if (recordId !== undefined) recordIds.set(index, recordId);
   }
+  outcome.acceptedBytes += acceptedBytes;
+  return acceptedBytes;
 }
 
 /** After a round with failures: how long to wait before the next, or why to give up instead. */

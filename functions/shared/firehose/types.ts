@@ -24,6 +24,9 @@ export interface CallReport {
   entries: number;
   throttled: number;
   sentAtMs: number;
+  /** Entries Firehose accepted in this call's answer, and their payload bytes. */
+  accepted: number;
+  acceptedBytes: number;
 }
 
 /** An input record Firehose did not accept by the time the sender gave up. */
