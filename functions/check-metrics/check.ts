@@ -3,11 +3,12 @@ import {
   type MetricDataQuery,
   paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
+import { ACCEPTED_METRICS } from '../shared/accepted-minutes';
 import { MetricsLaggingError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import type { MetricsReport, RunState } from '../shared/run-state';
 import type { CheckMetricsConfig } from './config';
-import { judgeMetrics, metricWindow } from './verdict';
+import { judgeMetrics, metricWindow, unexplained } from './verdict';
 
 // The AWS/Firehose metrics publish per minute; 60 s is their finest period.
 const PERIOD_SECONDS = 60;
@@ -17,6 +18,9 @@ const QUERIES = {
   incomingBytes: { namespace: 'AWS/Firehose', metric: 'IncomingBytes' },
   throttledRecords: { namespace: 'AWS/Firehose', metric: 'ThrottledRecords' },
   failedPutCount: { namespace: 'custom', metric: 'FailedPutCount' },
+  // What every run of this job was told was accepted, published by AdvanceRound at each minute.
+  jobAcceptedRecords: { namespace: 'custom', metric: ACCEPTED_METRICS.records },
+  jobAcceptedBytes: { namespace: 'custom', metric: ACCEPTED_METRICS.bytes },
 } as const;
 type QueryId = keyof typeof QUERIES;
 
@@ -44,6 +48,8 @@ export async function checkMetrics(
     incomingBytes: 0,
     throttledRecords: 0,
     failedPutCount: 0,
+    jobAcceptedRecords: 0,
+    jobAcceptedBytes: 0,
   };
   const pages = paginateGetMetricData(
     { client: deps.cloudWatch },
@@ -56,21 +62,25 @@ export async function checkMetrics(
     }
   }
 
-  const expected = { records: state.totals.acceptedFirehoseRecords, bytes: state.totals.acceptedBytes };
-  const observed = { records: sums.incomingRecords, bytes: sums.incomingBytes };
-  const verdict = judgeMetrics(expected, observed);
-  deps.logger.info('metrics read', { window: { start, end }, expected, ...sums, verdict });
+  const run = { records: state.totals.acceptedFirehoseRecords, bytes: state.totals.acceptedBytes };
+  const stream = { records: sums.incomingRecords, bytes: sums.incomingBytes };
+  const job = { records: sums.jobAcceptedRecords, bytes: sums.jobAcceptedBytes };
+  const verdict = judgeMetrics({ run, stream, job });
+  deps.logger.info('metrics read', { window: { start, end }, expected: run, ...sums, verdict });
   if (verdict === 'behind') {
     throw new MetricsLaggingError(
-      `CloudWatch shows ${observed.records} records / ${observed.bytes} bytes for ${deps.config.streamName}, ` +
-        `the run had ${expected.records} / ${expected.bytes} accepted; CloudWatch has not caught up yet`,
+      `CloudWatch shows ${stream.records} records / ${stream.bytes} bytes for ${deps.config.streamName} and ` +
+        `${job.records} / ${job.bytes} accepted by this job's runs; this run had ${run.records} / ${run.bytes} ` +
+        'accepted; CloudWatch has not caught up yet',
     );
   }
+  const extra = unexplained(stream, job);
   const metrics: MetricsReport = {
     verdict,
     ...sums,
-    expectedRecords: expected.records,
-    expectedBytes: expected.bytes,
+    expectedRecords: run.records,
+    expectedBytes: run.bytes,
+    ...(verdict === 'mismatch' ? { unexplainedRecords: extra.records, unexplainedBytes: extra.bytes } : {}),
   };
   return { ...state, metrics };
 }
