@@ -75,11 +75,14 @@ export async function checkMetrics(
     );
   }
   const extra = unexplained(stream, job);
+  const others = unexplained(job, run);
   const metrics: MetricsReport = {
     verdict,
     ...sums,
     expectedRecords: run.records,
     expectedBytes: run.bytes,
+    otherRunsRecords: others.records,
+    otherRunsBytes: others.bytes,
     ...(verdict === 'mismatch' ? { unexplainedRecords: extra.records, unexplainedBytes: extra.bytes } : {}),
   };
   return { ...state, metrics };

@@ -31,7 +31,7 @@ export function judgeMetrics({ run, stream, job }: MetricFigures): MetricsVerdic
   return Verdict.mismatch;
 }
 
-/** What the stream shows beyond the job's runs (0 where it shows no more). */
+/** What `a` shows beyond `b` (0 where it shows no more): the stream beyond the job, the job beyond the run. */
 export function unexplained(stream: MetricTotals, job: MetricTotals): MetricTotals {
   return { records: Math.max(0, stream.records - job.records), bytes: Math.max(0, stream.bytes - job.bytes) };
 }

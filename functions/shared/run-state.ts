@@ -106,6 +106,9 @@ export interface MetricsReport {
   /** What all runs of this job published as accepted in the same window (AcceptedRecords/AcceptedBytes). */
   jobAcceptedRecords?: number;
   jobAcceptedBytes?: number;
+  /** The job's other runs' part of that (the job's figure less this run's): the window's share of others. */
+  otherRunsRecords?: number;
+  otherRunsBytes?: number;
   /** The stream's counts beyond the job's, on a mismatch: another writer, or a batch accepted and resent. */
   unexplainedRecords?: number;
   unexplainedBytes?: number;

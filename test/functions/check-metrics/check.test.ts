@@ -86,6 +86,8 @@ describe('checkMetrics against the local services', () => {
       expectedBytes: state.totals.acceptedBytes,
       jobAcceptedRecords: 5,
       jobAcceptedBytes: state.totals.acceptedBytes,
+      otherRunsRecords: 0,
+      otherRunsBytes: 0,
     });
     expect({ ...checked, metrics: undefined }).toEqual({ ...state, metrics: undefined });
   });
@@ -105,6 +107,8 @@ describe('checkMetrics against the local services', () => {
       expectedRecords: 5,
       jobAcceptedRecords: 8,
       jobAcceptedBytes: bothBytes,
+      otherRunsRecords: 3,
+      otherRunsBytes: earlier.totals.acceptedBytes,
     });
   });
 
