@@ -43,3 +43,23 @@ export function metricWindow(startedAt: string, now: Date): { start: Date; end: 
   const end = Math.ceil(now.getTime() / minute) * minute + minute;
   return { start: new Date(start), end: new Date(end) };
 }
+
+/** How far back the window's start may move to find a quiet minute before it. */
+export const MAX_EXTRA_MINUTES = 10;
+
+/**
+ * Where to start comparing the stream with the job's figure: the window's start, moved back over busy
+ * minutes until the minute before it is quiet in both (at most MAX_EXTRA_MINUTES). A call of another
+ * run answered just after a minute boundary is dated by the job in the later minute, and by Firehose
+ * perhaps in the earlier one; at the window's start that would put its records in one figure only. A
+ * quiet minute before the start means no record sits on the boundary. With none found, the window's
+ * own start is kept.
+ */
+export function comparisonStart(start: Date, busyMinutes: ReadonlySet<number>): Date {
+  const minute = 60_000;
+  for (let extra = 0; extra <= MAX_EXTRA_MINUTES; extra++) {
+    const candidate = start.getTime() - extra * minute;
+    if (!busyMinutes.has(candidate - minute)) return new Date(candidate);
+  }
+  return start;
+}

@@ -2,7 +2,7 @@ import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { acceptedDatums, publishAccepted } from '../../../functions/advance-round/accepted-metrics';
 import { checkMetrics } from '../../../functions/check-metrics/check';
 import { load as loadCheckMetricsConfig } from '../../../functions/check-metrics/config';
-import { type AcceptedByMinute, addAccepted } from '../../../functions/shared/accepted-minutes';
+import { type AcceptedByMinute, addAccepted, minuteOf } from '../../../functions/shared/accepted-minutes';
 import { cloudWatchClient, firehoseClient } from '../../../functions/shared/aws-clients';
 import { MetricsLaggingError } from '../../../functions/shared/errors';
 import { putRecordBatch, resolveRetryPolicy } from '../../../functions/shared/firehose';
@@ -152,6 +152,28 @@ describe('checkMetrics against the local services', () => {
       jobAcceptedRecords: 4,
       unexplainedRecords: 2,
       unexplainedBytes: other.sent.acceptedBytes,
+    });
+  });
+
+  it('compares from a quiet minute when the job and Firehose dated a call of another run on either side of the window start', async () => {
+    await aws.stream('check-boundary');
+    const other = await put('check-boundary', 3);
+    const [minute, counts] = Object.entries(other.acceptedByMinute)[0] ?? ['', [0, 0]];
+    // The other run's call straddled a minute boundary: the job dated it a minute before Firehose did.
+    const earlier = { [minuteOf(Date.parse(minute) - 60_000)]: counts };
+    const datums = acceptedDatums([outcome({ acceptedByMinute: earlier })], 'check-boundary');
+    await publishAccepted(cloudWatchClient(), DEFAULT_METRICS_NAMESPACE, datums);
+    const loaded = await loadedRun('check-boundary', 5);
+    // This run's window starts at the minute Firehose dated the other run's records in.
+    const state = runState({ ...loaded, startedAt: new Date(Date.parse(minute) + 60_000).toISOString() });
+
+    const checked = await checkMetrics(state, deps('check-boundary'));
+
+    expect(checked.metrics).toMatchObject({
+      verdict: 'confirmed',
+      incomingRecords: 8,
+      jobAcceptedRecords: 8,
+      otherRunsRecords: 3,
     });
   });
 

@@ -1,4 +1,10 @@
-import { judgeMetrics, metricWindow, unexplained } from '../../../functions/check-metrics/verdict';
+import {
+  comparisonStart,
+  judgeMetrics,
+  MAX_EXTRA_MINUTES,
+  metricWindow,
+  unexplained,
+} from '../../../functions/check-metrics/verdict';
 
 const t = (records: number, bytes: number) => ({ records, bytes });
 
@@ -72,5 +78,29 @@ describe('metricWindow', () => {
   it('reads the Step Functions start time with or without milliseconds', () => {
     const now = new Date('2024-05-01T12:10:00Z');
     expect(metricWindow('2024-05-01T12:03:27Z', now)).toEqual(metricWindow('2024-05-01T12:03:27.999Z', now));
+  });
+});
+
+describe('comparisonStart', () => {
+  const start = new Date('2024-05-01T12:02:00Z');
+  const at = (iso: string) => Date.parse(iso);
+
+  it("keeps the window's start when the minute before it is quiet", () => {
+    expect(comparisonStart(start, new Set())).toEqual(start);
+    expect(comparisonStart(start, new Set([at('2024-05-01T12:02:00Z'), at('2024-05-01T11:59:00Z')]))).toEqual(
+      start,
+    );
+  });
+
+  it('moves the start back over busy minutes until the minute before it is quiet', () => {
+    const busy = new Set([at('2024-05-01T12:01:00Z'), at('2024-05-01T12:00:00Z')]);
+    expect(comparisonStart(start, busy)).toEqual(new Date('2024-05-01T12:00:00Z'));
+  });
+
+  it(`keeps the window's start when no quiet minute is found within ${MAX_EXTRA_MINUTES} minutes`, () => {
+    const busy = new Set(
+      Array.from({ length: MAX_EXTRA_MINUTES + 2 }, (_, i) => start.getTime() - (i + 1) * 60_000),
+    );
+    expect(comparisonStart(start, busy)).toEqual(start);
   });
 });
