@@ -11,6 +11,7 @@ import {
   putRecordBatch,
   putRecordsIndividually,
   type RetryPolicy,
+  type SendOutcome,
 } from '../shared/firehose';
 import type { LoggerLike } from '../shared/logger';
 import type { StreamQuota } from '../shared/quota/quota';
@@ -96,14 +97,7 @@ async function sendClaimedChunk(
     // The send's retries get what is left of the deadline (the first call is always made).
     const retry = { ...deps.retry, budgetMs: Math.max(0, deadlineMs - now()) };
     sending = true;
-    const acceptedByMinute: AcceptedByMinute = {};
-    const sent = await sendAccountingPartialFailure(
-      chunk,
-      records,
-      { ...deps, retry },
-      paced,
-      acceptedByMinute,
-    );
+    const sent = await sendAccountingPartialFailure(chunk, records, { ...deps, retry }, paced);
     paced.record(sent);
     if (records.length > 0 && sent.accepted === 0) {
       const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
@@ -114,17 +108,10 @@ async function sendClaimedChunk(
       );
     }
     const writes = { untilMs: deadlineMs + OUTCOME_WRITE_GRACE_MS, now: deps.now, sleep: deps.sleep };
-    return await recordOutcome(
-      input,
-      { ...deps, writes },
-      held,
-      records,
-      { ...sent, acceptedByMinute },
-      {
-        pacedMs,
-        rate: paced.rate,
-      },
-    );
+    return await recordOutcome(input, { ...deps, writes }, held, records, sent, {
+      pacedMs,
+      rate: paced.rate,
+    });
   } catch (error) {
     // Before the first Firehose call nothing can have been accepted: a retry may take the claim at once.
     if (!sending) await releaseClaim(claimDeps, held, 'failed before sending');
@@ -136,7 +123,7 @@ async function sendClaimedChunk(
   }
 }
 
-type Sent = Awaited<ReturnType<typeof sendAccountingPartialFailure>> & { acceptedByMinute: AcceptedByMinute };
+type Sent = Awaited<ReturnType<typeof sendAccountingPartialFailure>>;
 
 /** Re-queues the failed entries, then replaces the claim with the outcome (compare-and-swap). */
 async function recordOutcome(
@@ -222,9 +209,9 @@ async function sendAccountingPartialFailure(
   records: Buffer[],
   deps: PutChunkDeps,
   paced: PacedSend,
-  acceptedByMinute: AcceptedByMinute,
-) {
+): Promise<SendOutcome & { acceptedByMinute: AcceptedByMinute }> {
   const now = deps.now ?? Date.now;
+  const acceptedByMinute: AcceptedByMinute = {};
   // The sender sleeps and reads time on the invocation's clock, so its retries share the deadline;
   // each call's answer goes to the shared rate at once, and what it accepted to the minute it was
   // answered in (CheckMetrics compares the job's minutes with the stream's; no extra call is made).
@@ -240,12 +227,14 @@ async function sendAccountingPartialFailure(
   try {
     if (chunk.mode === ChunkMode.individual) {
       // Each PutRecord waits its own turn, so an individual chunk spreads over its share of the quota.
-      return await putRecordsIndividually(deps.firehose, deps.streamName, records, deps.retry, {
+      const sent = await putRecordsIndividually(deps.firehose, deps.streamName, records, deps.retry, {
         ...clock,
         beforeRecord: (index) => paced.waitCall(index),
       });
+      return { ...sent, acceptedByMinute };
     }
-    return await putRecordBatch(deps.firehose, deps.streamName, records, deps.retry, clock);
+    const sent = await putRecordBatch(deps.firehose, deps.streamName, records, deps.retry, clock);
+    return { ...sent, acceptedByMinute };
   } catch (error) {
     if (!(error instanceof FirehoseSendError) || error.outcome.accepted === 0) throw error;
     deps.logger.error('Firehose refused the rest of a partly accepted chunk; re-queueing the rest', {
@@ -254,7 +243,8 @@ async function sendAccountingPartialFailure(
       errorMessage: error.message,
       accepted: error.outcome.accepted,
     });
-    return { ...error.outcome, failed: notAccepted(chunk, records.length, error.outcome.failed) };
+    const failed = notAccepted(chunk, records.length, error.outcome.failed);
+    return { ...error.outcome, failed, acceptedByMinute };
   }
 }
 
