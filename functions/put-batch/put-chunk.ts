@@ -218,9 +218,10 @@ async function sendAccountingPartialFailure(
   const clock = {
     logger: deps.logger,
     afterCall: (call: CallReport) => {
-      addAccepted(acceptedByMinute, now(), call.accepted, call.acceptedBytes);
+      addAccepted(acceptedByMinute, now(), call.accepted ?? 0, call.acceptedBytes ?? 0);
       paced.afterCall(call);
     },
+    throttledRetryDelay: (call: CallReport) => paced.throttledRetryDelay(call),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };

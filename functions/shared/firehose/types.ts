@@ -16,6 +16,11 @@ export interface SenderDeps {
    * that must slow down learns of throttling at once, not only after the retries' waits.
    */
   afterCall?(call: CallReport): void;
+  /**
+   * Pacing under a quota: the wait before retrying a call whose failures were all throttling, or
+   * undefined for the usual wait until the next quota window.
+   */
+  throttledRetryDelay?(call: CallReport): number | undefined;
 }
 
 export interface CallReport {
@@ -23,10 +28,16 @@ export interface CallReport {
   attempt: number;
   entries: number;
   throttled: number;
+  /** Payload bytes the call carried, and those of its throttled entries (all when it was refused). */
+  bytes: number;
+  throttledBytes: number;
   sentAtMs: number;
-  /** Entries Firehose accepted in this call's answer, and their payload bytes. */
-  accepted: number;
-  acceptedBytes: number;
+  /**
+   * Entries Firehose accepted in this call's answer, and their payload bytes. The sender always sets
+   * them; optional so that the pacing's reports built elsewhere (simulations) need not.
+   */
+  accepted?: number;
+  acceptedBytes?: number;
 }
 
 /** An input record Firehose did not accept by the time the sender gave up. */

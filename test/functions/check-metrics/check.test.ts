@@ -33,7 +33,8 @@ async function put(streamName: string, count: number) {
   const acceptedByMinute: AcceptedByMinute = {};
   const sent = await putRecordBatch(firehoseClient(), streamName, records, resolveRetryPolicy({}), {
     logger: recordingLogger(),
-    afterCall: (call) => addAccepted(acceptedByMinute, Date.now(), call.accepted, call.acceptedBytes),
+    afterCall: (call) =>
+      addAccepted(acceptedByMinute, Date.now(), call.accepted ?? 0, call.acceptedBytes ?? 0),
   });
   expect(sent.accepted).toBe(count);
   return { sent, acceptedByMinute };

@@ -75,7 +75,9 @@ describe('putRecordBatch', () => {
       { attempt: 1, entries: 4, throttled: 2, accepted: 2 },
       { attempt: 2, entries: 2, throttled: 0, accepted: 2 },
     ]);
-    expect(calls.reduce((sum, call) => sum + call.acceptedBytes, 0)).toBe(
+    const size = (name: string) => Buffer.byteLength(`${name}\n`);
+    expect(calls[0]?.throttledBytes).toBe(size('rec-1') + size('rec-2'));
+    expect(calls.reduce((sum, call) => sum + (call.acceptedBytes ?? 0), 0)).toBe(
       makeRecords(4).reduce((sum, record) => sum + record.byteLength, 0),
     );
     expect(calls[1]?.sentAtMs).toBeGreaterThan(calls[0]?.sentAtMs ?? Number.POSITIVE_INFINITY);
