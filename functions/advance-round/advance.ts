@@ -14,6 +14,7 @@ import {
   type RunState,
 } from '../shared/run-state';
 import { readJsonLines, S3LineWriter } from '../shared/s3-io';
+import { acceptedDatums, publishAccepted } from './accepted-metrics';
 import type { AdvanceRoundConfig } from './config';
 import { roundOutcomes } from './outcomes';
 import {
@@ -57,6 +58,10 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
   const leftoverRecords = leftover.chunks.reduce((sum, chunk) => sum + chunk.records, 0);
   const { round, deadLetter } = await closeRound(state, next, leftover.chunks, deps);
   if (deadLetter) totals = { ...totals, deadLettered: totals.deadLettered + deadLetter.records };
+  // What Firehose accepted, by minute, for CheckMetrics to tell this job's runs from other writers;
+  // after the round's writes (a retry of them would publish it twice), before any final check.
+  const accepted = acceptedDatums(outcomes, deps.config.streamName);
+  await publishAccepted(deps.cloudWatch, deps.config.metricsNamespace, accepted);
 
   if (next === RoundNext.done) assertAccountedFor(state, totals);
   await publishRoundMetrics(deps, roundMetrics(outcomes, deadLetter, possibleDuplicates));
@@ -69,6 +74,7 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     failedChunks: leftover.failedChunks,
     claimsWithoutOutcome: read.claims.size,
     possibleDuplicateRecords: possibleDuplicates,
+    acceptedMinutes: accepted.length / 2,
     leftoverChunks: leftover.chunks.length,
     leftoverRecords,
     next,

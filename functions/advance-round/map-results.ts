@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { isAcceptedByMinute } from '../shared/accepted-minutes';
 import type { LoggerLike } from '../shared/logger';
 import type { MapRunResultEntry, ResultWriterManifest } from '../shared/run/result-writer';
 import { SEND_COUNT_FIELDS } from '../shared/run/send-counts';
@@ -30,6 +31,8 @@ export function outcomeOf(
   if (typeof candidate.chunkId !== 'string' || !chunkIds.has(candidate.chunkId)) return undefined;
   if (candidate.round !== round) return undefined;
   if (!COUNTED.every((field) => typeof candidate[field] === 'number')) return undefined;
+  if (candidate.acceptedByMinute !== undefined && !isAcceptedByMinute(candidate.acceptedByMinute))
+    return undefined;
   return value as ChunkOutcome;
 }
 

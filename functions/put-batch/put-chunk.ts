@@ -1,5 +1,6 @@
 import type { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { type AcceptedByMinute, addAccepted } from '../shared/accepted-minutes';
 import { artifactKeys } from '../shared/artifacts';
 import { type ChunkDescriptor, ChunkMode, RecordFormat } from '../shared/chunk';
 import { ChunkInProgressError, ChunkThrottledError } from '../shared/errors';
@@ -10,6 +11,7 @@ import {
   putRecordBatch,
   putRecordsIndividually,
   type RetryPolicy,
+  type SendOutcome,
 } from '../shared/firehose';
 import type { LoggerLike } from '../shared/logger';
 import type { StreamQuota } from '../shared/quota/quota';
@@ -149,6 +151,7 @@ async function recordOutcome(
     requeued: account.requeued,
     acceptedFirehoseRecords: sent.accepted,
     acceptedBytes: sent.acceptedBytes,
+    ...(Object.keys(sent.acceptedByMinute).length > 0 ? { acceptedByMinute: sent.acceptedByMinute } : {}),
     putRecordCalls: isBatch ? 0 : sent.calls,
     putRecordBatchCalls: isBatch ? sent.calls : 0,
     attempts: sent.attempts,
@@ -206,12 +209,18 @@ async function sendAccountingPartialFailure(
   records: Buffer[],
   deps: PutChunkDeps,
   paced: PacedSend,
-) {
+): Promise<SendOutcome & { acceptedByMinute: AcceptedByMinute }> {
+  const now = deps.now ?? Date.now;
+  const acceptedByMinute: AcceptedByMinute = {};
   // The sender sleeps and reads time on the invocation's clock, so its retries share the deadline;
-  // each call's answer goes to the shared rate at once.
+  // each call's answer goes to the shared rate at once, and what it accepted to the minute it was
+  // answered in (CheckMetrics compares the job's minutes with the stream's; no extra call is made).
   const clock = {
     logger: deps.logger,
-    afterCall: (call: CallReport) => paced.afterCall(call),
+    afterCall: (call: CallReport) => {
+      addAccepted(acceptedByMinute, now(), call.accepted ?? 0, call.acceptedBytes ?? 0);
+      paced.afterCall(call);
+    },
     throttledRetryDelay: (call: CallReport) => paced.throttledRetryDelay(call),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
@@ -219,12 +228,14 @@ async function sendAccountingPartialFailure(
   try {
     if (chunk.mode === ChunkMode.individual) {
       // Each PutRecord waits its own turn, so an individual chunk spreads over its share of the quota.
-      return await putRecordsIndividually(deps.firehose, deps.streamName, records, deps.retry, {
+      const sent = await putRecordsIndividually(deps.firehose, deps.streamName, records, deps.retry, {
         ...clock,
         beforeRecord: (index) => paced.waitCall(index),
       });
+      return { ...sent, acceptedByMinute };
     }
-    return await putRecordBatch(deps.firehose, deps.streamName, records, deps.retry, clock);
+    const sent = await putRecordBatch(deps.firehose, deps.streamName, records, deps.retry, clock);
+    return { ...sent, acceptedByMinute };
   } catch (error) {
     if (!(error instanceof FirehoseSendError) || error.outcome.accepted === 0) throw error;
     deps.logger.error('Firehose refused the rest of a partly accepted chunk; re-queueing the rest', {
@@ -233,7 +244,8 @@ async function sendAccountingPartialFailure(
       errorMessage: error.message,
       accepted: error.outcome.accepted,
     });
-    return { ...error.outcome, failed: notAccepted(chunk, records.length, error.outcome.failed) };
+    const failed = notAccepted(chunk, records.length, error.outcome.failed);
+    return { ...error.outcome, failed, acceptedByMinute };
   }
 }
 

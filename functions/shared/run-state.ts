@@ -1,3 +1,4 @@
+import type { AcceptedByMinute } from './accepted-minutes';
 import type { ChunkDescriptor, InputFormat, RecordFormat } from './chunk';
 import type { RunQuota } from './quota/quota';
 import { emptySendCounts, type SendCounts } from './run/send-counts';
@@ -99,8 +100,18 @@ export interface MetricsReport {
   incomingBytes?: number;
   throttledRecords?: number;
   failedPutCount?: number;
+  /** What this run's calls were told was accepted. */
   expectedRecords?: number;
   expectedBytes?: number;
+  /** What all runs of this job published as accepted in the same window (AcceptedRecords/AcceptedBytes). */
+  jobAcceptedRecords?: number;
+  jobAcceptedBytes?: number;
+  /** The job's other runs' part of that (the job's figure less this run's): the window's share of others. */
+  otherRunsRecords?: number;
+  otherRunsBytes?: number;
+  /** The stream's counts beyond the job's, on a mismatch: another writer, or a batch accepted and resent. */
+  unexplainedRecords?: number;
+  unexplainedBytes?: number;
 }
 
 export interface RunState {
@@ -152,6 +163,8 @@ export interface ChunkOutcome extends SendCounts {
   possibleDuplicateRecords: number;
   /** The paced rate (fraction of the quota) this chunk's environment had after sending it. */
   paceRate?: number;
+  /** Firehose records and bytes accepted, by the minute of the answer (absent when none, or written before). */
+  acceptedByMinute?: AcceptedByMinute;
 }
 
 /** The input of one PutBatch invocation (one Distributed Map item). */

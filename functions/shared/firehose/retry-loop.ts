@@ -220,6 +220,11 @@ function callReport(
     bytes,
     throttledBytes: round.callThrottled ? bytes : sumBytes(records, throttledIndices(round)),
     sentAtMs,
+    accepted: round.accepted.length,
+    acceptedBytes: sumBytes(
+      records,
+      round.accepted.map((entry) => entry.index),
+    ),
   };
 }
 

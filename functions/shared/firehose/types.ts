@@ -32,6 +32,12 @@ export interface CallReport {
   bytes: number;
   throttledBytes: number;
   sentAtMs: number;
+  /**
+   * Entries Firehose accepted in this call's answer, and their payload bytes. The sender always sets
+   * them; optional so that the pacing's reports built elsewhere (simulations) need not.
+   */
+  accepted?: number;
+  acceptedBytes?: number;
 }
 
 /** An input record Firehose did not accept by the time the sender gave up. */

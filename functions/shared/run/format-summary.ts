@@ -62,7 +62,10 @@ export function formatSummary(
     ],
     [
       'CloudWatch',
-      `${n(summary.metrics.incomingRecords)} records, ${n(summary.metrics.incomingBytes)} bytes: ${summary.metrics.verdict}`,
+      `${n(summary.metrics.incomingRecords)} records, ${n(summary.metrics.incomingBytes)} bytes: ${summary.metrics.verdict}` +
+        (summary.metrics.otherRunsRecords
+          ? ` (besides ${n(summary.metrics.otherRunsRecords)} of this job's other runs in the same minutes)`
+          : ''),
     ],
     ['output', `${plural(summary.output.files.length, 'file')}, ${n(summary.output.bytes)} bytes`],
     ['run folder', summary.runDir],

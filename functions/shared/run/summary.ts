@@ -1,4 +1,4 @@
-import { emptyTotals, type RunState } from '../run-state';
+import { emptyTotals, type MetricsReport, type RunState } from '../run-state';
 
 /** INTERRUPTED: stopped by Ctrl-C (or an I/O error stopped it: FAILED with `error`); `resume` goes on. */
 export type RunStatus = 'SUCCEEDED' | 'FAILED' | 'INTERRUPTED';
@@ -55,7 +55,17 @@ export interface RunSummary {
     rounds: number;
     failedChunks: number;
   };
-  metrics: { incomingRecords: number | null; incomingBytes: number | null; verdict: string };
+  /**
+   * The stream's IncomingRecords/IncomingBytes in the run's window less what the job's other runs had
+   * accepted there (a rerun a minute later shares minutes): this run's share, so executions add up.
+   */
+  metrics: {
+    incomingRecords: number | null;
+    incomingBytes: number | null;
+    verdict: string;
+    /** Records the job's other runs had accepted in the window, when there were any. */
+    otherRunsRecords?: number;
+  };
   output: { files: string[]; bytes: number };
   deadLetter: { files: string[]; manifest: string | null };
   rejects: { file: string | null };
@@ -138,8 +148,7 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
       failedChunks: totals.failedChunks,
     },
     metrics: {
-      incomingRecords: state?.metrics?.incomingRecords ?? null,
-      incomingBytes: state?.metrics?.incomingBytes ?? null,
+      ...runShareOf(state?.metrics),
       verdict: state?.metrics?.verdict ?? 'not checked',
     },
     output: { files: inputs.outputFiles, bytes: inputs.outputBytes },
@@ -147,5 +156,18 @@ export function buildSummary(inputs: SummaryInputs): RunSummary {
     rejects: { file: inputs.rejectsFile },
     runDir: inputs.runDir,
     durationMs: inputs.durationMs,
+  };
+}
+
+/** The stream's counts in the window less the job's other runs' (null when CloudWatch gave none). */
+function runShareOf(
+  metrics: MetricsReport | undefined,
+): Pick<RunSummary['metrics'], 'incomingRecords' | 'incomingBytes' | 'otherRunsRecords'> {
+  const share = (incoming: number | undefined, others: number | undefined) =>
+    incoming === undefined ? null : incoming - (others ?? 0);
+  return {
+    incomingRecords: share(metrics?.incomingRecords, metrics?.otherRunsRecords),
+    incomingBytes: share(metrics?.incomingBytes, metrics?.otherRunsBytes),
+    ...(metrics?.otherRunsRecords ? { otherRunsRecords: metrics.otherRunsRecords } : {}),
   };
 }

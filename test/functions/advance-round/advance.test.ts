@@ -1,8 +1,10 @@
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { advanceRound } from '../../../functions/advance-round/advance';
 import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { load as loadPlanConfig } from '../../../functions/plan/config';
 import { resolveExecutionInput } from '../../../functions/plan/run-settings';
 import { acquireChunk } from '../../../functions/put-batch/claim';
+import { minuteOf } from '../../../functions/shared/accepted-minutes';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
 import { nextClaim, parseStoredChunk } from '../../../functions/shared/chunk-claim';
@@ -230,6 +232,71 @@ describe('advanceRound against the local services', () => {
       ]),
     );
     expect(next.totals).toMatchObject({ delivered: 12, deadLettered: 0, requeued: 0, failedChunks: 0 });
+  });
+
+  it("publishes what the round's chunks had accepted at each minute's timestamp, for CheckMetrics to read", async () => {
+    const runId = 'run-minutes';
+    const { state, manifest } = await roundZero(aws, runId, 3);
+    const now = Date.now();
+    const [earlier, later] = [minuteOf(now - 3 * 60_000), minuteOf(now - 2 * 60_000)];
+    const perChunk = [
+      { [earlier]: [3, 30] },
+      { [earlier]: [1, 10], [later]: [3, 30] },
+      { [later]: [4, 40] },
+    ] as const;
+    for (const [index, chunk] of manifest.entries()) {
+      await putJson(
+        s3Client(),
+        { bucket: aws.names.artifactBucket, key: artifactKeys.outcome(runId, 0, chunk.chunkId) },
+        outcome({
+          chunkId: chunk.chunkId,
+          records: 4,
+          delivered: 4,
+          acceptedFirehoseRecords: 4,
+          acceptedBytes: 40,
+          acceptedByMinute: perChunk[index] as Record<string, [number, number]>,
+        }),
+      );
+    }
+
+    await advanceRound(state, deps('adv-minutes'));
+
+    const query = (id: string, metric: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Namespace: DEFAULT_METRICS_NAMESPACE,
+          MetricName: metric,
+          Dimensions: [{ Name: 'DeliveryStreamName', Value: 'adv-minutes' }],
+        },
+        Period: 60,
+        Stat: 'Sum',
+      },
+    });
+    const page = await cloudWatchClient().send(
+      new GetMetricDataCommand({
+        StartTime: new Date(now - 10 * 60_000),
+        EndTime: new Date(now + 60_000),
+        ScanBy: 'TimestampAscending',
+        MetricDataQueries: [query('records', 'AcceptedRecords'), query('bytes', 'AcceptedBytes')],
+      }),
+    );
+    const series = Object.fromEntries(
+      (page.MetricDataResults ?? []).map((result) => [
+        result.Id,
+        (result.Timestamps ?? []).map((at, i) => [minuteOf(at.getTime()), result.Values?.[i]]),
+      ]),
+    );
+    expect(series).toEqual({
+      records: [
+        [earlier, 4],
+        [later, 7],
+      ],
+      bytes: [
+        [earlier, 40],
+        [later, 70],
+      ],
+    });
   });
 
   // On AWS a rerun is a new execution whose input names the dead-letter file.

@@ -25,6 +25,13 @@ describe('outcomeOf (a succeeded child Output read as a chunk outcome)', () => {
     expect(outcomeOf(JSON.stringify(withoutCount), 0, CHUNKS)).toBeUndefined();
   });
 
+  it('takes the accepted-by-minute map along, and refuses an Output whose map is malformed', () => {
+    const timed = outcome({ acceptedByMinute: { '2024-05-01T12:03Z': [7, 700] } });
+    expect(outcomeOf(JSON.stringify(timed), 0, CHUNKS)).toEqual(timed);
+    const broken = { ...outcome(), acceptedByMinute: { '2024-05-01T12:03Z': ['7', 700] } };
+    expect(outcomeOf(JSON.stringify(broken), 0, CHUNKS)).toBeUndefined();
+  });
+
   it('refuses an outcome of another round or of a chunk not in this round', () => {
     expect(outcomeOf(outcome({ round: 1 }), 0, CHUNKS)).toBeUndefined();
     expect(outcomeOf(outcome({ chunkId: 'r1-c000000' }), 0, CHUNKS)).toBeUndefined();
@@ -49,6 +56,11 @@ describe("PutBatch's returned outcome", () => {
       requeued: 1,
       acceptedBytes: 4 * 1024 * 1024,
       bytesSent: 40 * 1024 * 1024,
+      // A chunk's calls span one or two minutes.
+      acceptedByMinute: {
+        '2024-05-01T12:03Z': [250, 2 * 1024 * 1024],
+        '2024-05-01T12:04Z': [249, 2 * 1024 * 1024],
+      },
       requeue: descriptor({
         chunkId: 'r10-c999999',
         bucket,

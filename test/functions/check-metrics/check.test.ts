@@ -1,12 +1,14 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { acceptedDatums, publishAccepted } from '../../../functions/advance-round/accepted-metrics';
 import { checkMetrics } from '../../../functions/check-metrics/check';
 import { load as loadCheckMetricsConfig } from '../../../functions/check-metrics/config';
+import { type AcceptedByMinute, addAccepted, minuteOf } from '../../../functions/shared/accepted-minutes';
 import { cloudWatchClient, firehoseClient } from '../../../functions/shared/aws-clients';
 import { MetricsLaggingError } from '../../../functions/shared/errors';
 import { putRecordBatch, resolveRetryPolicy } from '../../../functions/shared/firehose';
 import { DEFAULT_METRICS_NAMESPACE } from '../../../functions/shared/metrics-namespace';
-import { emptyTotals, type RunState } from '../../../functions/shared/run-state';
-import { recordingLogger, runState } from '../fixtures';
+import { emptyTotals } from '../../../functions/shared/run-state';
+import { outcome, recordingLogger, runState } from '../fixtures';
 import { type LocalAws, startLocalAws } from '../local-aws';
 
 let aws: LocalAws;
@@ -25,15 +27,31 @@ const deps = (streamName: string) => ({
   logger: recordingLogger(),
 });
 
-/** Puts `count` records to a fresh stream and returns the run state whose totals say what was accepted. */
-async function loadedRun(streamName: string, count: number): Promise<RunState> {
-  await aws.stream(streamName);
-  const startedAt = new Date().toISOString();
+/** Puts `count` records to the stream; returns what was accepted, by minute as PutBatch records it. */
+async function put(streamName: string, count: number) {
   const records = Array.from({ length: count }, (_, i) => Buffer.from(`${JSON.stringify({ id: i })}\n`));
+  const acceptedByMinute: AcceptedByMinute = {};
   const sent = await putRecordBatch(firehoseClient(), streamName, records, resolveRetryPolicy({}), {
     logger: recordingLogger(),
+    afterCall: (call) =>
+      addAccepted(acceptedByMinute, Date.now(), call.accepted ?? 0, call.acceptedBytes ?? 0),
   });
   expect(sent.accepted).toBe(count);
+  return { sent, acceptedByMinute };
+}
+
+/**
+ * A run of the job that put `count` records to the stream, and the state whose totals say what was
+ * accepted; unless told not to, its AdvanceRound published that per minute, as a real run does.
+ */
+async function loadedRun(streamName: string, count: number, options: { published?: boolean } = {}) {
+  await aws.stream(streamName);
+  const startedAt = new Date().toISOString();
+  const { sent, acceptedByMinute } = await put(streamName, count);
+  if (options.published !== false) {
+    const datums = acceptedDatums([outcome({ acceptedByMinute })], streamName);
+    await publishAccepted(cloudWatchClient(), DEFAULT_METRICS_NAMESPACE, datums);
+  }
   return runState({
     startedAt,
     totals: { ...emptyTotals(), acceptedFirehoseRecords: sent.accepted, acceptedBytes: sent.acceptedBytes },
@@ -67,11 +85,35 @@ describe('checkMetrics against the local services', () => {
       failedPutCount: 2,
       expectedRecords: 5,
       expectedBytes: state.totals.acceptedBytes,
+      jobAcceptedRecords: 5,
+      jobAcceptedBytes: state.totals.acceptedBytes,
+      otherRunsRecords: 0,
+      otherRunsBytes: 0,
     });
     expect({ ...checked, metrics: undefined }).toEqual({ ...state, metrics: undefined });
   });
 
-  it('throws MetricsLaggingError, naming the stream and both counts, while CloudWatch shows less than was accepted', async () => {
+  it('confirms a run that started right after an earlier run of the job on the same stream, whose records share its window', async () => {
+    // `npm start` twice, or rerun-failed right after a failed run: the window holds both runs' records.
+    const earlier = await loadedRun('check-rerun', 3);
+    const state = await loadedRun('check-rerun', 5);
+
+    const checked = await checkMetrics(state, deps('check-rerun'));
+
+    const bothBytes = earlier.totals.acceptedBytes + state.totals.acceptedBytes;
+    expect(checked.metrics).toMatchObject({
+      verdict: 'confirmed',
+      incomingRecords: 8,
+      incomingBytes: bothBytes,
+      expectedRecords: 5,
+      jobAcceptedRecords: 8,
+      jobAcceptedBytes: bothBytes,
+      otherRunsRecords: 3,
+      otherRunsBytes: earlier.totals.acceptedBytes,
+    });
+  });
+
+  it('throws MetricsLaggingError, naming the stream and the counts, while CloudWatch shows less than was accepted', async () => {
     const state = await loadedRun('check-lagging', 3);
     const ahead = runState({
       ...state,
@@ -81,21 +123,59 @@ describe('checkMetrics against the local services', () => {
     const checking = checkMetrics(ahead, deps('check-lagging'));
 
     await expect(checking).rejects.toBeInstanceOf(MetricsLaggingError);
+    const bytes = state.totals.acceptedBytes;
     await expect(checking).rejects.toMatchObject({
       name: 'MetricsLaggingError',
       message: expect.stringContaining(
-        `CloudWatch shows 3 records / ${state.totals.acceptedBytes} bytes for check-lagging, the run had 4 / ${state.totals.acceptedBytes + 10} accepted`,
+        `CloudWatch shows 3 records / ${bytes} bytes for check-lagging and 3 / ${bytes} accepted by this job's runs; ` +
+          `this run had 4 / ${bytes + 10} accepted`,
       ),
     });
   });
 
-  it('reports a mismatch when CloudWatch shows more than the run had accepted', async () => {
+  it("throws MetricsLaggingError while the job's own AcceptedRecords do not yet hold the run's, even if the stream's do", async () => {
+    const state = await loadedRun('check-unpublished', 3, { published: false });
+
+    await expect(checkMetrics(state, deps('check-unpublished'))).rejects.toBeInstanceOf(MetricsLaggingError);
+  });
+
+  it("reports a mismatch, with the difference, when the stream shows more than the job's runs had accepted", async () => {
     const state = await loadedRun('check-mismatch', 4);
-    const fewer = runState({ ...state, totals: { ...state.totals, acceptedFirehoseRecords: 3 } });
+    // Another writer on the same stream, or a batch accepted and then resent by a crashed invocation.
+    const other = await put('check-mismatch', 2);
 
-    const checked = await checkMetrics(fewer, deps('check-mismatch'));
+    const checked = await checkMetrics(state, deps('check-mismatch'));
 
-    expect(checked.metrics).toMatchObject({ verdict: 'mismatch', incomingRecords: 4, expectedRecords: 3 });
+    expect(checked.metrics).toMatchObject({
+      verdict: 'mismatch',
+      incomingRecords: 6,
+      expectedRecords: 4,
+      jobAcceptedRecords: 4,
+      unexplainedRecords: 2,
+      unexplainedBytes: other.sent.acceptedBytes,
+    });
+  });
+
+  it('compares from a quiet minute when the job and Firehose dated a call of another run on either side of the window start', async () => {
+    await aws.stream('check-boundary');
+    const other = await put('check-boundary', 3);
+    const [minute, counts] = Object.entries(other.acceptedByMinute)[0] ?? ['', [0, 0]];
+    // The other run's call straddled a minute boundary: the job dated it a minute before Firehose did.
+    const earlier = { [minuteOf(Date.parse(minute) - 60_000)]: counts };
+    const datums = acceptedDatums([outcome({ acceptedByMinute: earlier })], 'check-boundary');
+    await publishAccepted(cloudWatchClient(), DEFAULT_METRICS_NAMESPACE, datums);
+    const loaded = await loadedRun('check-boundary', 5);
+    // This run's window starts at the minute Firehose dated the other run's records in.
+    const state = runState({ ...loaded, startedAt: new Date(Date.parse(minute) + 60_000).toISOString() });
+
+    const checked = await checkMetrics(state, deps('check-boundary'));
+
+    expect(checked.metrics).toMatchObject({
+      verdict: 'confirmed',
+      incomingRecords: 8,
+      jobAcceptedRecords: 8,
+      otherRunsRecords: 3,
+    });
   });
 
   it('does not count records put to the stream before the run window', async () => {
@@ -105,6 +185,11 @@ describe('checkMetrics against the local services', () => {
 
     const checked = await checkMetrics(lateRun, { ...deps('check-window'), now: () => later });
 
-    expect(checked.metrics).toMatchObject({ verdict: 'confirmed', incomingRecords: 0, incomingBytes: 0 });
+    expect(checked.metrics).toMatchObject({
+      verdict: 'confirmed',
+      incomingRecords: 0,
+      incomingBytes: 0,
+      jobAcceptedRecords: 0,
+    });
   });
 });

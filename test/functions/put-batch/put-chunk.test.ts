@@ -1,5 +1,6 @@
 import { planSource } from '../../../functions/plan/plan-source';
 import { putChunk } from '../../../functions/put-batch/put-chunk';
+import { minuteOf } from '../../../functions/shared/accepted-minutes';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { firehoseClient, s3Client } from '../../../functions/shared/aws-clients';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
@@ -90,9 +91,14 @@ describe('putChunk against the local services', () => {
     expect(others).toEqual([]);
     expect(chunk.records).toBe(12);
 
+    const before = Date.now();
     const outcome = await putChunk({ runId: 'run-clean', round: 0, chunk }, deps(streamName));
+    const after = Date.now();
 
     const bytes = payloadsOf(GOOD).join('');
+    // One call, answered in the minute it was made (or the next, when the test straddles one).
+    const minute = Object.keys(outcome.acceptedByMinute ?? {})[0] ?? '';
+    expect([minuteOf(before), minuteOf(after)]).toContain(minute);
     expect(outcome).toEqual({
       chunkId: chunk.chunkId,
       round: 0,
@@ -110,6 +116,7 @@ describe('putChunk against the local services', () => {
       bytesSent: Buffer.byteLength(bytes),
       takenOverClaims: 0,
       possibleDuplicateRecords: 0,
+      acceptedByMinute: { [minute]: [12, Buffer.byteLength(bytes)] },
     });
     const stored = await getJson<ChunkOutcome>(s3Client(), {
       bucket: aws.names.artifactBucket,
@@ -276,6 +283,33 @@ describe('putChunk against the local services', () => {
     expect(next).toMatchObject({ records: outcome.requeued, delivered: outcome.requeued, requeued: 0 });
     await aws.services.flush();
     expect(linesOf(await deliveredText(s3Client(), destinationBucket)).sort()).toEqual([...GOOD].sort());
+  });
+
+  it('records what each call had accepted under the minute of its answer, so a retry a minute later counts there', async () => {
+    const { streamName } = await aws.stream('put-minutes');
+    const [chunk] = await plannedChunks('run-minutes', 'in/minutes.jsonl');
+    aws.services.setFaults({ entryFailureRate: 0.5, seed: 1 });
+    // The invocation's clock stands still except in the retry's sleep, which lasts exactly a minute.
+    let clockMs = Date.parse('2024-05-01T12:03:30Z');
+    const retry = resolveRetryPolicy({ maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 10_000 });
+    const clocked = {
+      ...deps(streamName, retry),
+      now: () => clockMs,
+      sleep: async () => {
+        clockMs += 60_000;
+      },
+    };
+
+    const outcome = await putChunk({ runId: 'run-minutes', round: 0, chunk }, clocked);
+
+    expect(outcome.attempts).toBe(2);
+    const byMinute = outcome.acceptedByMinute ?? {};
+    expect(Object.keys(byMinute).sort()).toEqual(['2024-05-01T12:03Z', '2024-05-01T12:04Z']);
+    const [first, second] = [byMinute['2024-05-01T12:03Z'], byMinute['2024-05-01T12:04Z']];
+    expect(first?.[0]).toBeGreaterThan(0);
+    expect(second?.[0]).toBeGreaterThan(0);
+    expect((first?.[0] ?? 0) + (second?.[0] ?? 0)).toBe(outcome.acceptedFirehoseRecords);
+    expect((first?.[1] ?? 0) + (second?.[1] ?? 0)).toBe(outcome.acceptedBytes);
   });
 
   it('throws ChunkThrottledError and leaves only a released claim when Firehose accepts none of the chunk', async () => {

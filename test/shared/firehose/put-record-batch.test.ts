@@ -69,12 +69,17 @@ describe('putRecordBatch', () => {
       afterCall: (call) => calls.push(call),
     });
 
-    expect(calls.map(({ attempt, entries, throttled }) => ({ attempt, entries, throttled }))).toEqual([
-      { attempt: 1, entries: 4, throttled: 2 },
-      { attempt: 2, entries: 2, throttled: 0 },
+    expect(
+      calls.map(({ attempt, entries, throttled, accepted }) => ({ attempt, entries, throttled, accepted })),
+    ).toEqual([
+      { attempt: 1, entries: 4, throttled: 2, accepted: 2 },
+      { attempt: 2, entries: 2, throttled: 0, accepted: 2 },
     ]);
     const size = (name: string) => Buffer.byteLength(`${name}\n`);
     expect(calls[0]?.throttledBytes).toBe(size('rec-1') + size('rec-2'));
+    expect(calls.reduce((sum, call) => sum + (call.acceptedBytes ?? 0), 0)).toBe(
+      makeRecords(4).reduce((sum, record) => sum + record.byteLength, 0),
+    );
     expect(calls[1]?.sentAtMs).toBeGreaterThan(calls[0]?.sentAtMs ?? Number.POSITIVE_INFINITY);
   });
 

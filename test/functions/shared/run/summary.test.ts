@@ -48,6 +48,33 @@ describe('the run summary', () => {
     expect(summary.metrics).toEqual({ incomingRecords: 90, incomingBytes: 900, verdict: 'confirmed' });
   });
 
+  it("reports CloudWatch's figures less what the job's other runs had accepted in the same minutes, and says so", () => {
+    // A rerun started a minute after the run: the window also holds the run's 30 records (300 bytes).
+    const shared = {
+      ...state,
+      metrics: {
+        ...state.metrics,
+        incomingRecords: 120,
+        incomingBytes: 1_200,
+        otherRunsRecords: 30,
+        otherRunsBytes: 300,
+      },
+    } as RunState;
+    const summary = buildSummary({ ...inputs, state: shared });
+    expect(summary.metrics).toEqual({
+      incomingRecords: 90,
+      incomingBytes: 900,
+      verdict: 'confirmed',
+      otherRunsRecords: 30,
+    });
+    expect(formatSummary(summary)).toMatch(
+      /^CloudWatch +90 records, 900 bytes: confirmed \(besides 30 of this job's other runs in the same minutes\)$/m,
+    );
+    expect(formatSummary(buildSummary({ ...inputs, state }))).toMatch(
+      /^CloudWatch +90 records, 900 bytes: confirmed$/m,
+    );
+  });
+
   it('is all zeros with the error when the run failed before planning', () => {
     const summary = buildSummary({ ...inputs, error: { name: 'InvalidInputError', message: 'bad' } });
     expect(summary.records).toEqual({
