@@ -196,7 +196,10 @@ const isGoing = (status: ConsoleStatus) =>
  * Stop is Ctrl-C sent to a run's process, so only a run this console started has it, once it has
  * begun (before, the runner has not taken over Ctrl-C yet and the signal would just end the process).
  */
-function stopOf(status: ConsoleStatus, launch: Launch | undefined): Pick<RunRow, 'canStop' | 'stopNote'> {
+export function stopOf(
+  status: ConsoleStatus,
+  launch: Launch | undefined,
+): Pick<RunRow, 'canStop' | 'stopNote'> {
   if (!isGoing(status)) return { canStop: false };
   if (!launch)
     return {
