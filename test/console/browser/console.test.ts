@@ -224,7 +224,8 @@ describe('the console in Chromium', () => {
   const runId = await startFromForm({
     records: '20000',
     individual: '0',
-    faultRate: '0.3',
+    faultRate: '0.45',
+    requestErrorRate: '0.05',
     requeueRounds: '1',
   });
   await page.locator('.run-head .status', { hasText: /^(SUCCEEDED|FAILED)$/ }).waitFor({ timeout: RUN_MS });
