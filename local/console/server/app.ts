@@ -56,7 +56,9 @@ function runRoutes(app: Hono, options: AppOptions): void {
       let last = '';
       while (!stream.aborted) {
         // A list that cannot be read is said on the page (runs-view.ts), and the stream tries again.
-        const text = JSON.stringify(await runs.list().catch((error) => ({ error: failureLine(error) })));
+        const text = JSON.stringify(
+          await runs.list().catch((error) => ({ error: failureLine('the runs', error) })),
+        );
         if (text !== last) await stream.writeSSE({ event: 'runs', data: text });
         last = text;
         await stream.sleep(STREAM_MS * 3);
@@ -119,8 +121,8 @@ function runRoutes(app: Hono, options: AppOptions): void {
   });
 }
 
-const failureLine = (error: unknown) =>
-  `could not read the runs: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+const failureLine = (what: string, error: unknown) =>
+  `could not read ${what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
 
 /** The read-only views of extensions.ts; `exists` refuses an id that names no run before any read. */
 export function extraRoutes(
@@ -164,7 +166,10 @@ function streamRun(c: Context, runs: ConsoleRuns, runId: string) {
         detail = await runs.detail(runId);
       } catch (error) {
         // The page shows this line (run-view.ts: failure) and keeps what it had; the stream goes on.
-        await stream.writeSSE({ event: 'failure', data: JSON.stringify({ error: failureLine(error) }) });
+        await stream.writeSSE({
+          event: 'failure',
+          data: JSON.stringify({ error: failureLine(`run ${runId}`, error) }),
+        });
         last = '';
         await stream.sleep(STREAM_MS * 3);
         continue;
