@@ -49,6 +49,11 @@ export interface AimdSettings {
    * machine), catching up more than the stream's one-second allowance could only be throttled.
    */
   catchUpLimitMs: number;
+  /**
+   * From this share of throttled entries on, the first cut also heeds what the overload says of the
+   * room left (roomAtFirstThrottle): a second writer is found within one cut, not four.
+   */
+  heavyShare: number;
 }
 
 export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
@@ -69,12 +74,20 @@ export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Objec
   recoverShare: 0.97,
   // A quarter of a percent per second: from the recovered rate to the throttled one in about 12 s.
   probePerSecond: 0.0025,
-  probeDoublingSeconds: 5,
+  // 5 s had the probe overshoot a second writer's share fast, every ~15 s (simulated shared case:
+  // 1.24% of entries throttled, 0.87% with 15 s); the price is finding freed room more slowly.
+  probeDoublingSeconds: 15,
   // A lag of 1 s is gone after 10 s of schedule; the extra traffic is a tenth of this environment's.
   catchUp: 0.1,
   // Half the one-second allowance: several environments catching up at once still fit in it.
   catchUpLimitMs: 500,
+  // Simulated shared case (8 seeds): 5% keeps the first cut's estimate from refused PutRecords that a
+  // burst of the job's own caused (1% of a window); 10% or 20% let more through at the onset.
+  heavyShare: 0.05,
 });
+
+/** A stream lets one second of its quota through at once (the local Firehose's token bucket holds as much). */
+export const STREAM_ALLOWANCE_MS = 1_000;
 
 /** A call's own accepted share is a sample worth heeding only with this many entries. */
 export const CALL_SHARE_MIN_ENTRIES = 100;
@@ -83,6 +96,9 @@ export interface CallResult {
   /** Entries the call (and its retries) sent, and how many of them were throttled. */
   entries: number;
   throttled: number;
+  /** Payload bytes the call carried and those of its throttled entries, when known. */
+  bytes?: number;
+  throttledBytes?: number;
 }
 
 interface Recent extends CallResult {
@@ -98,18 +114,24 @@ export class AimdPace {
   /** The rate the last cut came down from (the one that was throttled) and the rate it cut to. */
   private throttledRate: number | undefined;
   private cutRate = 0;
+  /** Where the climb back after the last cut ends, before the probe takes over. */
+  private recoverTo = 0;
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
   private recent: Recent[] = [];
 
   constructor(
-    mapStartedAtMs: number,
+    private readonly scheduleStartMs: number,
     private readonly settings: AimdSettings,
   ) {
+    const mapStartedAtMs = scheduleStartMs;
     this.rateValue = clamp(settings.initialRate, settings.minRate, settings.maxRate);
     this.anchorWallMs = mapStartedAtMs;
     this.lastChangeMs = mapStartedAtMs;
   }
+
+  /** Whether the last throttled answer that could cut was only a sliver of its window (no cut). */
+  lastThrottleWasJitter = false;
 
   get rate(): number {
     return this.rateValue;
@@ -166,6 +188,12 @@ export class AimdPace {
     if (result.throttled > 0) {
       if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) return;
       const accepted = this.acceptedShare();
+      // A sliver of the window by entries and by bytes alike (a refused PutRecord among hundreds
+      // clean: 2 ms of a 500 requests/s quota) is arrival jitter, not a rate too high: no cut. Each
+      // cut had cost requests-500 seconds (simulated: 1.17-1.72 of the bound with 0.13% refused).
+      this.lastThrottleWasJitter =
+        1 - accepted < settings.sporadicShare && this.throttledBytesShare() < settings.sporadicShare;
+      if (this.lastThrottleWasJitter) return;
       // The first cut also heeds the call's own share: the first throttled answers of an overload come
       // among many clean ones from before the stream's allowance ran out, which hide how far over the
       // rate is. Later, one call's share is too noisy (a call that meets an empty bucket is mostly
@@ -175,16 +203,23 @@ export class AimdPace {
         result.entries >= CALL_SHARE_MIN_ENTRIES ? 1 - result.throttled / result.entries : 1;
       const share = this.throttledRate === undefined ? Math.min(accepted, callAccepted) : accepted;
       this.lastCutMs = nowMs;
-      // What got through is the best guess of what the stream has room for: recovery aims below it.
-      this.throttledRate = this.rateValue * Math.max(accepted, settings.maxDecrease);
       // A sporadic throttle (a refused PutRecord among hundreds, a 4 MiB chunk clipped by timing) is
-      // jitter more than a rate too high: it costs only the mildest cut.
-      const cut =
-        1 - share < settings.sporadicShare
-          ? settings.sporadicDecrease
-          : clamp(share, settings.minDecrease, settings.maxDecrease);
-      this.change(this.rateValue * cut, offsetMs, nowMs);
+      // jitter more than a rate too high: it costs only the mildest cut, and the climb back returns to
+      // the rate it came down from. Otherwise what got through is the best guess of what the stream
+      // has room for, and recovery aims just below it.
+      const sporadic = 1 - share < settings.sporadicShare;
+      const before = this.rateValue;
+      const heavy = 1 - share >= settings.heavyShare;
+      const room = heavy && this.throttledRate === undefined ? this.roomAtFirstThrottle(offsetMs) : before;
+      const cut = sporadic
+        ? settings.sporadicDecrease
+        : clamp(Math.min(share, room / before), settings.minDecrease, settings.maxDecrease);
+      // Recovery never aims below the rate the cut left.
+      const throttledAt = Math.min(before * Math.max(accepted, settings.maxDecrease), room);
+      this.throttledRate = Math.max(throttledAt, before * settings.minDecrease);
+      this.change(before * cut, offsetMs, nowMs);
       this.cutRate = this.rateValue;
+      this.recoverTo = sporadic ? before : this.throttledRate * settings.recoverShare;
       return;
     }
     const elapsed = Math.max(0, nowMs - this.lastChangeMs);
@@ -202,13 +237,39 @@ export class AimdPace {
     const { settings } = this;
     if (this.throttledRate === undefined)
       return this.rateValue + (settings.increasePerSecond * elapsedMs) / 1000;
-    const recovered = Math.min(settings.maxRate, this.throttledRate * settings.recoverShare);
+    const recovered = Math.min(settings.maxRate, this.recoverTo);
     const cleanSeconds = Math.max(0, nowMs - this.lastCutMs - settings.recoverMs) / 1000;
     const probe =
       (settings.probePerSecond * (1 + cleanSeconds / settings.probeDoublingSeconds) * elapsedMs) / 1000;
     if (this.rateValue >= recovered) return this.rateValue + probe;
     const step = ((recovered - this.cutRate) * elapsedMs) / settings.recoverMs;
     return Math.min(recovered, this.rateValue + Math.max(step, probe));
+  }
+
+  /**
+   * What the first overload says of the room left: the schedule (at offset `offsetMs`) spent that much
+   * quota since its start, and the stream's one-second allowance plus the quota since then ran out, so
+   * other writers took at least the rest. As a rate: at most (offset − allowance) ÷ elapsed. Only ever
+   * makes the first cut deeper: a writer that started later took more, not less. Elapsed is counted to
+   * when the offset was due, not to the answer: time this environment fell behind its schedule (slow
+   * answers, retries) is its own slowness, not room another writer took.
+   */
+  private roomAtFirstThrottle(offsetMs: number): number {
+    const elapsedMs = this.sendAt(offsetMs) - this.scheduleStartMs;
+    if (elapsedMs <= STREAM_ALLOWANCE_MS) return this.rateValue;
+    return Math.max(0, (offsetMs - STREAM_ALLOWANCE_MS) / elapsedMs);
+  }
+
+  /** Share of the window's bytes throttled; 1 when calls did not say their bytes (no evidence of a sliver). */
+  private throttledBytesShare(): number {
+    let bytes = 0;
+    let throttled = 0;
+    for (const r of this.recent) {
+      if (r.bytes === undefined || r.throttledBytes === undefined) return 1;
+      bytes += r.bytes;
+      throttled += r.throttledBytes;
+    }
+    return bytes > 0 ? throttled / bytes : 1;
   }
 
   private acceptedShare(): number {

@@ -23,6 +23,21 @@ export const MAP_START_ALLOWANCE_MS = 1_000;
 // the job far below the rate the AIMD had already climbed back to.
 export const WAIT_SLICE_MS = 250;
 
+// A call refused as a sliver of a clean window (AimdPace.lastThrottleWasJitter) is retried after this,
+// not at the next one-second window: one by one (PutRecord), that wait held up every later record of
+// its chunk, and each such stall was a lag the schedule could not win back.
+export const JITTER_RETRY_MS = 50;
+
+/**
+ * The wait before retrying a call whose failures were all throttling: JITTER_RETRY_MS for a first
+ * attempt the pacing took for jitter; otherwise undefined (the sender's wait for the next window). A
+ * retry refused again means the stream really is full.
+ */
+export function pacedRetryDelay(pace: AimdPace, call: { attempt: number }): number | undefined {
+  if (call.attempt === 1 && pace.lastThrottleWasJitter) return JITTER_RETRY_MS;
+  return undefined;
+}
+
 /** What a PutBatch item knows about pacing: the run's quota, its Map run, the rate to start from. */
 export interface PaceContext {
   quota: StreamQuota & Partial<Pick<RunQuota, 'sources'>>;

@@ -8,6 +8,7 @@ import {
   effectiveQuota,
   MAX_PACING_WAIT_MS,
   MIN_SEND_BUDGET_MS,
+  pacedRetryDelay,
   paceFor,
   waitForTurn,
 } from './pace';
@@ -20,6 +21,8 @@ export interface PacedSend {
   waitCall(index: number): Promise<void>;
   /** Feeds each call's answer to the shared rate as it comes: throttled entries cut it, clean ones raise it. */
   afterCall(call: CallReport): void;
+  /** The wait before retrying an all-throttled call, when the pacing takes its throttle for jitter. */
+  throttledRetryDelay(call: CallReport): number | undefined;
   /** After the send: the rate it leaves (fed the totals only if no call was reported). */
   record(sent: Pick<SendOutcome, 'throttledEntries' | 'accepted'>): void;
   /** The shared rate after `record`, or undefined without pacing. */
@@ -30,6 +33,7 @@ const NOT_PACED: PacedSend = {
   waitFirst: async () => 0,
   waitCall: async () => undefined,
   afterCall: () => undefined,
+  throttledRetryDelay: () => undefined,
   record: () => undefined,
   rate: undefined,
 };
@@ -85,11 +89,19 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
     },
     afterCall(call) {
       reported = true;
-      const entries = { entries: call.entries, throttled: call.throttled };
+      const entries = {
+        entries: call.entries,
+        throttled: call.throttled,
+        bytes: call.bytes,
+        throttledBytes: call.throttledBytes,
+      };
       // A retry carries what an earlier overload left behind: it dates from the chunk's first call, so
       // its throttling cuts the rate again only if that call already left at the rate now in force.
       const leftAt = call.attempt > 1 ? sentAt : call.sentAtMs;
       pace.record(entries, calls.offsetMs(0), Math.max(call.sentAtMs, clock.now()), leftAt);
+    },
+    throttledRetryDelay(call) {
+      return pacedRetryDelay(pace, call);
     },
     record(sent) {
       if (!reported) {

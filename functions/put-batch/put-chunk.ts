@@ -212,6 +212,7 @@ async function sendAccountingPartialFailure(
   const clock = {
     logger: deps.logger,
     afterCall: (call: CallReport) => paced.afterCall(call),
+    throttledRetryDelay: (call: CallReport) => paced.throttledRetryDelay(call),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };

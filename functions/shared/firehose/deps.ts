@@ -14,6 +14,7 @@ export function resolveDeps(deps: Partial<SenderDeps> = {}): SenderDeps {
     logger: deps.logger ?? sharedLogger(),
     ...(deps.beforeRecord ? { beforeRecord: deps.beforeRecord } : {}),
     ...(deps.afterCall ? { afterCall: deps.afterCall } : {}),
+    ...(deps.throttledRetryDelay ? { throttledRetryDelay: deps.throttledRetryDelay } : {}),
   };
 }
 

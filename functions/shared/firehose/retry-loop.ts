@@ -2,7 +2,7 @@ import { fullJitterDelay, throttledDelay } from './backoff';
 import { classifyFirehoseError, describeFatalError, mayHaveReachedFirehose } from './errors-classify';
 import type { RetryPolicy } from './retry-policy';
 import { FirehoseSendError } from './send-error';
-import type { EntryFailure, FirehoseOperation, SenderDeps, SendOutcome } from './types';
+import type { CallReport, EntryFailure, FirehoseOperation, SenderDeps, SendOutcome } from './types';
 
 /** What one call did to the entries it carried. */
 export interface RoundResult {
@@ -62,18 +62,14 @@ export async function sendWithRetries(input: RetryLoopInput): Promise<Map<number
       ({ round, reason } = await refusedRound(input, error, { attempt, pending, bytes }));
     }
     countRound(round, records, outcome, recordIds);
-    deps.afterCall?.({
-      attempt,
-      entries: pending.length,
-      throttled: round.callThrottled ? pending.length : round.throttled,
-      sentAtMs: callStart,
-    });
+    const report = callReport(round, records, { attempt, pending, bytes }, callStart);
+    deps.afterCall?.(report);
     logCall(input, { attempt, pending, bytes }, round, deps.now() - callStart);
     if (round.failed.length === 0) return recordIds;
 
     pending = round.failed.map((f) => f.index);
     const elapsedMs = deps.now() - input.startedAt;
-    const { delayMs, giveUp } = nextStep(round, attempt, elapsedMs, policy, deps);
+    const { delayMs, giveUp } = nextStep(round, report, elapsedMs, policy, deps);
     if (giveUp) {
       logger.error('Giving up on Firehose entries', {
         operation,
@@ -184,19 +180,21 @@ function countRound(
 /** After a round with failures: how long to wait before the next, or why to give up instead. */
 function nextStep(
   round: RoundResult,
-  attempt: number,
+  report: CallReport,
   elapsedMs: number,
   policy: RetryPolicy,
   deps: SenderDeps,
 ): { delayMs: number; giveUp: keyof typeof GiveUpReason | undefined } {
-  // Throttling clears only with the next quota window; any other failure may clear at once.
+  const { attempt } = report;
+  // Throttling clears only with the next quota window (unless the pacing knows the throttle for
+  // jitter); any other failure may clear at once.
   const onlyThrottled =
     round.callThrottled === true || (round.throttled > 0 && round.throttled === round.failed.length);
   const delayMs =
     attempt >= policy.maxAttempts
       ? 0
       : onlyThrottled
-        ? throttledDelay(attempt - 1, policy, deps.random, deps.now())
+        ? (deps.throttledRetryDelay?.(report) ?? throttledDelay(attempt - 1, policy, deps.random, deps.now()))
         : fullJitterDelay(attempt - 1, policy, deps.random);
   const giveUp =
     attempt >= policy.maxAttempts
@@ -206,6 +204,33 @@ function nextStep(
         : undefined;
   return { delayMs, giveUp };
 }
+
+/** What the pacing hooks learn of one call. */
+function callReport(
+  round: RoundResult,
+  records: readonly Uint8Array[],
+  call: { attempt: number; pending: readonly number[]; bytes: number },
+  sentAtMs: number,
+): CallReport {
+  const { attempt, pending, bytes } = call;
+  return {
+    attempt,
+    entries: pending.length,
+    throttled: round.callThrottled ? pending.length : round.throttled,
+    bytes,
+    throttledBytes: round.callThrottled ? bytes : sumBytes(records, throttledIndices(round)),
+    sentAtMs,
+  };
+}
+
+/** Entries a response throttled one by one (ServiceUnavailableException as their own error code). */
+function throttledIndices(round: RoundResult): number[] {
+  if (round.throttled === 0) return [];
+  return round.failed.filter((f) => f.errorCode === ENTRY_THROTTLED_CODE).map((f) => f.index);
+}
+
+// Firehose's per-entry ErrorCode for an entry over the stream's quota.
+const ENTRY_THROTTLED_CODE = 'ServiceUnavailableException';
 
 export function sumBytes(records: readonly Uint8Array[], indices: readonly number[]): number {
   let total = 0;

@@ -16,6 +16,11 @@ export interface SenderDeps {
    * that must slow down learns of throttling at once, not only after the retries' waits.
    */
   afterCall?(call: CallReport): void;
+  /**
+   * Pacing under a quota: the wait before retrying a call whose failures were all throttling, or
+   * undefined for the usual wait until the next quota window.
+   */
+  throttledRetryDelay?(call: CallReport): number | undefined;
 }
 
 export interface CallReport {
@@ -23,6 +28,9 @@ export interface CallReport {
   attempt: number;
   entries: number;
   throttled: number;
+  /** Payload bytes the call carried, and those of its throttled entries (all when it was refused). */
+  bytes: number;
+  throttledBytes: number;
   sentAtMs: number;
 }
 

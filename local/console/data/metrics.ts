@@ -1,12 +1,15 @@
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type CloudWatchClient,
+  CloudWatchClient,
   GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type GetMetricDataCommandOutput,
   type MetricDataQuery,
   type MetricDataResult,
   ScanBy,
 } from '@aws-sdk/client-cloudwatch';
+import { openMetricStore, type StoredMetrics } from '@firehose-loader/local-services';
 import {
   DEFAULT_METRICS_NAMESPACE,
   LOCAL_RESOURCE_NAMES,
@@ -126,9 +129,32 @@ export async function localRunWindow(
 }
 
 /**
+ * A CloudWatch client whose GetMetricData is answered by local CloudWatch's stored datapoints, without
+ * HTTP (the SDK's middleware stack, first step): readMetrics and readQuotaMetrics then read a finished
+ * run exactly as they read CloudWatch. Any other command is refused.
+ */
+export function storedMetricsClient(stored: StoredMetrics): CloudWatchClient {
+  const client = new CloudWatchClient({
+    region: LOCAL_RESOURCE_NAMES.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      if (context.commandName !== 'GetMetricDataCommand')
+        throw new Error(`stored local metrics answer GetMetricData only, not ${context.commandName}`);
+      const input = args.input as GetMetricDataCommandInput;
+      const output: GetMetricDataCommandOutput = { $metadata: {}, ...stored.getMetricData(input) };
+      return { output, response: undefined };
+    },
+    { step: 'initialize', name: 'storedLocalMetrics' },
+  );
+  return client;
+}
+
+/**
  * The metrics of a local run from local CloudWatch: the given client's, else the services running on the
- * data folder now. Local CloudWatch keeps datapoints in memory, so they exist only while the services
- * that took the run's records run (during the run): after it, a NotFoundError says so.
+ * data folder now, else (a finished run) the datapoints local CloudWatch keeps in the data folder
+ * (`services/cloudwatch/`, as CloudWatch keeps them: 15 months, rolled up with age).
  */
 export async function readLocalMetrics(
   cloudWatch: CloudWatchClient | undefined,
@@ -138,12 +164,11 @@ export async function readLocalMetrics(
 ): Promise<MetricsView> {
   const window = await localRunWindow(source.dataDir, runId);
   const endpoint = cloudWatch ? undefined : await liveEndpoint(source.dataDir);
-  const client = cloudWatch ?? (endpoint ? localClients(endpoint).cloudWatch : undefined);
-  if (!client)
-    throw new NotFoundError(
-      'no local services run on this data folder: local CloudWatch keeps its datapoints in memory, so a ' +
-        "run's metrics can be seen only while a run's services run (during a run)",
-    );
+  const client =
+    cloudWatch ??
+    (endpoint
+      ? localClients(endpoint).cloudWatch
+      : storedMetricsClient(await openMetricStore(join(source.dataDir, 'services'))));
   return readMetrics(client, {
     streamName: source.streamName ?? LOCAL_RESOURCE_NAMES.streamName,
     ...(source.namespace ? { namespace: source.namespace } : {}),

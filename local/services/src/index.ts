@@ -4,6 +4,21 @@
  * public API; everything else in the package is internal and may change.
  */
 
+export { type CloudWatchErrorCode, CloudWatchRequestError } from './cloudwatch/errors';
+export type {
+  GetMetricDataOutput,
+  GetMetricStatisticsOutput,
+  ListMetricsOutput,
+  MetricDataResult,
+  StatisticsDatapoint,
+} from './cloudwatch/operations';
+export {
+  type GetMetricDataInput,
+  type GetMetricStatisticsInput,
+  type ListMetricsInput,
+  openMetricStore,
+  type StoredMetrics,
+} from './cloudwatch/stored-metrics';
 export { DataFolderInUseError, LOCK_FILE, type LockInfo, readDataLock } from './data-lock';
 export { LocalServicesError } from './errors';
 export { CrashPoint } from './firehose/delivery';

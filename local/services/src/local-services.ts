@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { MetricStore } from './cloudwatch/metric-store';
+import { openPersistentMetricStore, type PersistentMetricStore } from './cloudwatch/persistent-store';
 import { CloudWatchProtocol, CloudWatchService } from './cloudwatch/service';
 import { acquireDataLock, type DataLock } from './data-lock';
 import type { CrashPoint } from './firehose/delivery';
@@ -40,6 +41,11 @@ export interface LocalServicesOptions {
   limits?: Partial<FirehoseLimits>;
   /** CloudWatch datapoints become visible this long after they are put (CloudWatch lags 1-3 minutes). */
   metricPublishDelayMs?: number;
+  /**
+   * CloudWatch keeps every accepted datapoint in `<dataDir>/cloudwatch/` across restarts, with
+   * CloudWatch's retention (default true). False: in memory only, gone when the services stop.
+   */
+  keepMetrics?: boolean;
   /** A new delivery stream is CREATING this long before it is ACTIVE (default 250 ms; AWS takes longer). */
   streamCreatingMs?: number;
   /**
@@ -123,7 +129,12 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
   const region = options.region ?? DEFAULT_REGION;
   const store = new S3Store(options.dataDir);
   await store.init();
-  const metrics = new MetricStore(options.metricPublishDelayMs ?? 0);
+  const delayMs = options.metricPublishDelayMs ?? 0;
+  const persistent: PersistentMetricStore =
+    (options.keepMetrics ?? true)
+      ? await openPersistentMetricStore(options.dataDir, delayMs)
+      : { store: new MetricStore(delayMs), close: () => undefined };
+  const metrics = persistent.store;
   const firehose = new FirehoseService(store, metrics, {
     region,
     dataDir: options.dataDir,
@@ -133,7 +144,10 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
     streamCreatingMs: options.streamCreatingMs,
     buffering: { sync: options.syncFirehoseBuffer ?? true, crashAt: options.crashAt },
   });
-  await firehose.init();
+  await firehose.init().catch((error: unknown) => {
+    closeQuietly(persistent);
+    throw error;
+  });
   const s3 = new S3Service(store, region, options.faults ?? {});
   const cloudwatch = new CloudWatchService(metrics);
 
@@ -149,6 +163,7 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
   await listen(server, options.port ?? 0).catch(async (error: unknown) => {
     // Replayed deliveries may be under way: finish them before the lock goes.
     await firehose.stop().catch(() => undefined);
+    closeQuietly(persistent);
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
@@ -159,7 +174,12 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
     await closeServer(server);
     // Every accepted record was buffered before its response was sent, so this flush gets them all.
     await firehose.stop();
-    await lock.release();
+    try {
+      // After Firehose's last deliveries, whose DeliveryToS3 metrics are among the datapoints kept.
+      persistent.close();
+    } finally {
+      await lock.release();
+    }
   };
 
   return {
@@ -177,6 +197,15 @@ async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Pro
       return stopping;
     },
   };
+}
+
+/** On a failed start: the start's own error is the one to report. */
+function closeQuietly(persistent: PersistentMetricStore): void {
+  try {
+    persistent.close();
+  } catch {
+    // The failed start reports its own error, not this one.
+  }
 }
 
 /** Sends each request to the service it is for (router.ts). */

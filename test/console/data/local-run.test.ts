@@ -92,20 +92,23 @@ describe('the console readers on a real local run', () => {
     expect(dead.page.every((row) => row.chunkId !== null)).toBe(true);
   });
 
-  // Local CloudWatch keeps datapoints in memory: the console must read them from the services that the
-  // run used (it starts them itself); these restarted ones only have what is put below.
+  // Local CloudWatch keeps its datapoints in the data folder: these restarted services have the run's
+  // (every entry refused: no record, and put requests the summary does not count) and what is put below.
   it('chart what local Firehose published, with the stream quota, from local CloudWatch', async () => {
+    const read = () => readLocalMetrics(cloudWatch, source, summary.runId, new Date(Date.now() + 1000));
+    const total = (view: Awaited<ReturnType<typeof read>>, id: string) =>
+      view.series.find((s) => s.id === id)?.values.reduce<number>((sum, v) => sum + (v ?? 0), 0) ?? 0;
+    const before = await read();
+    expect(total(before, 'incomingRecords')).toBe(0);
     const firehose = new FirehoseClient({ ...config(), maxAttempts: 1 });
     const Records = Array.from({ length: 7 }, (_, i) => ({ Data: Buffer.from(`{"n":${i}}\n`) }));
     await firehose.send(
       new PutRecordBatchCommand({ DeliveryStreamName: LOCAL_RESOURCE_NAMES.streamName, Records }),
     );
     firehose.destroy();
-    const view = await readLocalMetrics(cloudWatch, source, summary.runId, new Date(Date.now() + 1000));
-    const total = (id: string) =>
-      view.series.find((s) => s.id === id)?.values.reduce<number>((sum, v) => sum + (v ?? 0), 0);
-    expect(total('incomingRecords')).toBe(7);
-    expect(total('incomingPutRequests')).toBe(1);
+    const view = await read();
+    expect(total(view, 'incomingRecords')).toBe(7);
+    expect(total(view, 'incomingPutRequests') - total(before, 'incomingPutRequests')).toBe(1);
     expect(view.series.find((s) => s.id === 'incomingBytes')?.quotaPerSecond).toBe(5 * 1024 * 1024);
   });
 });

@@ -7,6 +7,7 @@ const settings = (over: Partial<AimdSettings> = {}): AimdSettings => ({
   ...over,
 });
 const clean = { entries: 500, throttled: 0 };
+const clean1 = { entries: 1, throttled: 0 };
 
 describe('the shared sending rate (AIMD)', () => {
   it('sends each chunk at the Map start plus its planned offset at the full quota', () => {
@@ -52,6 +53,49 @@ describe('the shared sending rate (AIMD)', () => {
     for (let at = 1; at <= 250; at++) pace.record({ entries: 1, throttled: 0 }, 0, at);
     pace.record({ entries: 1, throttled: 1 }, 0, 251);
     expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+  });
+
+  it('does not cut for a refused PutRecord that is a sliver of its window by entries and by bytes alike', () => {
+    const pace = new AimdPace(0, settings());
+    for (let at = 1; at <= 250; at++) pace.record({ ...clean1, bytes: 300, throttledBytes: 0 }, 0, at);
+    pace.record({ entries: 1, throttled: 1, bytes: 300, throttledBytes: 300 }, 0, 251);
+    expect(pace.rate).toBe(1);
+    expect(pace.lastThrottleWasJitter).toBe(true);
+  });
+
+  it("still cuts for a clipped 4 MiB chunk: few entries, but most of the window's bytes", () => {
+    const pace = new AimdPace(0, settings());
+    for (const at of [100, 200, 300]) pace.record({ ...clean, bytes: 115_000, throttledBytes: 0 }, 0, at);
+    pace.record({ entries: 4, throttled: 3, bytes: 4_000_000, throttledBytes: 3_000_000 }, 0, 400);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+    expect(pace.lastThrottleWasJitter).toBe(false);
+  });
+
+  it('climbs back after a sporadic cut to the rate it came down from, within the recovery time', () => {
+    const pace = new AimdPace(0, settings());
+    for (const at of [100, 200, 300]) pace.record(clean, 0, at);
+    pace.record({ entries: 4, throttled: 3 }, 0, 400);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+    pace.record(clean, 0, 400 + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeCloseTo(1);
+  });
+
+  it('finds at the first heavy throttle the room a second writer leaves: the allowance and the quota since the start ran out', () => {
+    const pace = new AimdPace(0, settings());
+    for (const at of [1_700, 1_800, 1_900]) pace.record(clean, at, at);
+    // 2 s of schedule sent in 2 s, and the one-second allowance is gone: others took at least half.
+    pace.record({ entries: 500, throttled: 100 }, 2_000, 2_000);
+    expect(pace.rate).toBeCloseTo(0.5);
+    // Recovery aims just under that room, not back at the rate that was throttled: only the slow probe.
+    pace.record(clean, 2_000, 2_000 + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeLessThan(0.5 + 3 * 2 * DEFAULT_AIMD.probePerSecond);
+  });
+
+  it('does not take its own lag behind the schedule for room another writer took', () => {
+    const pace = new AimdPace(0, settings());
+    // Answered 5 s after its turn (slow answers): 9 of 10 s of schedule were not another writer's.
+    pace.record({ entries: 500, throttled: 100 }, 10_000, 15_000);
+    expect(pace.rate).toBeCloseTo(0.8);
   });
 
   it('cuts later by the share accepted over the last window: one clipped chunk among clean ones costs little', () => {

@@ -1,5 +1,6 @@
 import { mulberry32 } from '@firehose-loader/local-services';
 import { type SimResult, type SimSettings, simulatePacing } from './pacing-sim';
+import { simulateRequests } from './pacing-sim-requests';
 
 /**
  * The pacing logic (schedule, AIMD, per-environment turns) on a simulated clock against a one-second
@@ -80,12 +81,39 @@ describe('pacing in simulation: two environments, one stream', () => {
         },
         seed,
       );
-      // Measured with these seeds: 1.02-1.11 of the bound, 1.045-1.06 calls per chunk, 1.7-2.2% of
-      // entries throttled (most in the first seconds, before the job learns the writer is there).
-      // The benchmark's targets are 1.10, 1.05 and 1%: the throttled share misses them here.
-      expect(r.time).toBeLessThanOrEqual(1.15);
-      expect(r.calls).toBeLessThanOrEqual(1.07);
-      expect(r.throttled).toBeLessThanOrEqual(0.025);
+      // Measured with seeds 1-8: 0.990-1.133 of the bound (1.07, 0.99, 1.02 with these), 1.012-1.038
+      // calls per chunk, 0.48-1.55% of entries throttled (0.64, 0.48, 0.54; mean 0.87). Before the first
+      // cut heeded the room the overload reveals and the probe grew more slowly: 1.5-4.0% (mean 2.3), most
+      // in the first seconds. The rest comes from probes past the room later on: the benchmark's 1% is
+      // still missed on 3 of 8 seeds.
+      expect(r.time).toBeLessThanOrEqual(1.1);
+      expect(r.calls).toBeLessThanOrEqual(1.03);
+      expect(r.throttled).toBeLessThanOrEqual(0.01);
     }
+  });
+});
+
+describe('pacing in simulation: PutRecord one by one at 500 requests/s', () => {
+  it('takes refused calls among hundreds of clean ones (0.13% of calls, arrival jitter) for jitter: near the bound', () => {
+    const times = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
+      const r = simulateRequests({
+        chunkRecords: Array.from({ length: 35 }, () => 500),
+        requestsPerSecond: 500,
+        environments: 1,
+        concurrency: 8,
+        startMs: (random) => 50 + random() * 200,
+        latencyMs: (random) => 1 + random() * 2,
+        refusedShare: 0.0013,
+        random: mulberry32(seed),
+      });
+      expect(r.calls).toBeLessThanOrEqual(r.records * 1.01);
+      return r.jobMs / r.boundMs;
+    });
+    // Measured with these seeds: 1.029-1.324, mean 1.100 (each refusal had cut the rate ×0.97 and held
+    // its chunk up to the next one-second window: 1.17-1.72, mean 1.445). Without refusals: 1.029. The
+    // worst seeds meet 3 or more refusals in one window: a real cut, then the slow probe.
+    const mean = times.reduce((a, b) => a + b, 0) / times.length;
+    expect(mean).toBeLessThanOrEqual(1.12);
+    expect(Math.max(...times)).toBeLessThanOrEqual(1.35);
   });
 });

@@ -1,5 +1,10 @@
 import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
-import { BURST_MS, MAP_START_ALLOWANCE_MS, WAIT_SLICE_MS } from '../../../functions/put-batch/pace';
+import {
+  BURST_MS,
+  MAP_START_ALLOWANCE_MS,
+  pacedRetryDelay,
+  WAIT_SLICE_MS,
+} from '../../../functions/put-batch/pace';
 import { throttledDelay } from '../../../functions/shared/firehose/backoff';
 import { DEFAULT_RETRY_POLICY } from '../../../functions/shared/firehose/retry-policy';
 import { PaceSchedule } from '../../../functions/shared/quota/schedule';
@@ -37,7 +42,7 @@ export interface SimResult {
 }
 
 /** Events run in time order (ties in the order they were added); `now` is the running event's time. */
-class Clock {
+export class Clock {
   now = 0;
   private queue: { atMs: number; seq: number; run: () => void }[] = [];
   private seq = 0;
@@ -66,7 +71,7 @@ class Clock {
 }
 
 /** Token bucket of one second's capacity, as the local Firehose keeps per quota. */
-function bucket(ratePerSecond: number) {
+export function bucket(ratePerSecond: number) {
   let tokens = ratePerSecond;
   let last = 0;
   return (amount: number, nowMs: number): boolean => {
@@ -136,9 +141,18 @@ export function simulatePacing(settings: SimSettings): SimResult {
           result.throttledEntries += throttled.length;
           // As the sender's afterCall hook: each answer goes to the rate at once.
           const leftAt = firstAtMs ?? sentAtMs;
-          pace.record({ entries: pending.length, throttled: throttled.length }, offset, nowMs, leftAt);
+          const sum = (sizes: number[]) => sizes.reduce((a, b) => a + b, 0);
+          const call = {
+            entries: pending.length,
+            throttled: throttled.length,
+            bytes: sum(pending),
+            throttledBytes: sum(throttled),
+          };
+          pace.record(call, offset, nowMs, leftAt);
           if (throttled.length > 0 && attempt + 1 < DEFAULT_RETRY_POLICY.maxAttempts) {
-            const delay = throttledDelay(attempt, DEFAULT_RETRY_POLICY, settings.random, nowMs);
+            const delay =
+              pacedRetryDelay(pace, { attempt: attempt + 1 }) ??
+              throttledDelay(attempt, DEFAULT_RETRY_POLICY, settings.random, nowMs);
             send(pace, offset, throttled, attempt + 1, leftAt)(nowMs + delay);
           } else result.jobMs = Math.max(result.jobMs, nowMs);
         },

@@ -73,6 +73,8 @@ describe('putRecordBatch', () => {
       { attempt: 1, entries: 4, throttled: 2 },
       { attempt: 2, entries: 2, throttled: 0 },
     ]);
+    const size = (name: string) => Buffer.byteLength(`${name}\n`);
+    expect(calls[0]?.throttledBytes).toBe(size('rec-1') + size('rec-2'));
     expect(calls[1]?.sentAtMs).toBeGreaterThan(calls[0]?.sentAtMs ?? Number.POSITIVE_INFINITY);
   });
 

@@ -13,6 +13,7 @@ import {
   putRecordsIndividually,
 } from '../../../functions/shared/firehose/put-record';
 import { FirehoseSendError } from '../../../functions/shared/firehose/send-error';
+import type { CallReport } from '../../../functions/shared/firehose/types';
 import { MAX_RECORD_BYTES } from '../../../functions/shared/limits';
 import { decode, fakeDeps, makeRecords, networkError, testClient } from './harness';
 
@@ -81,6 +82,35 @@ describe('putRecord', () => {
 });
 
 describe('putRecordsIndividually', () => {
+  it('retries a refused record after the wait the pacing gives, reporting its bytes as throttled', async () => {
+    let calls = 0;
+    firehose.on(PutRecordCommand).callsFake((input: PutRecordCommandInput) => {
+      calls += 1;
+      if (calls === 2) throw slowDown();
+      return { RecordId: decode(input.Record?.Data).trim() };
+    });
+    const records = makeRecords(3);
+    const { deps, state } = fakeDeps();
+    const reports: CallReport[] = [];
+
+    await putRecordsIndividually(testClient(), STREAM, records, POLICY, {
+      ...deps,
+      afterCall: (call) => reports.push(call),
+      throttledRetryDelay: (call) => (call.attempt === 1 ? 50 : undefined),
+    });
+
+    expect(state.sleeps).toEqual([50]);
+    const size = records[1]?.byteLength;
+    expect(reports[1]).toMatchObject({
+      attempt: 1,
+      entries: 1,
+      throttled: 1,
+      bytes: size,
+      throttledBytes: size,
+    });
+    expect(reports[2]).toMatchObject({ attempt: 2, throttled: 0, throttledBytes: 0 });
+  });
+
   it('sends each record once in order, retrying only the one that was throttled', async () => {
     let calls = 0;
     firehose.on(PutRecordCommand).callsFake((input: PutRecordCommandInput) => {

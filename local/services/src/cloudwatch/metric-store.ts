@@ -1,6 +1,10 @@
+import { effectiveStartMs, periodReadable, resolutionAt } from './retention';
+
 /**
- * In-memory CloudWatch metric store. Datapoints are aggregated per metric, unit and second on
+ * CloudWatch's metric store, in memory. Datapoints are aggregated per metric, unit and second on
  * arrival (CloudWatch's finest resolution), so memory grows with seconds of activity, not with calls.
+ * With a journal, every datapoint is also appended to a file before it counts (metric-journal.ts,
+ * persistent-store.ts); reads and compaction apply CloudWatch's retention (retention.ts).
  */
 
 export interface Dimension {
@@ -33,6 +37,14 @@ export interface AggregatedPoint {
   stats: Stats;
 }
 
+/** Where accepted datapoints are persisted (metric-journal.ts). */
+export interface DatumSink {
+  /** Queued; written before any I/O callback runs. */
+  append(datum: Datum): void;
+  /** Written now; throws if the write fails. */
+  writeNow(datums: Datum[]): void;
+}
+
 interface Series extends MetricId {
   /** unit -> epoch second -> stats */
   units: Map<string, Map<number, Stats>>;
@@ -48,7 +60,71 @@ export class MetricStore {
     private readonly now: () => number = Date.now,
   ) {}
 
+  private sink: DatumSink | undefined;
+
+  /** From now on every datapoint put is persisted to `sink` before it counts. */
+  persistTo(sink: DatumSink): void {
+    this.sink = sink;
+  }
+
+  /** A datapoint of the services themselves (local Firehose's metrics): persisted within this turn. */
   put(datum: Datum): void {
+    this.sink?.append(datum);
+    this.accept(datum);
+  }
+
+  /** The datapoints of one PutMetricData: persisted before this returns; none counts if that fails. */
+  putAll(datums: Datum[]): void {
+    this.sink?.writeNow(datums);
+    for (const datum of datums) this.accept(datum);
+  }
+
+  /** A datapoint read back from the journal: visible at once, not persisted again. */
+  load(datum: Datum): void {
+    this.add(datum);
+  }
+
+  /**
+   * Rolls datapoints up to the resolution CloudWatch keeps at their age and drops those past its
+   * retention (and metrics left without data). Returns how many (metric, unit, time) entries remain.
+   */
+  compact(): number {
+    this.drain();
+    const now = this.now();
+    let entries = 0;
+    for (const [key, series] of this.series) {
+      for (const [unit, seconds] of series.units) {
+        const rolled = new Map<number, Stats>();
+        for (const [second, stats] of seconds) {
+          const resolution = resolutionAt(now - second * 1000);
+          if (resolution === undefined) continue;
+          const at = Math.floor(second / resolution) * resolution;
+          const existing = rolled.get(at);
+          if (existing) merge(existing, stats);
+          else rolled.set(at, stats);
+        }
+        if (rolled.size === 0) series.units.delete(unit);
+        else series.units.set(unit, rolled);
+        entries += rolled.size;
+      }
+      if (series.units.size === 0) this.series.delete(key);
+    }
+    return entries;
+  }
+
+  /** Every stored entry as a datum (visible ones only), for rewriting the journal. */
+  *entries(): Generator<Datum> {
+    this.drain();
+    for (const { namespace, metricName, dimensions, units } of this.series.values()) {
+      for (const [unit, seconds] of units) {
+        for (const [second, stats] of seconds) {
+          yield { namespace, metricName, dimensions, timestampMs: second * 1000, unit, stats };
+        }
+      }
+    }
+  }
+
+  private accept(datum: Datum): void {
     if (this.publishDelayMs <= 0) this.add(datum);
     else this.pending.push({ visibleAt: this.now() + this.publishDelayMs, datum });
   }
@@ -73,15 +149,21 @@ export class MetricStore {
       .map(({ namespace, metricName, dimensions }) => ({ namespace, metricName, dimensions }));
   }
 
-  /** Stats per period bucket (aligned to the epoch) with data in [startMs, endMs), oldest first. */
+  /**
+   * Stats per period bucket (aligned to the epoch) with data in [startMs, endMs), oldest first, under
+   * CloudWatch's retention: StartTime rounded down, nothing for a period finer than the data's age keeps.
+   */
   query(
     metric: MetricId,
-    startMs: number,
+    requestedStartMs: number,
     endMs: number,
     periodSeconds: number,
     unit?: string,
   ): AggregatedPoint[] {
     this.drain();
+    const now = this.now();
+    if (!periodReadable(requestedStartMs, periodSeconds, now)) return [];
+    const startMs = effectiveStartMs(requestedStartMs, periodSeconds, now);
     const series = this.series.get(seriesKey(metric));
     const buckets = new Map<number, AggregatedPoint>();
     for (const [seriesUnit, seconds] of series?.units ?? []) {

@@ -13,9 +13,26 @@ import {
   statOf,
   time,
 } from './params';
-import type { Output } from './protocol';
 
 /** The local CloudWatch operations, on plain objects whichever protocol carried them. */
+
+export type MetricDataResult = {
+  Id: string;
+  Label: string;
+  Timestamps: Date[];
+  Values: number[];
+  StatusCode: 'Complete';
+};
+export type GetMetricDataOutput = { MetricDataResults: MetricDataResult[]; Messages: never[] };
+export type StatisticsDatapoint = {
+  Timestamp: Date;
+  Unit: string;
+  [statistic: string]: Date | string | number;
+};
+export type GetMetricStatisticsOutput = { Label: string; Datapoints: StatisticsDatapoint[] };
+export type ListMetricsOutput = {
+  Metrics: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }[];
+};
 
 // CloudWatch quotas: PutMetricData takes up to 1,000 metrics; GetMetricData up to 500 queries
 // (CloudWatch service quotas page).
@@ -53,10 +70,10 @@ export function putMetricData(store: MetricStore, input: Input): void {
     return { namespace, metricName, dimensions, timestampMs, unit, stats: parseStats(datum, index + 1) };
   });
   // Validate everything before storing anything: a rejected call stores nothing.
-  for (const datum of parsed) store.put(datum);
+  store.putAll(parsed);
 }
 
-export function getMetricData(store: MetricStore, input: Input): Record<string, Output> {
+export function getMetricData(store: MetricStore, input: Input): GetMetricDataOutput {
   const start = time(input.StartTime, 'StartTime');
   const end = time(input.EndTime, 'EndTime');
   const ascending = input.ScanBy === 'TimestampAscending';
@@ -67,7 +84,7 @@ export function getMetricData(store: MetricStore, input: Input): Record<string, 
       `MetricDataQueries must have 1 to ${MAX_QUERIES} members.`,
     );
   }
-  const results: Output[] = [];
+  const results: MetricDataResult[] = [];
   for (const item of queries) {
     const query = isObject(item) ? item : {};
     const id = requiredString(query, 'Id');
@@ -104,7 +121,7 @@ export function getMetricData(store: MetricStore, input: Input): Record<string, 
   return { MetricDataResults: results, Messages: [] };
 }
 
-export function getMetricStatistics(store: MetricStore, input: Input): Record<string, Output> {
+export function getMetricStatistics(store: MetricStore, input: Input): GetMetricStatisticsOutput {
   const metric = parseMetric(input);
   const start = time(input.StartTime, 'StartTime');
   const end = time(input.EndTime, 'EndTime');
@@ -133,14 +150,14 @@ export function getMetricStatistics(store: MetricStore, input: Input): Record<st
   }
   const unit = typeof input.Unit === 'string' ? input.Unit : undefined;
   const datapoints = store.query(metric, start, end, period, unit).map((point) => {
-    const datapoint: Record<string, Output> = { Timestamp: new Date(point.timestampMs), Unit: point.unit };
+    const datapoint: StatisticsDatapoint = { Timestamp: new Date(point.timestampMs), Unit: point.unit };
     for (const stat of statistics) datapoint[stat] = statOf(point.stats, stat);
     return datapoint;
   });
   return { Label: metric.metricName, Datapoints: datapoints };
 }
 
-export function listMetrics(store: MetricStore, input: Input): Record<string, Output> {
+export function listMetrics(store: MetricStore, input: Input): ListMetricsOutput {
   const dimensions = list(input.Dimensions).map((item) => {
     const d = isObject(item) ? item : {};
     return { Name: String(d.Name), Value: typeof d.Value === 'string' ? d.Value : undefined };

@@ -42,6 +42,8 @@ export function time(value: unknown, name: string): number {
   if (value === undefined)
     throw new CloudWatchRequestError('MissingParameter', `The parameter ${name} is required.`);
   if (typeof value === 'number') return value * 1000;
+  // From openMetricStore's callers (the SDK's own input shapes), not from the wire.
+  if (value instanceof Date) return value.getTime();
   const text = String(value);
   const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text);
   if (Number.isNaN(ms))
