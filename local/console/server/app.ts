@@ -10,7 +10,7 @@ import { LaunchKind } from './launcher';
 import { newRunId } from './local-runs';
 import { pageHtml } from './page';
 import { checkRunForm, type RunForm } from './run-form';
-import type { ConsoleRuns } from './runs';
+import type { ConsoleRuns, RunDetail } from './runs';
 import { guard } from './security';
 
 export interface AppOptions {
@@ -55,7 +55,10 @@ function runRoutes(app: Hono, options: AppOptions): void {
     streamSSE(c, async (stream) => {
       let last = '';
       while (!stream.aborted) {
-        const text = JSON.stringify(await runs.list());
+        // A list that cannot be read is said on the page (runs-view.ts), and the stream tries again.
+        const text = JSON.stringify(
+          await runs.list().catch((error) => ({ error: failureLine('the runs', error) })),
+        );
         if (text !== last) await stream.writeSSE({ event: 'runs', data: text });
         last = text;
         await stream.sleep(STREAM_MS * 3);
@@ -103,7 +106,23 @@ function runRoutes(app: Hono, options: AppOptions): void {
 
   app.post('/api/runs/:id/rerun-failed', (c) => relaunch(c, options, LaunchKind.rerun));
   app.post('/api/runs/:id/resume', (c) => relaunch(c, options, LaunchKind.resume));
+  app.post('/api/runs/:id/stop', async (c) => {
+    const runId = c.req.param('id');
+    const row = await runs.row(runId);
+    if (!row.canStop || !runs.launcher.stop(runId))
+      return c.json(
+        {
+          error: `run ${runId} cannot be stopped here (${row.status}): ${row.stopNote ?? 'it is not running'}`,
+        },
+        409,
+      );
+    log(`stopping run ${runId} (Ctrl-C)`);
+    return c.json({ runId }, 202);
+  });
 }
+
+const failureLine = (what: string, error: unknown) =>
+  `could not read ${what}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
 
 /** The read-only views of extensions.ts; `exists` refuses an id that names no run before any read. */
 export function extraRoutes(
@@ -142,7 +161,19 @@ function streamRun(c: Context, runs: ConsoleRuns, runId: string) {
     let sent = 0;
     let last = '';
     while (!stream.aborted) {
-      const detail = await runs.detail(runId);
+      let detail: RunDetail;
+      try {
+        detail = await runs.detail(runId);
+      } catch (error) {
+        // The page shows this line (run-view.ts: failure) and keeps what it had; the stream goes on.
+        await stream.writeSSE({
+          event: 'failure',
+          data: JSON.stringify({ error: failureLine(`run ${runId}`, error) }),
+        });
+        last = '';
+        await stream.sleep(STREAM_MS * 3);
+        continue;
+      }
       const events = runs.watch(runId).events;
       if (events.length > sent) {
         await stream.writeSSE({

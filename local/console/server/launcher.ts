@@ -20,6 +20,8 @@ export interface Launch {
   exit?: { code: number | null; signal: NodeJS.Signals | null };
   /** The command's last stderr lines: its one-line error when it refused to start. */
   tail: string[];
+  /** Set once the console asked the run to stop (Ctrl-C): it is totalling what happened. */
+  stopping?: boolean;
 }
 
 /**
@@ -72,6 +74,20 @@ export class Launcher {
     return launch;
   }
 
+  /**
+   * Ctrl-C for one run this console started, as a terminal sends it: the runner stops sending, waits
+   * for the calls in flight and writes an INTERRUPTED summary with its resume command (run.ts:
+   * withInterrupt). Sent once: a second SIGINT would make the run exit without totalling.
+   */
+  stop(runId: string): boolean {
+    const launch = this.launches.get(runId);
+    if (!launch || launch.exit || launch.stopping) return false;
+    launch.stopping = true;
+    launch.child.kill('SIGINT');
+    this.onChange();
+    return true;
+  }
+
   /** Ctrl-C for every run still going (they total what happened and can be resumed); waits for them. */
   async stopAll(): Promise<void> {
     const running = [...this.launches.values()].filter((launch) => !launch.exit);
@@ -80,7 +96,8 @@ export class Launcher {
         (launch) =>
           new Promise<void>((done) => {
             launch.child.once('exit', () => done());
-            launch.child.kill('SIGINT');
+            if (!launch.stopping) launch.child.kill('SIGINT');
+            launch.stopping = true;
           }),
       ),
     );

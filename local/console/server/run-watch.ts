@@ -12,6 +12,7 @@ import {
   rateAndEstimate,
   statsFromEvents,
 } from './local-runs';
+import { readSummaryText } from './summary-check';
 
 /** The progress a run page shows, from the runner's own progress model (local/runner/progress-model.ts). */
 export interface ProgressView {
@@ -53,6 +54,8 @@ export interface RunFacts {
   events: EngineEventShape[];
   /** The written summary (summary.json), once the run (or a part of it) ended. */
   summary?: RunSummary;
+  /** Why summary.json, which is there, cannot be shown (torn, or not a summary of this version). */
+  summaryProblem?: string;
   /** The summary so far, from the last run state in the events (the run is still going). */
   live?: RunSummary;
   stats: ReturnType<typeof statsFromEvents>;
@@ -83,6 +86,7 @@ export class RunWatch {
   private resumedFrom: RunState | undefined;
   private lastState: RunState | undefined;
   private summary: RunSummary | undefined;
+  private summaryProblem: string | undefined;
   private summaryText = '';
   private cachedStats: { count: number; stats: RunFacts['stats'] } | undefined;
 
@@ -140,7 +144,7 @@ export class RunWatch {
   private async pollOnce(withEvents: boolean): Promise<void> {
     if (!withEvents) {
       await this.readSummary();
-      if (this.summary) return;
+      if (this.summary || this.summaryProblem) return;
     }
     await this.readEvents();
     await this.readSummary();
@@ -168,7 +172,9 @@ export class RunWatch {
   private async readSummary(): Promise<void> {
     const text = await readFile(join(this.runDir, 'summary.json'), 'utf8').catch(() => '');
     if (text && text !== this.summaryText) {
-      this.summary = parseLine<RunSummary>(text) ?? this.summary;
+      const read = readSummaryText(text);
+      this.summary = 'summary' in read ? read.summary : undefined;
+      this.summaryProblem = 'problem' in read ? read.problem : undefined;
       this.summaryText = text;
     }
   }
@@ -183,6 +189,7 @@ export class RunWatch {
     return {
       events: this.events,
       ...(this.summary ? { summary: this.summary } : {}),
+      ...(this.summaryProblem ? { summaryProblem: this.summaryProblem } : {}),
       ...(running || !this.summary ? { live: this.liveSummary(now - started) } : {}),
       stats,
       progress: {

@@ -15,6 +15,10 @@ export const ConsoleStatus = {
   succeeded: 'SUCCEEDED',
   failed: 'FAILED',
   interrupted: 'INTERRUPTED',
+  /** Asked to stop from this console (Ctrl-C): waiting for the calls in flight, then totalling. */
+  stopping: 'STOPPING',
+  /** Its summary.json is there but cannot be read (torn, or written by something else): see `error`. */
+  unreadable: 'UNREADABLE',
   /** No summary and nothing running it: killed (kill -9, a crash); `resume` goes on. */
   stopped: 'STOPPED',
 } as const;
@@ -29,6 +33,10 @@ export interface RunRow {
   calls: number;
   canRerun: boolean;
   canResume: boolean;
+  /** A run this console started and that is sending: Stop is Ctrl-C for it. */
+  canStop: boolean;
+  /** Why a going run has no Stop (started elsewhere, not begun yet, stopping already). */
+  stopNote?: string;
   /** A run this console started: what it is (a rerun names the run it reruns). */
   launch?: { kind: LaunchKind; of?: string };
   /** Why a run stopped before it had a summary (the command's last line). */
@@ -87,7 +95,8 @@ export class ConsoleRuns {
     );
     const ids = new Set([...onDisk, ...this.launcher.ids()]);
     const rows: RunRow[] = [];
-    for (const runId of ids) rows.push(await this.row(runId));
+    // One run's folder that cannot be read is shown as such; the list (and its live stream) goes on.
+    for (const runId of ids) rows.push(await this.row(runId).catch((error) => unreadableRow(runId, error)));
     return rows.sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0) || b.runId.localeCompare(a.runId));
   }
 
@@ -110,6 +119,7 @@ export class ConsoleRuns {
     const started = startedAtOf(runId) ?? launch?.startedAt ?? null;
     const pending = summary?.records.pending ?? 0;
     const busy = this.launcher.active() !== undefined;
+    const stop = stopOf(status, launch);
     const kind = launch ? { kind: launch.kind, ...(launch.of ? { of: launch.of } : {}) } : rerunOf(input);
     return {
       runId,
@@ -129,8 +139,9 @@ export class ConsoleRuns {
         !busy &&
         input !== undefined &&
         (status === 'STOPPED' || status === 'INTERRUPTED' || (status === 'FAILED' && pending > 0)),
+      ...stop,
       ...(kind ? { launch: kind } : {}),
-      ...(launch?.exit && !facts.summary && launch.tail.length ? { error: launch.tail.at(-1) } : {}),
+      ...errorOf(facts, launch),
     };
   }
 
@@ -150,8 +161,12 @@ export class ConsoleRuns {
     facts: RunFacts,
     began: boolean,
   ): Promise<ConsoleStatus> {
-    if (launch && !launch.exit) return facts.events.length ? ConsoleStatus.running : ConsoleStatus.starting;
+    if (launch && !launch.exit) {
+      if (launch.stopping) return ConsoleStatus.stopping;
+      return facts.events.length ? ConsoleStatus.running : ConsoleStatus.starting;
+    }
     if (facts.summary) return facts.summary.status;
+    if (facts.summaryProblem) return ConsoleStatus.unreadable;
     // Ended with no summary: refused before it began (its line says why), or killed mid-way (resumable).
     if (launch?.exit) return began ? ConsoleStatus.stopped : ConsoleStatus.failed;
     // Started elsewhere (npm start): running while its services hold the folder and it has not ended.
@@ -174,4 +189,52 @@ function rerunOf(input: ExecutionInputLike | undefined): RunRow['launch'] {
   return of ? { kind: LaunchKind.rerun, of } : undefined;
 }
 
-const isGoing = (status: ConsoleStatus) => status === 'STARTING' || status === 'RUNNING';
+const isGoing = (status: ConsoleStatus) =>
+  status === 'STARTING' || status === 'RUNNING' || status === 'STOPPING';
+
+/**
+ * Stop is Ctrl-C sent to a run's process, so only a run this console started has it, once it has
+ * begun (before, the runner has not taken over Ctrl-C yet and the signal would just end the process).
+ */
+export function stopOf(
+  status: ConsoleStatus,
+  launch: Launch | undefined,
+): Pick<RunRow, 'canStop' | 'stopNote'> {
+  if (!isGoing(status)) return { canStop: false };
+  if (!launch)
+    return {
+      canStop: false,
+      stopNote: 'started outside this console (a terminal): stop it there with Ctrl-C',
+    };
+  if (status === ConsoleStatus.stopping)
+    return { canStop: false, stopNote: 'stopping: waiting for the calls in flight, then totalling' };
+  if (status === ConsoleStatus.starting)
+    return { canStop: false, stopNote: 'starting: Stop is possible once the run has begun' };
+  return {
+    canStop: true,
+    stopNote: 'stops sending as Ctrl-C does: the calls in flight end, the run can be resumed',
+  };
+}
+
+/** What went wrong, when it is not in a summary: an unreadable summary, or the command's last line. */
+function errorOf(facts: RunFacts, launch: Launch | undefined): Pick<RunRow, 'error'> {
+  if (!facts.summary && facts.summaryProblem) return { error: `summary unreadable: ${facts.summaryProblem}` };
+  if (launch?.exit && !facts.summary && launch.tail.length) return { error: launch.tail.at(-1) };
+  return {};
+}
+
+/** A run whose folder could not be read at all: named with the reason, counts unknown (zero). */
+function unreadableRow(runId: string, error: unknown): RunRow {
+  return {
+    runId,
+    status: ConsoleStatus.unreadable,
+    startedAt: startedAtOf(runId),
+    durationMs: null,
+    records: { input: 0, delivered: 0, deadLettered: 0, rejected: 0, pending: 0 },
+    calls: 0,
+    canRerun: false,
+    canResume: false,
+    canStop: false,
+    error: `run unreadable: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+  };
+}

@@ -66,19 +66,37 @@ function summaryTable(summary: Summary | undefined, live: boolean): HTMLElement 
   );
 }
 
+/** Stop while a local run is going: enabled for a run this console started, else greyed with why. */
+function stopButton(run: RunDetail, act: (path: string, label: string, id: string) => HTMLElement) {
+  const going = run.status === 'RUNNING' || run.status === 'STARTING' || run.status === 'STOPPING';
+  if (READ_ONLY || !going || !run.stopNote) return null;
+  const button = run.canStop
+    ? act('stop', 'Stop', 'stop')
+    : h('button', { id: 'stop', disabled: true }, run.status === 'STOPPING' ? 'Stopping…' : 'Stop');
+  button.title = run.stopNote;
+  // A disabled button shows no tooltip in some browsers: its wrapper carries it too.
+  return h('span', { class: 'stop-note', title: run.stopNote }, button);
+}
+
 function actions(run: RunDetail): HTMLElement {
   const act = (path: string, label: string, id: string) =>
     h(
       'button',
       {
         id,
-        onclick: async () => {
+        onclick: async (event: Event) => {
+          // One press: the page changes when the run does (a second Ctrl-C would cut the totalling).
+          const button = event.currentTarget as HTMLButtonElement;
+          button.disabled = true;
           const answer = await postJson<{ runId?: string; error?: string }>(
             `/api/runs/${run.runId}/${path}`,
             {},
           );
           if (answer.body.runId) location.hash = `#/runs/${answer.body.runId}`;
-          else alert(answer.body.error ?? `refused (${answer.status})`);
+          else {
+            button.disabled = false;
+            alert(answer.body.error ?? `refused (${answer.status})`);
+          }
         },
       },
       label,
@@ -86,6 +104,7 @@ function actions(run: RunDetail): HTMLElement {
   return h(
     'div',
     { class: 'actions' },
+    stopButton(run, act),
     run.canRerun
       ? act('rerun-failed', `Rerun failed (${n(run.records.deadLettered)} dead letters)`, 'rerun-failed')
       : null,

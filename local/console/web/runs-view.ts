@@ -21,7 +21,13 @@ function row(run: RunRow): HTMLTableRowElement {
     'tr',
     { 'data-run-id': run.runId },
     h('td', {}, h('a', { href: `#/runs/${run.runId}` }, run.runId), kind, ...aws),
-    h('td', {}, statusBadge(run.status)),
+    h(
+      'td',
+      {},
+      statusBadge(run.status),
+      // Why a run has no summary to show (unreadable, or refused to start), in the row itself.
+      run.error ? h('div', { class: 'error', title: run.error }, run.error) : null,
+    ),
     h('td', { class: 'num' }, n(run.records?.input)),
     h('td', { class: 'num' }, n(run.records?.delivered)),
     h('td', { class: 'num' }, n(run.records?.deadLettered)),

@@ -28,6 +28,9 @@ export interface RunRow {
   calls: number | null;
   canRerun: boolean;
   canResume: boolean;
+  /** Local runs only: Stop (Ctrl-C) for a run this console started, and why a going run has none. */
+  canStop?: boolean;
+  stopNote?: string;
   launch?: { kind: string; of?: string };
   error?: string;
   aws?: AwsLinks;

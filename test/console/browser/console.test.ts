@@ -129,6 +129,43 @@ describe('the console in Chromium', () => {
     await page.locator('[data-records="dead-letters"] table tbody tr').first().waitFor();
   });
 
+  test('Stop interrupts a running run as Ctrl-C does; Resume finishes it and the totals add up', async () => {
+    // One call at a time, each answered after 1.5 s: 16 chunks are still sending when the first is
+    // done, whatever the machine's speed (as test/cli/local/interrupt.test.ts).
+    const runId = await startFromForm({
+      records: '8000',
+      individual: '0',
+      concurrency: '1',
+      latencyMs: '1500',
+    });
+    await page
+      .locator('#progress-text', { hasText: /chunks [1-9][\d,]* of 16/ })
+      .waitFor({ timeout: RUN_MS });
+    expect(await page.locator('#stop').getAttribute('title')).toContain('Ctrl-C');
+    await page.click('#stop');
+    await waitForStatus('INTERRUPTED');
+    expect(await page.locator('#stop').count()).toBe(0);
+    const stopped = await api<Run>(`/api/runs/${runId}`);
+    const r = stopped.records;
+    expect(r.input).toBe(8000);
+    expect(r.pending).toBeGreaterThan(0);
+    expect(r.delivered + r.deadLettered + r.rejected + r.pending).toBe(r.input);
+    expect(console_.logs).toContain(`stopping run ${runId} (Ctrl-C)`);
+
+    await page.click('#resume');
+    await waitForStatus('SUCCEEDED');
+    expect(runIdOf(page.url())).toBe(runId);
+    const done = await api<Run>(`/api/runs/${runId}`);
+    const { input, delivered, deadLettered, rejected, pending } = done.records;
+    expect({ input, pending }).toEqual({ input: 8000, pending: 0 });
+    expect(delivered + deadLettered + rejected).toBe(input);
+    expect(await page.locator('#summary td[data-key="Records in"]').textContent()).toBe('8,000');
+    // A chunk in flight when it stopped may have reached Firehose twice: the page counts them.
+    expect(await page.locator('#summary td[data-key="Possible duplicates"]').textContent()).toMatch(
+      /^[\d,]+$/,
+    );
+  });
+
   test('bad input gets the CLI line next to its field and starts nothing', async () => {
     const before = await runsOnDisk();
     await page.goto(`${console_.url}#/new`);
@@ -181,6 +218,38 @@ describe('the console in Chromium', () => {
   });
 });
 
+// Only for the README picture (CONSOLE_SCREENSHOTS=docs): a Map Run of some tens of chunks in two
+// rounds, with retried and failed chunks. It takes minutes, so the normal test run skips it.
+(shots ? test : test.skip)('the Map Run of a larger run with faults, for the README', async () => {
+  const runId = await startFromForm({
+    records: '20000',
+    individual: '0',
+    faultRate: '0.45',
+    requestErrorRate: '0.05',
+    requeueRounds: '1',
+  });
+  await page.locator('.run-head .status', { hasText: /^(SUCCEEDED|FAILED)$/ }).waitFor({ timeout: RUN_MS });
+  await page.click('nav.tabs button[data-tab="map-run"]');
+  await page.locator('canvas.cv-canvas[data-round="1"]').waitFor();
+  const view = await api<{ chunks: GridChunk[] }>(`/api/runs/${runId}/map-run`);
+  const round0 = view.chunks.filter((chunk) => chunk.round === 0);
+  expect(round0.length).toBeGreaterThanOrEqual(20);
+  // Open the first chunk that did not simply succeed, where the grid draws it.
+  const at = Math.max(
+    0,
+    round0.findIndex((chunk) => chunk.status !== 'delivered'),
+  );
+  const canvas = page.locator('canvas.cv-canvas[data-round="0"]');
+  const columns = Number(await canvas.getAttribute('data-columns'));
+  const pitch = Number(await canvas.getAttribute('data-pitch'));
+  await canvas.click({
+    position: { x: (at % columns) * pitch + 4, y: Math.floor(at / columns) * pitch + 4 },
+  });
+  await page.locator('.cv-panel', { hasText: `${round0[at]?.chunkId} · round 0` }).waitFor();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: join(shots ?? '', 'console-map-run.png'), fullPage: true });
+});
+
 interface GridChunk {
   round: number;
   index: number;
@@ -216,10 +285,6 @@ async function seeFailedChunksInTheGrid(runId: string): Promise<void> {
   await panel.getByText('Outcome (what PutBatch recorded)').waitFor();
   if (chunk.status === 'deadLettered')
     await panel.getByText('What was left of this chunk is in the dead-letter file.').waitFor();
-  if (shots) {
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: join(shots, 'console-map-run.png'), fullPage: true });
-  }
 }
 
 /** The Dead letters tab: a row per dead-lettered record, as many as the summary counts. */

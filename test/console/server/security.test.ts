@@ -34,6 +34,18 @@ describe('the console refuses what another page or process must not do', () => {
     expect(await runsStarted()).toEqual([]);
   });
 
+  test('a POST to stop a run without the token is refused, and a run this console did not start cannot be stopped', async () => {
+    const refused = await post(`/api/runs/${RUN}/stop`, {}, '{}');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('session token');
+    const withToken = await post(`/api/runs/${RUN}/stop`, { 'x-console-token': console_.token }, '{}');
+    expect(withToken.status).toBe(409);
+    expect(JSON.parse(withToken.body).error).toBe(
+      `run ${RUN} cannot be stopped here (SUCCEEDED): it is not running`,
+    );
+    expect(console_.logs.join('\n')).not.toContain('stopping');
+  });
+
   test('a cross-origin POST is refused even with the token', async () => {
     const answer = await post('/api/runs', {
       origin: 'http://evil.example',

@@ -2,6 +2,7 @@ import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineTail } from '../../../local/console/server/line-tail';
+import { buildSummary } from '../../../local/console/server/local-runs';
 import { RunWatch } from '../../../local/console/server/run-watch';
 import { startedAtOf } from '../../../local/console/server/runs';
 
@@ -34,9 +35,27 @@ describe('following a run file as it grows', () => {
     ]);
     expect(watch.facts(2, false)).toMatchObject({ ended: true, stats: { Plan: { entered: 1 } } });
     expect(watch.facts(2, false).summary).toBeUndefined();
+    // A summary.json of something else (no records) is named, not shown; the runner's own is shown.
     await writeFile(join(runDir, 'summary.json'), JSON.stringify({ status: 'SUCCEEDED' }));
     await watch.poll();
+    expect(watch.facts(2, false)).toMatchObject({ summaryProblem: 'summary.json has no records field' });
+    expect(watch.facts(2, false).summary).toBeUndefined();
+    const summary = buildSummary({
+      runId: watch.runId,
+      status: 'SUCCEEDED',
+      streamName: 'stream',
+      outputFiles: [],
+      outputBytes: 0,
+      deadLetterFiles: [],
+      deadLetterManifest: null,
+      rejectsFile: null,
+      runDir,
+      durationMs: 1000,
+    });
+    await writeFile(join(runDir, 'summary.json'), JSON.stringify(summary));
+    await watch.poll();
     expect(watch.facts(2, false).summary?.status).toBe('SUCCEEDED');
+    expect(watch.facts(2, false).summaryProblem).toBeUndefined();
   });
 
   test('a run id says when the run started, in UTC', () => {

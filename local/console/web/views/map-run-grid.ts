@@ -165,6 +165,9 @@ function roundSection(round: RoundView, rows: ChunkRow[], width: number, ui: Int
     'data-pitch': String(layout.cell + layout.gap),
   });
   paint(canvas, layout, rows, ui.selected);
+  // A canvas drawn anew (a click, a live redraw) under a resting pointer gets no mouseleave: the tip
+  // of the canvas it replaces would stay on screen.
+  ui.tip.style.display = 'none';
   const rowAt = (event: MouseEvent) => {
     const box = canvas.getBoundingClientRect();
     const index = cellAt(layout, rows.length, event.clientX - box.left, event.clientY - box.top);
