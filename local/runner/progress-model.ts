@@ -117,6 +117,14 @@ export function chunkFinished(
   if (outcome?.chunkId) model.backoffUntil.delete(outcome.chunkId);
 }
 
+/** The handler log messages `handlerLogged` reads: a reader of functions.log.jsonl may keep only these. */
+export const PROGRESS_LOG_MESSAGES = [
+  'Firehose call done',
+  'Firehose call failed',
+  'chunk put',
+  'Retrying failed Firehose entries',
+] as const;
+
 /** One handler log line; returns true when it was the first throttled entry of the run. */
 export function handlerLogged(model: ProgressModel, line: HandlerLogLine, now: number): boolean {
   const firstThrottle = model.throttlingSeenAt === undefined;

@@ -16,5 +16,5 @@ export type { RunState } from '../../../functions/shared/run-state';
 export { type StateOutcome, type StateStats, statsFromEvents } from '../../graph/stats';
 export { checkInputFile } from '../../runner/input-file';
 export { RunProgress } from '../../runner/progress';
-export { type ProgressModel, rateAndEstimate } from '../../runner/progress-model';
+export { PROGRESS_LOG_MESSAGES, type ProgressModel, rateAndEstimate } from '../../runner/progress-model';
 export { newRunId } from '../../runner/run-job';

@@ -6,6 +6,7 @@ import {
   buildSummary,
   type EngineEventShape,
   isRunState,
+  PROGRESS_LOG_MESSAGES,
   RunProgress,
   type RunState,
   type RunSummary,
@@ -66,11 +67,9 @@ export interface RunFacts {
 }
 
 // The handler log lines the progress reads (as log-tap.ts): the others are not parsed at all.
-const PROGRESS_LOGS = [
-  '"Firehose call done"',
-  '"Firehose call failed"',
-  '"Retrying failed Firehose entries"',
-];
+// The log lines the progress model counts (delivered and re-queued come from "chunk put"), as JSON
+// strings, to skip the others without parsing them.
+const PROGRESS_LOGS = PROGRESS_LOG_MESSAGES.map((message) => JSON.stringify(message));
 // Lines kept for the page: the start of a run and its last rounds.
 const MAX_LINES = 200;
 

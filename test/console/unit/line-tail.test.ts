@@ -19,6 +19,22 @@ describe('following a run file as it grows', () => {
     expect(await tail.read()).toEqual([]);
   });
 
+  test("a run watch counts delivered and re-queued records from PutBatch's chunk put lines", async () => {
+    const runDir = await mkdtemp(join(tmpdir(), 'watch-'));
+    const watch = new RunWatch('run-20260101-000000-test', runDir);
+    await writeFile(
+      join(runDir, 'events.jsonl'),
+      `${JSON.stringify({ type: 'ExecutionStarted', timestamp: 1 })}\n`,
+    );
+    const chunkPut = { level: 'INFO', message: 'chunk put', timestamp: '2026-01-01T00:00:01Z' };
+    await writeFile(
+      join(runDir, 'functions.log.jsonl'),
+      `${JSON.stringify({ ...chunkPut, delivered: 480, requeued: 20 })}\n${JSON.stringify({ ...chunkPut, delivered: 500, requeued: 0 })}\n`,
+    );
+    await watch.poll();
+    expect(watch.facts(2, true).progress).toMatchObject({ delivered: 980, requeued: 20 });
+  });
+
   test('a run watch keeps every event once across polls, skips a torn line and reads the summary', async () => {
     const runDir = await mkdtemp(join(tmpdir(), 'watch-'));
     const watch = new RunWatch('run-20260101-000000-test', runDir);
