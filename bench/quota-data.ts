@@ -56,6 +56,7 @@ export async function irregularFile(ctx: BenchContext, groups: number): Promise<
 /** Marks the second writer's records, so the output check can tell them from the job's. */
 export const SECOND_WRITER_MARK = '"secondWriter":true';
 
+// Over 60 lines: the writer's loop, its re-sending of throttled entries and its stop share one state.
 /**
  * Another producer on the same stream, sending `bytesPerSecond` in 500-record PutRecordBatch calls
  * every 100 ms; what Firehose throttles it sends again in the next tick, so it keeps its share.

@@ -125,6 +125,8 @@ async function sendClaimedChunk(
 
 type Sent = Awaited<ReturnType<typeof sendAccountingPartialFailure>>;
 
+// Over 60 lines on purpose: the order (the re-queue file first, then the outcome over the claim) is
+// what makes a crash between the two safe, and reads best in one place.
 /** Re-queues the failed entries, then replaces the claim with the outcome (compare-and-swap). */
 async function recordOutcome(
   input: PutBatchInput,

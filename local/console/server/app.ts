@@ -47,6 +47,7 @@ export function pageRoutes(app: Hono, token: string, mode: 'local' | 'aws'): voi
   app.get('/favicon.ico', (c) => c.body(null, 204));
 }
 
+// Over 60 lines: a table of route registrations, one short handler each, read as the API's index.
 /** The runs: list, start, one run's state, events and files, rerun and resume. */
 function runRoutes(app: Hono, options: AppOptions): void {
   const { runs, log } = options;

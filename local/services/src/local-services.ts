@@ -125,6 +125,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
   }
 }
 
+// Over 60 lines on purpose: it starts the stores, the three services and the server in order, and each
+// step that fails undoes the ones before it; the order and its undo read best in one place.
 async function startOnFolder(options: LocalServicesOptions, lock: DataLock): Promise<LocalServices> {
   const region = options.region ?? DEFAULT_REGION;
   const store = new S3Store(options.dataDir);

@@ -12,6 +12,8 @@ import type { ViewSource } from './source';
 import { VIEW_CSS } from './styles';
 import type { ChunkRow, ChunkStatus, MapRunView, RoundView, ViewHandle } from './types';
 
+// One closure over 60 lines: the canvas handlers, the detail panel and refresh share the rows and the
+// cell under the pointer.
 /**
  * The Map Run view: every chunk of every round as a cell, coloured by status. Each round is one canvas
  * drawn with a fillRect per cell (grouped by colour), and the cell under the pointer is found by
