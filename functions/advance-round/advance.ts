@@ -14,7 +14,7 @@ import {
   type RunState,
 } from '../shared/run-state';
 import { readJsonLines, S3LineWriter } from '../shared/s3-io';
-import { acceptedDatums, publishAccepted } from './accepted-metrics';
+import { acceptedDatums, publishAccepted, publishableDatums } from './accepted-metrics';
 import type { AdvanceRoundConfig } from './config';
 import { roundOutcomes } from './outcomes';
 import {
@@ -60,8 +60,14 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
   if (deadLetter) totals = { ...totals, deadLettered: totals.deadLettered + deadLetter.records };
   // What Firehose accepted, by minute, for CheckMetrics to tell this job's runs from other writers;
   // after the round's writes (a retry of them would publish it twice), before any final check.
-  const accepted = acceptedDatums(outcomes, deps.config.streamName);
-  await publishAccepted(deps.cloudWatch, deps.config.metricsNamespace, accepted);
+  const accepted = publishableDatums(acceptedDatums(outcomes, deps.config.streamName), new Date());
+  if (accepted.tooOld > 0) {
+    // Without them CheckMetrics finds the job's figure short and ends `lagging`, which is the truth.
+    deps.logger.warn('accepted minutes too old for PutMetricData, not published', {
+      datums: accepted.tooOld,
+    });
+  }
+  await publishAccepted(deps.cloudWatch, deps.config.metricsNamespace, accepted.datums);
 
   if (next === RoundNext.done) assertAccountedFor(state, totals);
   await publishRoundMetrics(deps, roundMetrics(outcomes, deadLetter, possibleDuplicates));
@@ -74,7 +80,7 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     failedChunks: leftover.failedChunks,
     claimsWithoutOutcome: read.claims.size,
     possibleDuplicateRecords: possibleDuplicates,
-    acceptedMinutes: accepted.length / 2,
+    acceptedMinutes: accepted.datums.length / 2,
     leftoverChunks: leftover.chunks.length,
     leftoverRecords,
     next,

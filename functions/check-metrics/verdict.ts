@@ -18,8 +18,10 @@ export interface MetricFigures {
 const shortOf = (a: MetricTotals, b: MetricTotals) => a.records < b.records || a.bytes < b.bytes;
 
 /**
- * The stream's counts against what this job's runs were told was accepted in the same minutes: another
- * run of the job (a rerun a minute later, a concurrent execution) shows in both, so it is no mismatch.
+ * The stream's counts against what this job's runs were told was accepted in the same minutes: an
+ * earlier run of the job (`npm start` twice, a rerun a minute later) shows in both, so it is no
+ * mismatch. A run still sending publishes its minutes only when its round ends, so while a concurrent
+ * execution is mid-round its records count as another writer's here: a known limit (README).
  * Behind (ask again later): the stream or the job's figure lacks this run's counts (CloudWatch publishes
  * Firehose's metrics 1-3 minutes late), or the stream lacks another run's. Equal: confirmed. More in the
  * stream than the job's runs accepted: another writer, or a crashed invocation's batch was accepted and

@@ -2,8 +2,10 @@ import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   acceptedDatums,
+  MAX_DATUM_AGE_MS,
   MAX_DATUMS_PER_PUT,
   publishAccepted,
+  publishableDatums,
 } from '../../../functions/advance-round/accepted-metrics';
 import { minuteOf } from '../../../functions/shared/accepted-minutes';
 import { outcome } from '../fixtures';
@@ -91,5 +93,23 @@ describe('publishAccepted', () => {
     await expect(publishAccepted(new CloudWatchClient({}), 'Loader', datums)).rejects.toThrow(
       'Rate exceeded',
     );
+  });
+});
+
+describe('publishableDatums', () => {
+  it('leaves out the minutes PutMetricData would refuse the whole request for (over two weeks old)', () => {
+    const now = new Date('2024-05-20T12:00:00Z');
+    const tooOld = minuteOf(now.getTime() - MAX_DATUM_AGE_MS - 60_000);
+    const recent = minuteOf(now.getTime() - 60_000);
+    const datums = acceptedDatums(
+      [outcome({ acceptedByMinute: { [tooOld]: [1, 10], [recent]: [2, 20] } })],
+      's',
+    );
+    const { datums: kept, tooOld: dropped } = publishableDatums(datums, now);
+    expect(dropped).toBe(2);
+    expect(kept.map((datum) => [datum.MetricName, datum.Value])).toEqual([
+      ['AcceptedRecords', 2],
+      ['AcceptedBytes', 20],
+    ]);
   });
 });
