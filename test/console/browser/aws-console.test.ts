@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
@@ -13,17 +10,16 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Browser, Page } from 'playwright-core';
-import { type RunningConsole, startConsole } from '../../../local/console/server/server';
-import { ARTIFACT_BUCKET, succeededHistory } from '../../cli/aws/fixtures';
+import type { RunningConsole } from '../../../local/console/server/server';
+import { succeededHistory } from '../../cli/aws/fixtures';
+import { definition, startAwsConsole } from '../aws/aws-console';
 import {
   describeMapRun,
   describeSucceeded,
   listExecutionsPage1,
   listMapRunsOf,
   MAP_RUN_ARNS,
-  REGION,
   RUN_ID,
-  STATE_MACHINE_ARN,
 } from '../aws/fixtures';
 import { launchChromium } from './chromium';
 
@@ -31,7 +27,6 @@ jest.setTimeout(5 * 60_000);
 
 const sfn = mockClient(SFNClient);
 const s3 = mockClient(S3Client);
-const definition = readFileSync(join(__dirname, '../../../statemachine/loader.asl.json'), 'utf8');
 let console_: RunningConsole;
 let browser: Browser;
 let page: Page;
@@ -51,24 +46,7 @@ beforeAll(async () => {
   });
   s3.on(GetObjectCommand).rejects(missing);
   s3.on(ListObjectsV2Command).resolves({ Contents: [] });
-  console_ = await startConsole({
-    port: 0,
-    dataDir: '/nonexistent-data-dir-unused-with-aws',
-    log: () => undefined,
-    aws: {
-      deps: {
-        sfn: new SFNClient({ region: REGION }),
-        s3: new S3Client({ region: REGION }),
-        now: () => new Date(),
-      },
-      target: {
-        stateMachineArn: STATE_MACHINE_ARN,
-        artifactBucket: ARTIFACT_BUCKET,
-        streamName: 'firehose-loader',
-      },
-      cloudWatch: new CloudWatchClient({ region: REGION }),
-    },
-  });
+  console_ = await startAwsConsole(() => new Date());
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 });

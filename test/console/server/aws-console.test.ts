@@ -1,7 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   DescribeMapRunCommand,
@@ -12,8 +8,9 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type RunningConsole, startConsole } from '../../../local/console/server/server';
-import { ARTIFACT_BUCKET, succeededHistory } from '../../cli/aws/fixtures';
+import type { RunningConsole } from '../../../local/console/server/server';
+import { succeededHistory } from '../../cli/aws/fixtures';
+import { definition, startAwsConsole } from '../aws/aws-console';
 import {
   describeMapRun,
   describeSucceeded,
@@ -21,35 +18,15 @@ import {
   listExecutionsPage1,
   listMapRunsOf,
   MAP_RUN_ARNS,
-  REGION,
   RUN_ID,
-  STATE_MACHINE_ARN,
 } from '../aws/fixtures';
 import { rawRequest } from './console-server';
 
 const sfn = mockClient(SFNClient);
-const definition = readFileSync(join(__dirname, '../../../statemachine/loader.asl.json'), 'utf8');
 let console_: RunningConsole;
 
 beforeAll(async () => {
-  console_ = await startConsole({
-    port: 0,
-    dataDir: '/nonexistent-data-dir-unused-with-aws',
-    log: () => undefined,
-    aws: {
-      deps: {
-        sfn: new SFNClient({ region: REGION }),
-        s3: new S3Client({ region: REGION }),
-        now: () => new Date('2025-03-01T13:00:00Z'),
-      },
-      target: {
-        stateMachineArn: STATE_MACHINE_ARN,
-        artifactBucket: ARTIFACT_BUCKET,
-        streamName: 'firehose-loader',
-      },
-      cloudWatch: new CloudWatchClient({ region: REGION }),
-    },
-  });
+  console_ = await startAwsConsole(() => new Date('2025-03-01T13:00:00Z'));
 });
 afterAll(() => console_.close());
 
