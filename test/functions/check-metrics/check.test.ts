@@ -183,7 +183,7 @@ describe('checkMetrics against the local services', () => {
     });
   });
 
-  it('confirms a run whose AdvanceRound ran twice for the same round: the second run publishes nothing', async () => {
+  it('confirms a run whose AdvanceRound ran twice for the same round: the second invocation publishes nothing', async () => {
     const [runId, streamName] = ['run-advanced-twice', 'check-advanced-twice'];
     await aws.stream(streamName);
     const startedAt = new Date().toISOString();
@@ -199,7 +199,7 @@ describe('checkMetrics against the local services', () => {
       const stored = await getJson<ChunkOutcome>(s3Client(), ref);
       await putJson(s3Client(), ref, { ...stored, acceptedBytes: sent.acceptedBytes, acceptedByMinute });
     }
-    const advanceDeps = {
+    const advanceDeps = () => ({
       s3: s3Client(),
       cloudWatch: cloudWatchClient(),
       config: loadAdvanceRoundConfig({
@@ -207,11 +207,14 @@ describe('checkMetrics against the local services', () => {
         DELIVERY_STREAM_NAME: streamName,
       }),
       logger: recordingLogger(),
-    };
-    const first = await advanceRound({ ...state, startedAt }, advanceDeps);
+    });
+    const first = await advanceRound({ ...state, startedAt }, advanceDeps());
     // A retry after a lost answer, a local resume or a redrive: the same input, the same round.
-    const again = await advanceRound({ ...state, startedAt }, advanceDeps);
+    const retried = advanceDeps();
+    const again = await advanceRound({ ...state, startedAt }, retried);
     expect(again.totals).toEqual(first.totals);
+    const finished = retried.logger.lines.find((line) => line.message === 'round finished');
+    expect(finished?.attributes).toMatchObject({ acceptedMinutes: expect.any(Number), publishedMinutes: 0 });
 
     const checked = await checkMetrics(again, deps(streamName));
 
