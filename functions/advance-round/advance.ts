@@ -1,5 +1,6 @@
 import { type CloudWatchClient, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { sumAccepted } from '../shared/accepted-minutes';
 import { artifactKeys, chunkId } from '../shared/artifacts';
 import type { ChunkDescriptor } from '../shared/chunk';
 import { readChunkPayloads } from '../shared/chunk-io';
@@ -14,9 +15,9 @@ import {
   type RunState,
 } from '../shared/run-state';
 import { readJsonLines, S3LineWriter } from '../shared/s3-io';
-import { acceptedDatums, publishAccepted, publishableDatums } from './accepted-metrics';
 import type { AdvanceRoundConfig } from './config';
 import { roundOutcomes } from './outcomes';
+import { type PublishReport, publishAcceptedOnce } from './published-ledger';
 import {
   addOutcome,
   decideNext,
@@ -59,15 +60,9 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
   const { round, deadLetter } = await closeRound(state, next, leftover.chunks, deps);
   if (deadLetter) totals = { ...totals, deadLettered: totals.deadLettered + deadLetter.records };
   // What Firehose accepted, by minute, for CheckMetrics to tell this job's runs from other writers;
-  // after the round's writes (a retry of them would publish it twice), before any final check.
-  const accepted = publishableDatums(acceptedDatums(outcomes, deps.config.streamName), new Date());
-  if (accepted.tooOld > 0) {
-    // Without them CheckMetrics finds the job's figure short and ends `lagging`, which is the truth.
-    deps.logger.warn('accepted minutes too old for PutMetricData, not published', {
-      datums: accepted.tooOld,
-    });
-  }
-  await publishAccepted(deps.cloudWatch, deps.config.metricsNamespace, accepted.datums);
+  // after the round's writes, before any final check. Once per round: a retry, a resume or a redrive
+  // of this step publishes only what the round's ledger does not hold yet (published-ledger.ts).
+  const accepted = await publishRoundAccepted(state, outcomes, deps);
 
   if (next === RoundNext.done) assertAccountedFor(state, totals);
   await publishRoundMetrics(deps, roundMetrics(outcomes, deadLetter, possibleDuplicates));
@@ -80,7 +75,8 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     failedChunks: leftover.failedChunks,
     claimsWithoutOutcome: read.claims.size,
     possibleDuplicateRecords: possibleDuplicates,
-    acceptedMinutes: accepted.datums.length / 2,
+    acceptedMinutes: accepted.acceptedMinutes,
+    publishedMinutes: accepted.publishedMinutes,
     leftoverChunks: leftover.chunks.length,
     leftoverRecords,
     next,
@@ -97,6 +93,20 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
     ...(state.pace ? { pace: { rate: nextPaceRate(outcomes, state.pace.rate) } } : {}),
     ...(deadLetter ? { deadLetter } : {}),
   };
+}
+
+/** The round's accepted minutes, summed over its outcomes, published once (published-ledger.ts). */
+function publishRoundAccepted(
+  state: RunState,
+  outcomes: readonly ChunkOutcome[],
+  { s3, cloudWatch, logger, config }: AdvanceDeps,
+): Promise<PublishReport> {
+  const { artifactBucket, streamName, metricsNamespace: namespace } = config;
+  return publishAcceptedOnce(
+    { s3, cloudWatch, logger, artifactBucket, streamName, namespace },
+    { runId: state.runId, number: state.round.number },
+    sumAccepted(outcomes.map((outcome) => outcome.acceptedByMinute)),
+  );
 }
 
 async function readManifest(manifestKey: string, deps: AdvanceDeps): Promise<ChunkDescriptor[]> {

@@ -16,6 +16,10 @@ export const artifactKeys = {
     `${RUNS_PREFIX}${runId}/${round(n)}/outcomes/${chunkId}.json`,
   requeue: (runId: string, n: number, chunkId: string) =>
     `${RUNS_PREFIX}${runId}/${round(n)}/requeue/${chunkId}.jsonl`,
+  /** What AdvanceRound published of the round's accepted minutes: one object per PutMetricData request. */
+  publishedPrefix: (runId: string, n: number) => `${RUNS_PREFIX}${runId}/${round(n)}/accepted-published/`,
+  published: (runId: string, n: number, index: number) =>
+    `${RUNS_PREFIX}${runId}/${round(n)}/accepted-published/${String(index).padStart(4, '0')}.json`,
   deadLetterRecords: (runId: string) => `${RUNS_PREFIX}${runId}/dead-letter/records.jsonl`,
   deadLetterManifest: (runId: string) => `${RUNS_PREFIX}${runId}/dead-letter/manifest.jsonl`,
 } as const;

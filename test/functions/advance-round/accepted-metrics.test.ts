@@ -4,10 +4,14 @@ import {
   acceptedDatums,
   MAX_DATUM_AGE_MS,
   MAX_DATUMS_PER_PUT,
+  MAX_MINUTES_PER_PUT,
+  minuteDatums,
+  minuteGroups,
   publishAccepted,
-  publishableDatums,
+  publishableMinutes,
+  unpublished,
 } from '../../../functions/advance-round/accepted-metrics';
-import { minuteOf } from '../../../functions/shared/accepted-minutes';
+import { type AcceptedByMinute, minuteOf } from '../../../functions/shared/accepted-minutes';
 import { outcome } from '../fixtures';
 
 const cloudWatch = mockClient(CloudWatchClient);
@@ -96,20 +100,54 @@ describe('publishAccepted', () => {
   });
 });
 
-describe('publishableDatums', () => {
+describe('publishableMinutes', () => {
   it('leaves out the minutes PutMetricData would refuse the whole request for (over two weeks old)', () => {
     const now = new Date('2024-05-20T12:00:00Z');
     const tooOld = minuteOf(now.getTime() - MAX_DATUM_AGE_MS - 60_000);
     const recent = minuteOf(now.getTime() - 60_000);
-    const datums = acceptedDatums(
-      [outcome({ acceptedByMinute: { [tooOld]: [1, 10], [recent]: [2, 20] } })],
-      's',
+    const { minutes, tooOld: dropped } = publishableMinutes({ [tooOld]: [1, 10], [recent]: [2, 20] }, now);
+    expect(dropped).toBe(1);
+    expect(minutes).toEqual({ [recent]: [2, 20] });
+  });
+});
+
+describe('unpublished', () => {
+  it('is everything accepted when nothing was published yet, and nothing once all of it was', () => {
+    const accepted: AcceptedByMinute = { '2024-05-01T12:03Z': [5, 50], '2024-05-01T12:04Z': [1, 10] };
+    expect(unpublished(accepted, {})).toEqual({ pending: accepted, overPublished: [] });
+    expect(unpublished(accepted, accepted)).toEqual({ pending: {}, overPublished: [] });
+  });
+
+  it('is the difference, figure by figure, when a later try finds more accepted than was published', () => {
+    const { pending } = unpublished(
+      { '2024-05-01T12:03Z': [5, 50], '2024-05-01T12:04Z': [1, 10] },
+      { '2024-05-01T12:03Z': [3, 50] },
     );
-    const { datums: kept, tooOld: dropped } = publishableDatums(datums, now);
-    expect(dropped).toBe(2);
-    expect(kept.map((datum) => [datum.MetricName, datum.Value])).toEqual([
-      ['AcceptedRecords', 2],
-      ['AcceptedBytes', 20],
-    ]);
+    expect(pending).toEqual({ '2024-05-01T12:03Z': [2, 0], '2024-05-01T12:04Z': [1, 10] });
+  });
+
+  it('names the minutes published beyond what was accepted, which no later request can take back', () => {
+    const result = unpublished({ '2024-05-01T12:03Z': [5, 50] }, { '2024-05-01T12:03Z': [10, 100] });
+    expect(result).toEqual({ pending: {}, overPublished: ['2024-05-01T12:03Z'] });
+  });
+});
+
+describe('minuteGroups', () => {
+  it('cuts the minutes in time order into groups whose two datums a minute fit one request', () => {
+    const minutes = Object.fromEntries(
+      Array.from({ length: 1_100 }, (_, i) => [minuteOf(Date.UTC(2024, 4, 1) + i * 60_000), [1, 10]]),
+    ) as Record<string, [number, number]>;
+    const groups = minuteGroups(minutes);
+    expect(groups.map((group) => Object.keys(group).length)).toEqual([500, 500, 100]);
+    expect(MAX_MINUTES_PER_PUT * 2).toBe(MAX_DATUMS_PER_PUT);
+    expect(groups.flatMap((group) => Object.keys(group))).toEqual(Object.keys(minutes).sort());
+    expect(minuteGroups({})).toEqual([]);
+  });
+});
+
+describe('minuteDatums', () => {
+  it('leaves out a zero figure, which would add nothing to the Sum', () => {
+    const datums = minuteDatums({ '2024-05-01T12:03Z': [2, 0] }, 's');
+    expect(datums.map((datum) => [datum.MetricName, datum.Value])).toEqual([['AcceptedRecords', 2]]);
   });
 });

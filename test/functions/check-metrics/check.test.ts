@@ -1,15 +1,20 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { acceptedDatums, publishAccepted } from '../../../functions/advance-round/accepted-metrics';
+import { advanceRound } from '../../../functions/advance-round/advance';
+import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { checkMetrics } from '../../../functions/check-metrics/check';
 import { load as loadCheckMetricsConfig } from '../../../functions/check-metrics/config';
 import { type AcceptedByMinute, addAccepted, minuteOf } from '../../../functions/shared/accepted-minutes';
-import { cloudWatchClient, firehoseClient } from '../../../functions/shared/aws-clients';
+import { artifactKeys } from '../../../functions/shared/artifacts';
+import { cloudWatchClient, firehoseClient, s3Client } from '../../../functions/shared/aws-clients';
 import { MetricsLaggingError } from '../../../functions/shared/errors';
 import { putRecordBatch, resolveRetryPolicy } from '../../../functions/shared/firehose';
 import { DEFAULT_METRICS_NAMESPACE } from '../../../functions/shared/metrics-namespace';
-import { emptyTotals } from '../../../functions/shared/run-state';
+import { type ChunkOutcome, emptyTotals } from '../../../functions/shared/run-state';
+import { getJson, putJson } from '../../../functions/shared/s3-io';
+import { roundZero } from '../advance-round/round-zero';
 import { outcome, recordingLogger, runState } from '../fixtures';
-import { type LocalAws, startLocalAws } from '../local-aws';
+import { keysUnder, type LocalAws, startLocalAws } from '../local-aws';
 
 let aws: LocalAws;
 
@@ -176,6 +181,55 @@ describe('checkMetrics against the local services', () => {
       jobAcceptedRecords: 8,
       otherRunsRecords: 3,
     });
+  });
+
+  it('confirms a run whose AdvanceRound ran twice for the same round: the second invocation publishes nothing', async () => {
+    const [runId, streamName] = ['run-advanced-twice', 'check-advanced-twice'];
+    await aws.stream(streamName);
+    const startedAt = new Date().toISOString();
+    const { state, manifest } = await roundZero(aws, runId, 1);
+    // The round's two reporting chunks (4 and 2 records accepted) really put them to the stream.
+    for (const [index, count] of [
+      [0, 4],
+      [1, 2],
+    ] as const) {
+      const { sent, acceptedByMinute } = await put(streamName, count);
+      const chunk = manifest[index]?.chunkId ?? '';
+      const ref = { bucket: aws.names.artifactBucket, key: artifactKeys.outcome(runId, 0, chunk) };
+      const stored = await getJson<ChunkOutcome>(s3Client(), ref);
+      await putJson(s3Client(), ref, { ...stored, acceptedBytes: sent.acceptedBytes, acceptedByMinute });
+    }
+    const advanceDeps = () => ({
+      s3: s3Client(),
+      cloudWatch: cloudWatchClient(),
+      config: loadAdvanceRoundConfig({
+        ARTIFACT_BUCKET: aws.names.artifactBucket,
+        DELIVERY_STREAM_NAME: streamName,
+      }),
+      logger: recordingLogger(),
+    });
+    const first = await advanceRound({ ...state, startedAt }, advanceDeps());
+    // A retry after a lost answer, a local resume or a redrive: the same input, the same round.
+    const retried = advanceDeps();
+    const again = await advanceRound({ ...state, startedAt }, retried);
+    expect(again.totals).toEqual(first.totals);
+    const finished = retried.logger.lines.find((line) => line.message === 'round finished');
+    expect(finished?.attributes).toMatchObject({ acceptedMinutes: expect.any(Number), publishedMinutes: 0 });
+
+    const checked = await checkMetrics(again, deps(streamName));
+
+    expect(checked.metrics).toMatchObject({
+      verdict: 'confirmed',
+      incomingRecords: 6,
+      expectedRecords: 6,
+      jobAcceptedRecords: 6,
+      jobAcceptedBytes: again.totals.acceptedBytes,
+    });
+    // The round's one PutMetricData request is in its ledger, once.
+    const ledger = artifactKeys.publishedPrefix(runId, 0);
+    expect(await keysUnder(s3Client(), aws.names.artifactBucket, ledger)).toEqual([
+      artifactKeys.published(runId, 0, 0),
+    ]);
   });
 
   it('does not count records put to the stream before the run window', async () => {
