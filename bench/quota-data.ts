@@ -62,12 +62,15 @@ export const SECOND_WRITER_MARK = '"secondWriter":true';
  * every 100 ms; what Firehose throttles it sends again in the next tick, so it keeps its share.
  */
 export function startSecondWriter(streamName: string, bytesPerSecond: number) {
-  const client = new FirehoseClient({});
+  // One request per send, no SDK retries: the bench takes exactly the writer's requests out of the
+  // stream's count (what it throttled, it sends again in the next tick anyway).
+  const client = new FirehoseClient({ maxAttempts: 1 });
   const tickMs = 100;
   const perTick = Math.round((bytesPerSecond * tickMs) / 1000);
   const recordBytes = Math.ceil(perTick / 500);
   let sequence = 0;
   let backlog: Uint8Array[] = [];
+  /** `calls`: PutRecordBatch requests made, refused ones included. */
   const counts = { sentBytes: 0, acceptedBytes: 0, accepted: 0, throttled: 0, calls: 0 };
   const record = () => {
     const head = `{${SECOND_WRITER_MARK},"n":${sequence++},"pad":"`;
