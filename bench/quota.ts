@@ -1,20 +1,18 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { type LambdaHandler, localDefinitionRefs } from '../local/runner/local-lambdas';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { type LocalJobOptions, runLocalJob } from '../local/runner/run-job';
 import { phaseTimes } from './events';
 import { bindingLimit, cases, MiB, type QuotaCase, quotaCaseIds, UNTHROTTLED } from './quota-cases';
-import { SECOND_WRITER_MARK, startSecondWriter } from './quota-data';
+import { outputLines, startSecondWriter } from './quota-data';
 import { type PlotPanel, rateSvg } from './quota-plot';
 import { type RateSeries, readRateSeries } from './quota-series';
 import { RESULTS_DIR } from './report';
 import { callsCell, STREAM_CALLS_NOTE, type StreamCalls, streamCalls } from './stream-calls';
 import { type BenchContext, type Cell, type SectionResult, type Target, target } from './types';
-import { fmt, LineMultiset, linesOf, round } from './util';
+import { fmt, linesOf, round } from './util';
 
 interface CaseResult {
   c: QuotaCase;
@@ -54,20 +52,6 @@ function observe(c: QuotaCase, started: number) {
       return writerTotals;
     },
   };
-}
-
-/** Output lines of the job (the second writer's left out), and how many of the writer's arrived. */
-async function outputLines(files: string[]): Promise<{ job: LineMultiset; writerLines: number }> {
-  const job = new LineMultiset();
-  let writerLines = 0;
-  for (const file of files) {
-    const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-    for await (const line of lines) {
-      if (line.includes(SECOND_WRITER_MARK)) writerLines += 1;
-      else job.add(line);
-    }
-  }
-  return { job, writerLines };
 }
 
 /** Runs one case and measures it against its quota. */
