@@ -1,10 +1,12 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { mulberry32 } from '@firehose-loader/local-services';
 import type { BenchContext } from './types';
+import { LineMultiset } from './util';
 
 /** Inputs of the quota section that the mock web-traffic generator does not make. */
 
@@ -62,12 +64,15 @@ export const SECOND_WRITER_MARK = '"secondWriter":true';
  * every 100 ms; what Firehose throttles it sends again in the next tick, so it keeps its share.
  */
 export function startSecondWriter(streamName: string, bytesPerSecond: number) {
-  const client = new FirehoseClient({});
+  // One request per send, no SDK retries: the bench takes exactly the writer's requests out of the
+  // stream's count (what it throttled, it sends again in the next tick anyway).
+  const client = new FirehoseClient({ maxAttempts: 1 });
   const tickMs = 100;
   const perTick = Math.round((bytesPerSecond * tickMs) / 1000);
   const recordBytes = Math.ceil(perTick / 500);
   let sequence = 0;
   let backlog: Uint8Array[] = [];
+  /** `calls`: PutRecordBatch requests made, refused ones included. */
   const counts = { sentBytes: 0, acceptedBytes: 0, accepted: 0, throttled: 0, calls: 0 };
   const record = () => {
     const head = `{${SECOND_WRITER_MARK},"n":${sequence++},"pad":"`;
@@ -123,4 +128,18 @@ export function startSecondWriter(streamName: string, bytesPerSecond: number) {
       return { ...counts, unsent: backlog.length };
     },
   };
+}
+
+/** Output lines of the job (the second writer's left out), and how many of the writer's arrived. */
+export async function outputLines(files: string[]): Promise<{ job: LineMultiset; writerLines: number }> {
+  const job = new LineMultiset();
+  let writerLines = 0;
+  for (const file of files) {
+    const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+    for await (const line of lines) {
+      if (line.includes(SECOND_WRITER_MARK)) writerLines += 1;
+      else job.add(line);
+    }
+  }
+  return { job, writerLines };
 }

@@ -1,19 +1,18 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { type LambdaHandler, localDefinitionRefs } from '../local/runner/local-lambdas';
 import { LOCAL_RESOURCE_NAMES } from '../local/runner/local-resources';
 import { type LocalJobOptions, runLocalJob } from '../local/runner/run-job';
 import { phaseTimes } from './events';
 import { bindingLimit, cases, MiB, type QuotaCase, quotaCaseIds, UNTHROTTLED } from './quota-cases';
-import { SECOND_WRITER_MARK, startSecondWriter } from './quota-data';
+import { outputLines, startSecondWriter } from './quota-data';
 import { type PlotPanel, rateSvg } from './quota-plot';
 import { type RateSeries, readRateSeries } from './quota-series';
 import { RESULTS_DIR } from './report';
+import { callsCell, STREAM_CALLS_NOTE, type StreamCalls, streamCalls } from './stream-calls';
 import { type BenchContext, type Cell, type SectionResult, type Target, target } from './types';
-import { fmt, LineMultiset, linesOf, round } from './util';
+import { fmt, linesOf, round } from './util';
 
 interface CaseResult {
   c: QuotaCase;
@@ -44,21 +43,15 @@ function observe(c: QuotaCase, started: number) {
       return handler(event);
     };
   };
-  return { wrapHandler, series: () => series, writer: () => writerTotals };
-}
-
-/** Output lines of the job (the second writer's left out), and how many of the writer's arrived. */
-async function outputLines(files: string[]): Promise<{ job: LineMultiset; writerLines: number }> {
-  const job = new LineMultiset();
-  let writerLines = 0;
-  for (const file of files) {
-    const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-    for await (const line of lines) {
-      if (line.includes(SECOND_WRITER_MARK)) writerLines += 1;
-      else job.add(line);
-    }
-  }
-  return { job, writerLines };
+  return {
+    wrapHandler,
+    series: () => series,
+    /** The writer's totals; stops it first if the run ended before CheckMetrics started. */
+    writer: async () => {
+      writerTotals ??= await writer?.stop();
+      return writerTotals;
+    },
+  };
 }
 
 /** Runs one case and measures it against its quota. */
@@ -70,8 +63,9 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
   const started = Date.now();
   const loadBefore = loadavg()[0];
   const watch = observe(c, started);
+  const dataDir = join(ctx.tmp, `quota-${c.id}`);
   const summary = await runLocalJob({
-    dataDir: join(ctx.tmp, `quota-${c.id}`),
+    dataDir,
     inputFile: file,
     format: 'jsonl',
     quotas: c.quotas,
@@ -84,11 +78,13 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
   const load = `${loadBefore.toFixed(1)} → ${loadavg()[0].toFixed(1)}`;
   const phases = await phaseTimes(summary.runDir);
   const f = summary.firehose;
-  const writer = watch.writer();
+  const writer = await watch.writer();
+  // The stream's count, the second writer's requests taken out (its client makes one request a send).
+  const counted = await streamCalls(dataDir, summary, { fromMs: started, otherWriterCalls: writer?.calls });
   const bytesLimit = c.quotas.bytesPerSecond - (c.secondWriter ?? 0);
   const individual = summary.plan.individualChunks > 0;
   const minimumCalls = individual ? summary.records.input : f.minimumPutRecordBatchCalls;
-  const calls = f.putRecordBatchCalls + f.putRecordCalls;
+  const calls = counted.calls;
   const boundSeconds = Math.max(
     f.payloadBytes / bytesLimit,
     f.acceptedFirehoseRecords / c.quotas.recordsPerSecond,
@@ -103,9 +99,20 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
     summary.records.delivered === summary.records.input &&
     summary.status === 'SUCCEEDED';
   const series = watch.series() ?? { seconds: [], bytes: [], records: [], requests: [], throttled: [] };
-  const m = { summary, calls, minimumCalls, boundSeconds, jobSeconds, startupSeconds, lossless, load };
+  const m = {
+    summary,
+    calls,
+    counted,
+    minimumCalls,
+    boundSeconds,
+    jobSeconds,
+    startupSeconds,
+    lossless,
+    load,
+  };
   const writerData: Record<string, number> = writer
     ? {
+        secondWriterCalls: writer.calls,
         secondWriterAcceptedBytes: writer.acceptedBytes,
         secondWriterThrottledEntries: writer.throttled,
         secondWriterUnsent: writer.unsent,
@@ -119,7 +126,9 @@ async function runCase(ctx: BenchContext, c: QuotaCase): Promise<CaseResult> {
 
 interface Measured {
   summary: Awaited<ReturnType<typeof runLocalJob>>;
+  /** As the stream saw them (stream-calls.ts); the target uses these. */
   calls: number;
+  counted: StreamCalls;
   minimumCalls: number;
   boundSeconds: number;
   jobSeconds: number;
@@ -153,7 +162,7 @@ function caseFigures(c: QuotaCase, m: Measured): Pick<CaseResult, 'row' | 'targe
     round(jobSeconds, 1),
     round(timeRatio, 3),
     round(m.startupSeconds, 1),
-    `${fmt(calls)} / ${fmt(minimumCalls)} = ${round(callRatio, 3)}`,
+    `${callsCell(m.counted)} / ${fmt(minimumCalls)} = ${round(callRatio, 3)}`,
     `${fmt(f.throttledEntries)} (${(throttledShare * 100).toFixed(2)}%)`,
     summary.plan.rounds,
     lossless ? 'yes' : 'NO',
@@ -169,7 +178,9 @@ function caseFigures(c: QuotaCase, m: Measured): Pick<CaseResult, 'row' | 'targe
     startupSeconds: round(m.startupSeconds, 2),
     wholeRunSeconds: round(summary.durationMs / 1000, 2),
     calls,
+    summaryCalls: m.counted.summaryCalls,
     minimumCalls,
+    refusedRequests: f.refusedRequests,
     throttledEntries: f.throttledEntries,
     rounds: summary.plan.rounds,
     loadAverage: m.load,
@@ -241,6 +252,7 @@ export async function quota(ctx: BenchContext): Promise<SectionResult> {
   );
   notes.push(
     "Nothing is stated to the job: runLocalJob sets only the local stream's quota, Plan reads it from the local CloudWatch (BytesPerSecondLimit, RecordsPerSecondLimit, PutRequestsPerSecondLimit) and every chunk waits its turn in a schedule built from its own bytes, records and calls; the children share an AIMD rate. Job time is the loading window (first LoadChunks state entered to the last one left, re-queue rounds included); start-up (services, staging, Plan) and the metrics check are the rest of the whole run, shown separately. The quota-bound time is max(payload bytes ÷ bytes quota, records ÷ records quota, minimum calls ÷ requests quota); in the shared case the bytes quota is the half the second writer leaves.",
+    `${STREAM_CALLS_NOTE} In the shared case the second writer's requests (it counts them; its SDK retries are off, so each is one request) are taken out of the stream's count. The minimum is the plan's fewest PutRecordBatch calls (one PutRecord per record in the requests-bound case).`,
     `Plot: [bench/results/${QUOTA_PLOT}](bench/results/${QUOTA_PLOT}) (per-second IncomingBytes/IncomingRecords/IncomingPutRequests from the local CloudWatch, ÷ the binding quota).`,
   );
   return {
@@ -253,7 +265,7 @@ export async function quota(ctx: BenchContext): Promise<SectionResult> {
       'job s',
       'job ÷ bound',
       'start-up + check s',
-      'calls / minimum',
+      'calls (as the stream saw them) / minimum',
       'throttled entries',
       'rounds',
       'nothing lost',

@@ -99,11 +99,14 @@ What each comparison measures, and why:
    run in the same bench run, labelled as such.
 4. **Throttling** (\`bench/throttling.ts\`): a run against a 5,000 records/s quota with real timers:
    achieved rate ÷ quota (target ≥ 0.9), calls sent ÷ calls needed (target ≤ 1.3), and nothing lost
-   (delivered = input, output lines equal to the input lines as a multiset).
+   (delivered = input, output lines equal to the input lines as a multiset). Calls sent are counted as
+   the stream saw them (every request the local Firehose received, refused ones included; the run
+   summary's count is shown too where it differs), here and in the throughput and quota sections.
 5. **Quota** (\`bench/quota.ts\`, \`npm run bench -- --only quota [--case <id>]\`): with nothing
    stated to the job, runs against local streams whose quota binds (5 and 1 MiB/s, 20,000 records/s,
    500 requests/s, irregular chunk sizes, a second writer taking half): job time ÷ quota-bound time
-   ≤ 1.10, calls ÷ minimum ≤ 1.05, throttled entries ≤ 1% of records, nothing lost; a plot of the
+   ≤ 1.10, calls (as the stream saw them, the second writer's taken out) ÷ minimum ≤ 1.05, throttled
+   entries ≤ 1% of records, nothing lost; a plot of the
    achieved rate against the quota (\`bench/results/quota-rates.svg\`).
 6. **Memory** (\`bench/memory.ts\`, \`bench/plan-memory.ts\`): peak RSS and MB/s of planning a 1 GiB
    JSON-array file in a child process (reader + ChunkPlanner). Plan streams; target ≤ 200 MB.

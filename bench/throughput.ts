@@ -6,6 +6,7 @@ import { type CpuSeconds, measureCpu } from './cpu';
 import { mockFile } from './data';
 import { type PhaseTimes, phaseTimes } from './events';
 import { buildRequests, type Ceiling, measureCeiling } from './firehose-ceiling';
+import { callsCell, type StreamCalls, streamCalls } from './stream-calls';
 import { type BenchContext, type Cell, type SectionResult, type Target, target } from './types';
 import { fmt, linesOf, round } from './util';
 
@@ -32,6 +33,8 @@ interface Measured {
   count: number;
   ceiling: Ceiling;
   summary: RunSummary;
+  /** The job's Firehose calls as the stream saw them (stream-calls.ts). */
+  counted: StreamCalls;
   phases: PhaseTimes;
   exact: boolean;
   digests: { input: string; output: string };
@@ -56,9 +59,11 @@ async function measureAt(ctx: BenchContext, count: number): Promise<Measured> {
   ctx.log(
     `  ceiling: ${fmt(Math.round(ceiling.recordsPerSecond))} records/s; workflow: runLocalJob over ${fmt(count)} records`,
   );
+  const dataDir = join(ctx.tmp, `throughput-${count}`);
+  const runStart = Date.now();
   const run = await measureCpu(() =>
     runLocalJob({
-      dataDir: join(ctx.tmp, `throughput-${count}`),
+      dataDir,
       inputFile: file,
       format: 'jsonl',
       maxConcurrency: CONCURRENCY,
@@ -68,11 +73,21 @@ async function measureAt(ctx: BenchContext, count: number): Promise<Measured> {
     }),
   );
   const summary = run.result;
+  const counted = await streamCalls(dataDir, summary, { fromMs: runStart });
   const phases = await phaseTimes(summary.runDir);
   const input = (await linesOf([file])).digest;
   const output = (await linesOf(summary.output.files)).digest;
   const cpu = { ceiling: measuredCeiling.cpu, workflow: run.cpu };
-  return { count, ceiling, summary, phases, exact: input === output, digests: { input, output }, cpu };
+  return {
+    count,
+    ceiling,
+    summary,
+    counted,
+    phases,
+    exact: input === output,
+    digests: { input, output },
+    cpu,
+  };
 }
 
 function rowsOf(m: Measured): { rows: Cell[][]; ratio: number; mapRatio: number; breakdown: string } {
@@ -126,6 +141,7 @@ const dataOf = (m: Measured) => ({
     delivered: m.summary.records.delivered,
     input: m.summary.records.input,
     putRecordBatchCalls: m.summary.firehose.putRecordBatchCalls,
+    streamCalls: m.counted.calls,
     minimumPutRecordBatchCalls: m.summary.firehose.minimumPutRecordBatchCalls,
     rounds: m.summary.plan.rounds,
     phasesMs: m.phases.byState,
@@ -142,8 +158,8 @@ function cpuNote(m: Measured): string {
   const { ceiling, workflow } = m.cpu;
   const total = (cpu: CpuSeconds) => cpu.self + (cpu.children ?? 0);
   const perCall = (cpu: CpuSeconds, calls: number) => `${round((total(cpu) / calls) * 1000, 2)} ms`;
-  const calls = m.summary.firehose.putRecordBatchCalls + m.summary.firehose.putRecordCalls;
-  return `CPU (this process, all threads / the local services process): ceiling ${seconds(ceiling.self)} / ${seconds(ceiling.children)}, ${perCall(ceiling, m.ceiling.calls)} per PutRecordBatch call; whole workflow ${seconds(workflow.self)} / ${seconds(workflow.children)}, ${perCall(workflow, calls)} per Firehose call. The services process is sampled every 0.2 s from /proc, so its last moments may be missed.`;
+  const calls = m.counted.calls;
+  return `CPU (this process, all threads / the local services process): ceiling ${seconds(ceiling.self)} / ${seconds(ceiling.children)}, ${perCall(ceiling, m.ceiling.calls)} per PutRecordBatch call; whole workflow ${seconds(workflow.self)} / ${seconds(workflow.children)}, ${perCall(workflow, calls)} per Firehose call (calls as the stream saw them). The services process is sampled every 0.2 s from /proc, so its last moments may be missed.`;
 }
 
 // Over 60 lines on purpose: one benchmark section read top to bottom (set up, measure, report table).
@@ -190,7 +206,7 @@ export async function throughput(ctx: BenchContext): Promise<SectionResult> {
     `Both at concurrency ${CONCURRENCY}, on local services with quotas of ${fmt(UNTHROTTLED.recordsPerSecond)} records/s, ${fmt(UNTHROTTLED.requestsPerSecond)} requests/s and ${fmt(UNTHROTTLED.bytesPerSecond)} bytes/s (no throttling); the ceiling sends the same records, pre-built into 500-record PutRecordBatch requests, from the same process. The workflow rate is delivered records over runLocalJob's whole duration; the Map-only ratio is ${mapRatio.toFixed(2)}.`,
     `Where the run's ${round(s.durationMs / 1000, 2)} s go (events.jsonl): ${breakdown}.`,
     cpuNote(measured),
-    `Run ${s.status}: ${fmt(s.records.delivered)} delivered of ${fmt(s.records.input)}, ${fmt(s.firehose.putRecordBatchCalls)} PutRecordBatch calls (minimum ${fmt(s.firehose.minimumPutRecordBatchCalls)}), ${s.plan.rounds} round(s); output lines ${measured.exact ? 'match' : 'DO NOT match'} the input lines (multiset digest ${measured.digests.output} vs ${measured.digests.input}).`,
+    `Run ${s.status}: ${fmt(s.records.delivered)} delivered of ${fmt(s.records.input)}, ${callsCell(measured.counted)} Firehose calls as the stream saw them (minimum ${fmt(s.firehose.minimumPutRecordBatchCalls)}), ${s.plan.rounds} round(s); output lines ${measured.exact ? 'match' : 'DO NOT match'} the input lines (multiset digest ${measured.digests.output} vs ${measured.digests.input}).`,
   );
   return {
     id: 'throughput',

@@ -19,6 +19,7 @@ import type { AdvanceRoundConfig } from './config';
 import { roundOutcomes } from './outcomes';
 import { type PublishReport, publishAcceptedOnce } from './published-ledger';
 import {
+  addCountsOfFailed,
   addOutcome,
   decideNext,
   leftoverChunks,
@@ -45,7 +46,8 @@ export async function advanceRound(state: RunState, deps: AdvanceDeps): Promise<
   });
   const { outcomes } = read;
   const byChunk = new Map(outcomes.map((outcome) => [outcome.chunkId, outcome]));
-  let totals = outcomes.reduce(addOutcome, state.totals);
+  // With the calls of attempts that gave a failed chunk up: its claim carries them (rounds.ts).
+  let totals = addCountsOfFailed(outcomes.reduce(addOutcome, state.totals), manifest, byChunk, read.claims);
   const leftover = leftoverChunks(manifest, byChunk);
   // A failed chunk whose claim was never released may have been sent before its attempt stopped; the
   // next round (or the dead letters) resends it, so its records count as possible duplicates.

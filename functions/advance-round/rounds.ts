@@ -1,6 +1,6 @@
 import type { ChunkDescriptor } from '../shared/chunk';
 import { type ChunkClaim, possiblyDeliveredOnFailure } from '../shared/chunk-claim';
-import { addSendCounts } from '../shared/run/send-counts';
+import { addCounts, addSendCounts, FIREHOSE_COUNT_FIELDS } from '../shared/run/send-counts';
 import { type ChunkOutcome, RoundNext, type RunTotals } from '../shared/run-state';
 
 /** First wait before a re-queue round, doubling each round up to the cap: a throttled stream recovers. */
@@ -62,6 +62,25 @@ export function possibleDuplicatesOfFailed(
     if (!outcomes.has(chunk.chunkId) && claim) records += possiblyDeliveredOnFailure(claim, chunk.records);
   }
   return records;
+}
+
+/**
+ * The totals with the Firehose counts that this round's failed chunks' claims carry: the calls of
+ * attempts that gave the chunk up without an outcome (chunk-claim.ts). No outcome counted them; a
+ * chunk that has one is left out, as its outcome took them over.
+ */
+export function addCountsOfFailed(
+  totals: RunTotals,
+  manifest: readonly ChunkDescriptor[],
+  outcomes: ReadonlyMap<string, ChunkOutcome>,
+  claims: ReadonlyMap<string, ChunkClaim>,
+): RunTotals {
+  let sum = totals;
+  for (const chunk of manifest) {
+    const carried = claims.get(chunk.chunkId)?.earlierCounts;
+    if (!outcomes.has(chunk.chunkId) && carried) sum = addCounts(sum, carried, FIREHOSE_COUNT_FIELDS);
+  }
+  return sum;
 }
 
 /**

@@ -6,6 +6,8 @@ import {
   type ClaimBody,
   decideOnStored,
   nextClaim,
+  type ReleaseCarry,
+  releasedClaim,
 } from '../shared/chunk-claim';
 import { putIf, readStored } from '../shared/claim-store';
 import { ChunkInProgressError, ChunkSupersededError, TransientAwsError } from '../shared/errors';
@@ -150,20 +152,17 @@ export async function finishClaim(
 
 /**
  * Gives the claim up when this attempt knows what Firehose took (nothing, or only records it counts
- * as possible duplicates), so a retry takes it over at once instead of waiting out the takeover limit.
- * Best effort: if the release fails, the claim stays and a later attempt takes it over when stale.
+ * as possible duplicates), so a retry takes it over at once instead of waiting out the takeover limit;
+ * the claim carries this attempt's calls on, so they are counted (chunk-claim.ts). Best effort: if the
+ * release fails, the claim stays (those calls uncounted) and a later attempt takes it over when stale.
  */
 export async function releaseClaim(
   deps: ClaimDeps,
   held: HeldClaim,
   reason: string,
-  possibleDuplicateRecords = 0,
+  carry: ReleaseCarry = {},
 ): Promise<void> {
-  const claim: ChunkClaim = {
-    ...held.claim,
-    possibleDuplicateRecords: held.claim.possibleDuplicateRecords + possibleDuplicateRecords,
-    releasedAt: new Date((deps.now ?? Date.now)()).toISOString(),
-  };
+  const claim = releasedClaim(held.claim, (deps.now ?? Date.now)(), carry);
   try {
     await putIf(deps.s3, held.ref, { claim } satisfies ClaimBody, { ifMatch: held.etag });
   } catch (error) {

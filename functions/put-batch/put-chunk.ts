@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type AcceptedByMinute, addAccepted } from '../shared/accepted-minutes';
 import { artifactKeys } from '../shared/artifacts';
 import { type ChunkDescriptor, ChunkMode, RecordFormat } from '../shared/chunk';
+import { withEarlierCounts } from '../shared/chunk-claim';
 import { ChunkInProgressError, ChunkThrottledError } from '../shared/errors';
 import {
   type CallReport,
@@ -17,7 +18,8 @@ import type { LoggerLike } from '../shared/logger';
 import type { StreamQuota } from '../shared/quota/quota';
 import type { ChunkOutcome, PutBatchInput } from '../shared/run-state';
 import { putBytes } from '../shared/s3-io';
-import { accountChunk, inputRecordsIn } from './account';
+import { accountChunk } from './account';
+import { attemptCounts, releaseCarry, unansweredRecords } from './attempt-counts';
 import { acquireChunk, type ClaimDeps, finishClaim, type HeldClaim, releaseClaim } from './claim';
 import { OUTCOME_WRITE_GRACE_MS } from './config';
 import { type PacedSend, pacedSend } from './paced-send';
@@ -101,8 +103,9 @@ async function sendClaimedChunk(
     paced.record(sent);
     if (records.length > 0 && sent.accepted === 0) {
       const codes = [...new Set(sent.failed.map((failure) => failure.errorCode))].join(', ');
-      // Calls without an answer may have delivered: the release carries them for the resend to count.
-      await releaseClaim(claimDeps, held, 'nothing accepted', unansweredRecords(records, sent.unanswered));
+      // The release carries this attempt's calls (and those without an answer, which may have
+      // delivered) to the attempt that ends the chunk, which counts them.
+      await releaseClaim(claimDeps, held, 'nothing accepted', releaseCarry(chunk.mode, records, sent));
       throw new ChunkThrottledError(
         `Firehose accepted none of the ${records.length} records of chunk ${chunk.chunkId} after ${sent.attempts} attempts (${codes})`,
       );
@@ -116,8 +119,8 @@ async function sendClaimedChunk(
     // Before the first Firehose call nothing can have been accepted: a retry may take the claim at once.
     if (!sending) await releaseClaim(claimDeps, held, 'failed before sending');
     else if (error instanceof FirehoseSendError && error.outcome.accepted === 0) {
-      const unanswered = unansweredRecords(records, error.outcome.unanswered);
-      await releaseClaim(claimDeps, held, 'Firehose refused the chunk', unanswered);
+      const carry = releaseCarry(chunk.mode, records, error.outcome);
+      await releaseClaim(claimDeps, held, 'Firehose refused the chunk', carry);
     }
     throw error;
   }
@@ -144,23 +147,15 @@ async function recordOutcome(
         deps.writes,
       )
     : undefined;
-  const isBatch = chunk.mode === ChunkMode.batch;
   const outcome: ChunkOutcome = {
     chunkId: chunk.chunkId,
     round,
     records: chunk.records,
     delivered: account.delivered,
     requeued: account.requeued,
-    acceptedFirehoseRecords: sent.accepted,
-    acceptedBytes: sent.acceptedBytes,
+    // This attempt's calls, and those of earlier attempts that gave the claim up without an outcome.
+    ...withEarlierCounts(attemptCounts(chunk.mode, sent), held.claim),
     ...(Object.keys(sent.acceptedByMinute).length > 0 ? { acceptedByMinute: sent.acceptedByMinute } : {}),
-    putRecordCalls: isBatch ? 0 : sent.calls,
-    putRecordBatchCalls: isBatch ? sent.calls : 0,
-    attempts: sent.attempts,
-    throttledEntries: sent.throttledEntries,
-    refusedRequests: sent.refusedRequests,
-    failedPutCount: sent.failedPutCount,
-    bytesSent: sent.bytesSent,
     takenOverClaims: held.claim.takenOverClaims,
     // Earlier attempts' possible deliveries, and this one's calls that got no answer and were resent.
     possibleDuplicateRecords:
@@ -193,11 +188,6 @@ async function recordOutcome(
     claimWaitMs: held.waitedMs,
   });
   return outcome;
-}
-
-/** Input records in the entries of calls that got no answer (a packed Firehose record holds several). */
-function unansweredRecords(records: readonly Buffer[], unanswered: readonly number[] = []): number {
-  return unanswered.reduce((sum, index) => sum + inputRecordsIn(records[index] ?? Buffer.alloc(0)), 0);
 }
 
 /**

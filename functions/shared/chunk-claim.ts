@@ -1,3 +1,4 @@
+import { addCounts, FIREHOSE_COUNT_FIELDS, type FirehoseCounts } from './run/send-counts';
 import type { ChunkOutcome } from './run-state';
 
 /**
@@ -17,6 +18,12 @@ export interface ChunkClaim {
   takenOverClaims: number;
   /** Input records an earlier attempt may have had accepted: resending them may duplicate them. */
   possibleDuplicateRecords: number;
+  /**
+   * Firehose counts (calls, refused requests, ...) of earlier attempts of this round that gave the claim
+   * up without an outcome. They pass from claim to claim by compare-and-swap and end in the one outcome
+   * that replaces the claim, or, if the round ends without one, in AdvanceRound's totals: once either way.
+   */
+  earlierCounts?: Partial<FirehoseCounts>;
   /** Set when the owner gave the claim up knowing what Firehose took: the next attempt needs no wait. */
   releasedAt?: string;
   /**
@@ -90,7 +97,35 @@ export function nextClaim(
     claimedAt: new Date(nowMs).toISOString(),
     takenOverClaims: (before?.takenOverClaims ?? 0) + (stale ? 1 : 0),
     possibleDuplicateRecords: (before?.possibleDuplicateRecords ?? 0) + (stale ? chunk.records : 0),
+    // A stale owner's own calls are unknown (it never gave the claim up); those it was handed go on.
+    ...(before?.earlierCounts ? { earlierCounts: before.earlierCounts } : {}),
   };
+}
+
+/** What an owner that gives its claim up without an outcome hands on to the next attempt. */
+export interface ReleaseCarry {
+  /** Input records in its calls that got no answer: Firehose may have taken them. */
+  possibleDuplicateRecords?: number;
+  /** Its own Firehose counts: the calls it made are counted once, by whoever ends the chain. */
+  counts?: Partial<FirehoseCounts>;
+}
+
+/** The claim given up at `nowMs`: the next attempt takes it over at once and carries `carry` on. */
+export function releasedClaim(claim: ChunkClaim, nowMs: number, carry: ReleaseCarry = {}): ChunkClaim {
+  const earlierCounts = carry.counts
+    ? addCounts(claim.earlierCounts ?? {}, carry.counts, FIREHOSE_COUNT_FIELDS)
+    : claim.earlierCounts;
+  return {
+    ...claim,
+    possibleDuplicateRecords: claim.possibleDuplicateRecords + (carry.possibleDuplicateRecords ?? 0),
+    ...(earlierCounts ? { earlierCounts } : {}),
+    releasedAt: new Date(nowMs).toISOString(),
+  };
+}
+
+/** The Firehose counts of an attempt, with those its claim carries from earlier attempts added. */
+export function withEarlierCounts(counts: FirehoseCounts, claim: ChunkClaim): FirehoseCounts {
+  return addCounts(counts, claim.earlierCounts ?? {}, FIREHOSE_COUNT_FIELDS);
 }
 
 /**

@@ -5,7 +5,14 @@ import {
   nextClaim,
   parseStoredChunk,
   possiblyDeliveredOnFailure,
+  releasedClaim,
+  withEarlierCounts,
 } from '../../functions/shared/chunk-claim';
+import {
+  FIREHOSE_COUNT_FIELDS,
+  type FirehoseCounts,
+  zeroCounts,
+} from '../../functions/shared/run/send-counts';
 import { outcome } from '../functions/fixtures';
 
 const T0 = Date.parse('2026-11-30T12:00:00Z');
@@ -85,5 +92,58 @@ describe('a chunk claim', () => {
     expect(
       possiblyDeliveredOnFailure(claimAt(T0, { releasedAt: 'x', possibleDuplicateRecords: 5 }), 40),
     ).toBe(5);
+  });
+});
+
+describe('the calls of an attempt that gave its claim up', () => {
+  const counts = (overrides: Partial<FirehoseCounts> = {}): FirehoseCounts => ({
+    ...zeroCounts(FIREHOSE_COUNT_FIELDS),
+    ...overrides,
+  });
+  // An attempt throttled wholesale: one PutRecordBatch, refused, nothing accepted.
+  const refused = counts({ putRecordBatchCalls: 1, attempts: 1, refusedRequests: 1, bytesSent: 900 });
+
+  it('are carried from the released claim to the claim that takes it over, and counted once by its outcome', () => {
+    const first = releasedClaim(claimAt(T0), T0 + 1, { counts: refused });
+    const second = nextClaim(chunk, 'owner-2', T0 + 2, { claim: first, stale: false });
+    expect(second.earlierCounts).toEqual(refused);
+    // Then accepted in one call: the chunk's counts are 2 calls, not 1.
+    const accepted = counts({
+      putRecordBatchCalls: 1,
+      attempts: 1,
+      acceptedFirehoseRecords: 40,
+      bytesSent: 900,
+    });
+    expect(withEarlierCounts(accepted, second)).toEqual(
+      counts({
+        putRecordBatchCalls: 2,
+        attempts: 2,
+        refusedRequests: 1,
+        acceptedFirehoseRecords: 40,
+        bytesSent: 1_800,
+      }),
+    );
+  });
+
+  it('add up over several releases, and go on through a stale takeover too', () => {
+    const once = releasedClaim(claimAt(T0), T0 + 1, { counts: refused, possibleDuplicateRecords: 2 });
+    const taken = nextClaim(chunk, 'owner-2', T0 + 2, { claim: once, stale: false });
+    const twice = releasedClaim(taken, T0 + 3, { counts: refused });
+    expect(twice).toMatchObject({ possibleDuplicateRecords: 2, releasedAt: new Date(T0 + 3).toISOString() });
+    expect(twice.earlierCounts).toMatchObject({
+      putRecordBatchCalls: 2,
+      refusedRequests: 2,
+      bytesSent: 1_800,
+    });
+    const unreleased = { ...twice, releasedAt: undefined };
+    const stale = nextClaim(chunk, 'owner-3', T0 + LIMIT, { claim: unreleased, stale: true });
+    expect(stale.earlierCounts).toEqual(twice.earlierCounts);
+  });
+
+  it('leave a claim without any as it was: a first claim carries none, and its outcome adds nothing', () => {
+    const claim = claimAt(T0);
+    expect(claim.earlierCounts).toBeUndefined();
+    expect(releasedClaim(claim, T0 + 1).earlierCounts).toBeUndefined();
+    expect(withEarlierCounts(refused, claim)).toEqual(refused);
   });
 });

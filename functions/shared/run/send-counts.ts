@@ -31,6 +31,10 @@ export const FIREHOSE_COUNT_FIELDS = SEND_COUNT_FIELDS.filter(
   (field): field is Exclude<SendCountField, 'delivered' | 'requeued'> =>
     field !== 'delivered' && field !== 'requeued',
 );
+export type FirehoseCountField = (typeof FIREHOSE_COUNT_FIELDS)[number];
+
+/** A chunk's (or an attempt's) Firehose traffic: its calls, their answers and bytes, no input records. */
+export type FirehoseCounts = Record<FirehoseCountField, number>;
 
 /** Each of `fields` at 0. */
 export const zeroCounts = <F extends string>(fields: readonly F[]): Record<F, number> =>

@@ -23,6 +23,7 @@ export { DataFolderInUseError, LOCK_FILE, type LockInfo, readDataLock } from './
 export { LocalServicesError } from './errors';
 export { CrashPoint } from './firehose/delivery';
 export { DEFAULT_FIREHOSE_LIMITS, type FirehoseLimits } from './firehose/limits';
+export { LOCAL_FIREHOSE_NAMESPACE, LocalFirehoseMetric } from './firehose/metrics';
 export {
   DEFAULT_FAULTS,
   DEFAULT_QUOTAS,

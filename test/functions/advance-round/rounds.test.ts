@@ -1,4 +1,5 @@
 import {
+  addCountsOfFailed,
   addOutcome,
   decideNext,
   leftoverChunks,
@@ -188,6 +189,41 @@ describe('possibleDuplicatesOfFailed', () => {
   it('counts nothing for a failed chunk without a claim, or a chunk with an outcome', () => {
     const outcomes = new Map([[c.chunkId, outcome({ chunkId: c.chunkId })]]);
     expect(possibleDuplicatesOfFailed([a, c], outcomes, new Map([[c.chunkId, claim(c.chunkId)]]))).toBe(0);
+  });
+});
+
+describe('addCountsOfFailed', () => {
+  const a = descriptor({ chunkId: 'r0-c000000', records: 10 });
+  const b = descriptor({ chunkId: 'r0-c000001', records: 20 });
+  const carrying = (chunkId: string, putRecordBatchCalls: number): ChunkClaim => ({
+    ...nextClaim({ chunkId, round: 0, records: 0 }, 'owner', Date.parse('2026-11-30T12:00:00Z')),
+    releasedAt: '2026-11-30T12:00:01Z',
+    earlierCounts: {
+      putRecordBatchCalls,
+      refusedRequests: putRecordBatchCalls,
+      attempts: putRecordBatchCalls,
+    },
+  });
+
+  it('adds the calls that the claim of a chunk without an outcome carries: no outcome counted them', () => {
+    const totals = { ...emptyTotals(), putRecordBatchCalls: 5, attempts: 5 };
+    const claims = new Map([[a.chunkId, carrying(a.chunkId, 3)]]);
+    expect(addCountsOfFailed(totals, [a, b], new Map(), claims)).toEqual({
+      ...totals,
+      putRecordBatchCalls: 8,
+      refusedRequests: 3,
+      attempts: 8,
+    });
+  });
+
+  it('leaves out a chunk with an outcome (it counted them) and a claim that carries none', () => {
+    const outcomes = new Map([[a.chunkId, outcome({ chunkId: a.chunkId })]]);
+    const plain = nextClaim({ chunkId: b.chunkId, round: 0, records: 0 }, 'owner', 0);
+    const claims = new Map([
+      [a.chunkId, carrying(a.chunkId, 3)],
+      [b.chunkId, plain],
+    ]);
+    expect(addCountsOfFailed(emptyTotals(), [a, b], outcomes, claims)).toEqual(emptyTotals());
   });
 });
 

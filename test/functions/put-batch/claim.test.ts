@@ -245,6 +245,39 @@ describe('a released claim', () => {
   });
 });
 
+describe('the calls of an attempt that recorded no outcome', () => {
+  it('are counted once in the outcome of the attempt that ends the chunk: refused wholesale once, then accepted, is 2 calls', async () => {
+    const runId = 'run-released-calls';
+    const { streamName } = await aws.stream('claim-released-calls');
+    const chunk = await plannedChunk(runId);
+    const firehose = countingFirehose();
+    const clock = fakeClock();
+    aws.services.setFaults({ requestErrorRate: 1, requestErrorStatus: 503, seed: 5 });
+    try {
+      await expect(
+        putChunk({ runId, round: 0, chunk }, deps(streamName, firehose.client, clock)),
+      ).rejects.toMatchObject({ name: 'ChunkThrottledError' });
+    } finally {
+      aws.services.setFaults({ requestErrorRate: 0 });
+    }
+
+    const outcome = await putChunk({ runId, round: 0, chunk }, deps(streamName, firehose.client, clock));
+    // A duplicate start of the same item finds the outcome and adds nothing.
+    const again = await putChunk({ runId, round: 0, chunk }, deps(streamName, firehose.client, clock));
+
+    expect(firehose.batches()).toBe(2);
+    expect(outcome).toMatchObject({
+      delivered: 50,
+      putRecordBatchCalls: 2,
+      refusedRequests: 1,
+      attempts: 2,
+      acceptedFirehoseRecords: 50,
+    });
+    expect(outcome.bytesSent).toBe(2 * outcome.acceptedBytes);
+    expect(again).toEqual(outcome);
+  });
+});
+
 describe('a Firehose request that timed out after Firehose took it', () => {
   it('is resent, and its records are counted as possible duplicates in the outcome', async () => {
     const runId = 'run-unanswered';

@@ -6,8 +6,29 @@ import type { FirehoseQuotas } from './settings';
 
 const NAMESPACE = 'AWS/Firehose';
 
+/**
+ * Local only, not an AWS namespace: what no AWS metric says. AWS/Firehose's IncomingPutRequests and
+ * PutRecordBatch.Requests count only requests Firehose took in, so the bench counts the calls the stream
+ * received, refused ones included ("Slow down." for the requests quota, injected faults), from these.
+ */
+export const LOCAL_FIREHOSE_NAMESPACE = 'LocalFirehose';
+export const LocalFirehoseMetric = {
+  /** Every PutRecordBatch / PutRecord request that reached local Firehose, whatever its answer. */
+  putRecordBatchReceived: 'PutRecordBatch.RequestsReceived',
+  putRecordReceived: 'PutRecord.RequestsReceived',
+} as const;
+
 export class FirehoseMetrics {
   constructor(private readonly metrics: MetricStore) {}
+
+  /** One request of `operation` (PutRecordBatch or PutRecord) received, before it is answered. */
+  publishReceived(streamName: string, operation: 'PutRecordBatch' | 'PutRecord'): void {
+    const metricName =
+      operation === 'PutRecordBatch'
+        ? LocalFirehoseMetric.putRecordBatchReceived
+        : LocalFirehoseMetric.putRecordReceived;
+    this.publish(streamName, metricName, 1, 'Count', LOCAL_FIREHOSE_NAMESPACE);
+  }
 
   publishThrottled(streamName: string, records: number): void {
     this.publish(streamName, 'ThrottledRecords', records, 'Count');
@@ -55,9 +76,15 @@ export class FirehoseMetrics {
     );
   }
 
-  private publish(streamName: string, metricName: string, value: number, unit: string): void {
+  private publish(
+    streamName: string,
+    metricName: string,
+    value: number,
+    unit: string,
+    namespace = NAMESPACE,
+  ): void {
     this.metrics.put({
-      namespace: NAMESPACE,
+      namespace,
       metricName,
       dimensions: [{ Name: 'DeliveryStreamName', Value: streamName }],
       timestampMs: Date.now(),

@@ -157,14 +157,23 @@ export class FirehoseService {
       case 'DeleteDeliveryStream':
         return this.streams.deleteDeliveryStream(input);
       case 'PutRecord':
-        return this.putRecords(input, false, started);
       case 'PutRecordBatch':
-        return this.putRecords(input, true, started);
+        this.countReceived(input.DeliveryStreamName, operation === 'PutRecordBatch');
+        return this.putRecords(input, operation === 'PutRecordBatch', started);
     }
     throw new FirehoseErrorResponse(
       'UnknownOperationException',
       `Operation ${operation || '(none)'} is not supported by local Firehose`,
     );
+  }
+
+  /**
+   * Counts a Put request on its stream before any check can refuse it (a local-only metric, metrics.ts);
+   * a name that is no stream is not counted (no metric per made-up name), and its request fails anyway.
+   */
+  private countReceived(name: unknown, batch: boolean): void {
+    if (typeof name !== 'string' || ![...this.streams.values()].some((s) => s.config.name === name)) return;
+    this.publisher.publishReceived(name, batch ? 'PutRecordBatch' : 'PutRecord');
   }
 
   private async putRecords(
