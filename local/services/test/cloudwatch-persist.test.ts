@@ -44,7 +44,9 @@ const hour = 60 * minute;
 const day = 24 * hour;
 const journal = () => path.join(dataDir, 'cloudwatch', 'datapoints.jsonl');
 const Dimensions = [{ Name: 'Job', Value: 'persist' }];
-const base = Math.floor(Date.now() / minute) * minute - 10 * minute;
+// On a five-minute boundary: the datapoints a minute apart fall in one 300 s period of the
+// GetMetricStatistics check whatever the time of day (minute-aligned, one run in five split them).
+const base = Math.floor(Date.now() / (5 * minute)) * 5 * minute - 10 * minute;
 
 function readBack(StartTime: Date): GetMetricDataCommandInput {
   const stat = (
