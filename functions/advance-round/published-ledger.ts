@@ -109,6 +109,20 @@ async function readLedger(
   return { entries, nextIndex };
 }
 
+/** readEntry, or 'absent' when the key does not exist (404: the role may list the run's keys). */
+async function readEntryIfPresent(
+  deps: LedgerDeps,
+  key: string,
+): Promise<Partial<LedgerEntry> | undefined | 'absent'> {
+  try {
+    return await readEntry(deps, key);
+  } catch (error) {
+    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+    if (e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404) return 'absent';
+    throw error;
+  }
+}
+
 /** An entry as stored, to be checked by the caller; undefined when the object is not JSON. */
 async function readEntry(deps: LedgerDeps, key: string): Promise<Partial<LedgerEntry> | undefined> {
   const text = await getText(deps.s3, { bucket: deps.artifactBucket, key });
@@ -121,11 +135,13 @@ async function readEntry(deps: LedgerDeps, key: string): Promise<Partial<LedgerE
 
 /**
  * Creates the ledger entry at `index` with If-None-Match: * (S3 user guide, "How to prevent object
- * overwrites with conditional writes"); the index it landed at. A lost create (412, or 409 when two
- * race) whose key holds this invocation's own entry is the SDK's retry of a write that had landed.
- * Otherwise another invocation of this round published at the same time, and both publications count
- * in CloudWatch: this entry goes at the next free index, so the ledger stays what CloudWatch holds,
- * and the possible double is logged, never hidden.
+ * overwrites with conditional writes"); the index it landed at. A 412 means the key exists: if it holds
+ * this invocation's own entry, the SDK re-sent a create that had landed. Otherwise another invocation
+ * of this round published at the same time, and both publications count in CloudWatch: this entry
+ * goes at the next free index, so the ledger stays what CloudWatch holds, and the possible double is
+ * logged, never hidden. A 409 ("a conflicting operation occurred; retry the upload") may leave the key
+ * absent: then the same index is tried again. A failed read is thrown: guessing could record the
+ * minutes twice, and the step's retry re-lists the ledger.
  */
 async function recordPublished(
   deps: LedgerDeps,
@@ -133,16 +149,18 @@ async function recordPublished(
   index: number,
   entry: LedgerEntry,
 ): Promise<number> {
-  for (let at = index; at < index + MAX_INDEX_TRIES; at++) {
+  let at = index;
+  for (let tries = 0; tries < MAX_INDEX_TRIES; tries++) {
     const ref = { bucket: deps.artifactBucket, key: artifactKeys.published(round.runId, round.number, at) };
     if ((await putIf(deps.s3, ref, entry, { ifNoneMatch: '*' })) !== undefined) return at;
-    // It exists for the conditional write, so the GET needs no s3:ListBucket; a 409's may still fail.
-    const found = await readEntry(deps, ref.key).catch(() => undefined);
+    const found = await readEntryIfPresent(deps, ref.key);
+    if (found === 'absent') continue;
     if (found?.writer === entry.writer) return at;
     deps.logger.warn('another invocation of this round published accepted minutes at the same time', {
       key: ref.key,
       minutes: Object.keys(entry.published).length,
     });
+    at++;
   }
   throw new AccountingError(
     `round ${round.number} of run ${round.runId}: no free index in the published-minutes ledger after ` +

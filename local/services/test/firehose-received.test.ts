@@ -42,19 +42,20 @@ describe('local Firehose, requests received', () => {
         }),
       );
     try {
-      t.services.setQuotas({ requestsPerSecond: 1 });
+      // The quota clock moves only per request: the second call is refused however slow the machine is.
+      t.services.setQuotas({ requestsPerSecond: 1, msPerRequest: 0 });
       await batch();
       expect(await errorOf(batch())).toMatchObject({ name: 'ServiceUnavailableException', status: 503 });
       const single = client.send(
         new PutRecordCommand({ DeliveryStreamName: 'received', Record: { Data: Buffer.from('y\n') } }),
       );
       expect(await errorOf(single)).toMatchObject({ name: 'ServiceUnavailableException', status: 503 });
-      t.services.setQuotas({ requestsPerSecond: 2_000 });
+      t.services.setQuotas({ requestsPerSecond: 2_000, msPerRequest: undefined });
       t.services.setFaults({ requestErrorRate: 1, requestErrorStatus: 500 });
       expect(await errorOf(batch())).toMatchObject({ name: 'InternalFailure', status: 500 });
     } finally {
       t.services.setFaults({ requestErrorRate: 0 });
-      t.services.setQuotas({ requestsPerSecond: 2_000 });
+      t.services.setQuotas({ requestsPerSecond: 2_000, msPerRequest: undefined });
       client.destroy();
     }
 

@@ -22,6 +22,17 @@ const preconditionFailed = () =>
     $metadata: { httpStatusCode: 412 },
   });
 
+const noSuchKey = () =>
+  Object.assign(new Error('The specified key does not exist.'), {
+    name: 'NoSuchKey',
+    $metadata: { httpStatusCode: 404 },
+  });
+const conflict = () =>
+  Object.assign(new Error('A conflicting operation occurred. Retry the upload.'), {
+    name: 'ConditionalRequestConflict',
+    $metadata: { httpStatusCode: 409 },
+  });
+
 beforeEach(() => {
   s3Mock.reset();
   cloudWatchMock.reset();
@@ -34,7 +45,8 @@ beforeEach(() => {
       .map((Key) => ({ Key })),
   }));
   s3Mock.on(GetObjectCommand).callsFake((input) => {
-    const text = objects.get(input.Key) ?? '';
+    const text = objects.get(input.Key);
+    if (text === undefined) throw noSuchKey();
     return { Body: { transformToString: async () => text } as never, ETag: '"e"' };
   });
   s3Mock.on(PutObjectCommand).callsFake((input) => {
@@ -183,6 +195,37 @@ describe('publishAcceptedOnce', () => {
 
     expect([...objects.keys()]).toEqual([entryKey(0)]);
     expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
+  it('tries the same index again after a 409 that left the key absent, without a warning', async () => {
+    const logger = recordingLogger();
+    let conflicted = false;
+    s3Mock.on(PutObjectCommand).callsFake((input) => {
+      if (!conflicted) {
+        conflicted = true;
+        throw conflict();
+      }
+      objects.set(input.Key, String(input.Body));
+      return { ETag: '"e"' };
+    });
+
+    await publishAcceptedOnce(deps(logger), ROUND, minutes(1), NOW);
+
+    expect([...objects.keys()]).toEqual([entryKey(0)]);
+    expect(logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+  });
+
+  it('throws when it cannot read the entry its create lost to, instead of recording the minutes again', async () => {
+    s3Mock.on(PutObjectCommand).callsFake((input) => {
+      objects.set(input.Key, String(input.Body));
+      throw preconditionFailed();
+    });
+    s3Mock
+      .on(GetObjectCommand)
+      .rejects(Object.assign(new Error('Slow Down'), { $metadata: { httpStatusCode: 503 } }));
+
+    await expect(publishAcceptedOnce(deps(), ROUND, minutes(1), NOW)).rejects.toThrow('Slow Down');
+    expect([...objects.keys()]).toEqual([entryKey(0)]);
   });
 
   it('neither publishes nor records minutes over two weeks old, which PutMetricData would refuse', async () => {
