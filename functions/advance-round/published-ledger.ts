@@ -20,7 +20,8 @@ import {
  * per PutMetricData request that succeeded, holding the minutes it sent. PutMetricData adds and has no
  * idempotency token, so a retry of AdvanceRound (a lost answer, a Lambda service error), a local
  * resume and a redrive (same input, same round) publish only what the ledger does not hold yet. An
- * entry is written after its request succeeded: only a crash between the two sends that request twice.
+ * entry is written after its request succeeded. A request is still sent twice after a crash between
+ * the two, or when CloudWatch stored it but its answer was lost and it is retried (README, CheckMetrics).
  */
 
 export interface LedgerDeps {
