@@ -138,18 +138,27 @@ function localTaskHandlers(
   return overrides;
 }
 
+/** What the engine runs: the definition entered at `startAt` (if given), its Distributed Maps lowered. */
+export function engineDefinition(
+  options: Pick<ExecuteOptions, 'definition' | 'startAt' | 'duplicateChildren'>,
+): { definition: JsonObject; maps: LoweredMap[] } {
+  const start = options.startAt ? startingAt(options.definition, options.startAt) : options.definition;
+  return lowerDistributedMaps(start, { duplicateChildren: options.duplicateChildren });
+}
+
 /**
  * Runs a definition with aws-local-stepfunctions: Distributed Maps lowered first, every
  * `lambda:invoke` Task served by the real handler in this process.
  */
 export async function executeDefinition(options: ExecuteOptions): Promise<ExecutionResult> {
   ensurePromiseWithResolvers();
-  const start = options.startAt ? startingAt(options.definition, options.startAt) : options.definition;
-  const { definition, maps } = lowerDistributedMaps(start, { duplicateChildren: options.duplicateChildren });
+  const { definition, maps } = engineDefinition(options);
   const tasks = taskStates(definition.States as JsonObject);
   const stateContext: StateContext = {};
   const overrides = localTaskHandlers(tasks, maps, options, stateContext);
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  // Not validated again here: the engine's check compiles the ASL schema anew on every run (~0.5 s of
+  // CPU before the first state, BENCHMARKS.md), and a test validates each definition engineDefinition builds.
+  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const startTime = options.startTime ?? new Date().toISOString();
   const execution = machine.run(options.input as never, {
     overrides: {
