@@ -186,7 +186,12 @@ export class AimdPace {
       this.recent.shift();
     }
     if (result.throttled > 0) {
-      if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) return;
+      if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) {
+        // Throttled inside the hold after a real cut, or at the rate before it: the overload that cut,
+        // not a sliver of a clean window (whatever an earlier throttle was). Its retry waits for a window.
+        this.lastThrottleWasJitter = false;
+        return;
+      }
       const accepted = this.acceptedShare();
       // A sliver of the window by entries and by bytes alike (a refused PutRecord among hundreds
       // clean: 2 ms of a 500 requests/s quota) is arrival jitter, not a rate too high: no cut. Each

@@ -1,4 +1,5 @@
 import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+import { JITTER_RETRY_MS, pacedRetryDelay } from '../../../functions/put-batch/pace';
 
 const settings = (over: Partial<AimdSettings> = {}): AimdSettings => ({
   ...DEFAULT_AIMD,
@@ -61,6 +62,19 @@ describe('the shared sending rate (AIMD)', () => {
     pace.record({ entries: 1, throttled: 1, bytes: 300, throttledBytes: 300 }, 0, 251);
     expect(pace.rate).toBe(1);
     expect(pace.lastThrottleWasJitter).toBe(true);
+  });
+
+  it('does not take a throttle from the overload that cut for jitter, whatever the throttle before it was', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    // Past the hold, a refused PutRecord among hundreds of clean ones: jitter, retried after 50 ms.
+    for (let at = 1_600; at < 1_850; at++) pace.record({ ...clean1, bytes: 300, throttledBytes: 0 }, 0, at);
+    pace.record({ entries: 1, throttled: 1, bytes: 300, throttledBytes: 300 }, 0, 1_850, 1_850);
+    expect(pacedRetryDelay(pace, { attempt: 1 })).toBe(JITTER_RETRY_MS);
+    // A call that left before the cut, mostly throttled: the overload itself; its retry waits a window.
+    pace.record({ entries: 500, throttled: 300, bytes: 150_000, throttledBytes: 90_000 }, 0, 1_900, 950);
+    expect(pace.lastThrottleWasJitter).toBe(false);
+    expect(pacedRetryDelay(pace, { attempt: 1 })).toBeUndefined();
   });
 
   it("still cuts for a clipped 4 MiB chunk: few entries, but most of the window's bytes", () => {
