@@ -1,90 +1,6 @@
-/**
- * The rate a Map's children send at, as a fraction of the stream's quota, adapted like Vector's
- * adaptive request concurrency (AIMD): cut multiplicatively when Firehose throttles (another writer
- * on the stream, a quota lower than believed), raised additively while calls go through clean.
- *
- * The schedule is piecewise linear: a chunk planned `offset` ms after the Map's start at the full
- * quota is sent at `anchorWallMs + (offset - anchorOffsetMs) / rate`. Every change of rate re-anchors
- * at the current point of the schedule, so the schedule stays continuous: slowing down stretches only
- * what is still to come, and nothing already late bursts out at once.
- */
-export interface AimdSettings {
-  /** Rate at which a round starts: 1 is the full quota; a re-queue round starts from the rate that worked. */
-  initialRate: number;
-  /** The rate never goes above this: 1 when the quota is known, more when it is only a default. */
-  maxRate: number;
-  minRate: number;
-  /** Added per second of clean sending while nothing has been throttled yet. */
-  increasePerSecond: number;
-  /**
-   * The cut is the share of entries accepted over the last `holdMs` of this environment's sends,
-   * within [minDecrease, maxDecrease]: a stream at twice its quota halves the rate at once, while one
-   * big chunk clipped among clean ones costs only the mildest cut.
-   */
-  minDecrease: number;
-  maxDecrease: number;
-  /** Below this share of throttled entries in the window, the cut is only `sporadicDecrease`. */
-  sporadicShare: number;
-  sporadicDecrease: number;
-  /** After a cut, throttles from calls already in flight do not cut again for this long. */
-  holdMs: number;
-  /**
-   * After a cut the rate climbs back, in this many ms of clean sending, to `recoverShare` of the rate
-   * that was throttled: a clip from timing jitter costs a dip of a few seconds, not a lasting loss.
-   */
-  recoverMs: number;
-  recoverShare: number;
-  /** Past that point, added per second of clean sending: a slow probe of the rate that throttled. */
-  probePerSecond: number;
-  /** The probe's step grows by its first size for every this many seconds clean past the recovery. */
-  probeDoublingSeconds: number;
-  /**
-   * Behind the schedule, an environment moves through it this much faster than the rate until it is
-   * back on it (claimTurn): environments that fell behind by different amounts converge, instead of
-   * each keeping its own lag and sending other parts of the schedule at the same time as the rest.
-   */
-  catchUp: number;
-  /**
-   * Only a lag up to this long is caught up: when the whole job is behind (a slow start, a loaded
-   * machine), catching up more than the stream's one-second allowance could only be throttled.
-   */
-  catchUpLimitMs: number;
-  /**
-   * From this share of throttled entries on, the first cut also heeds what the overload says of the
-   * room left (roomAtFirstThrottle): a second writer is found within one cut, not four.
-   */
-  heavyShare: number;
-}
+import { type AimdSettings, DEFAULT_AIMD } from './aimd-settings';
 
-export const DEFAULT_AIMD: Omit<AimdSettings, 'initialRate' | 'maxRate'> = Object.freeze({
-  minRate: 0.05,
-  // 1% of the quota per second until the first throttle: slow enough that going past the quota
-  // throttles only a sliver of a second's traffic.
-  increasePerSecond: 0.01,
-  minDecrease: 0.5,
-  // Vector's ARC cuts by 0.9 on a throttle or latency spike.
-  maxDecrease: 0.9,
-  sporadicShare: 0.01,
-  sporadicDecrease: 0.97,
-  // One quota window: the retries of entries throttled in it come a window later and must not cut again.
-  holdMs: 500,
-  recoverMs: 3_000,
-  // Back to just under the rate that was throttled: a second writer's steady share leaves the stream
-  // no room, so sitting at that rate would throttle again within seconds.
-  recoverShare: 0.97,
-  // A quarter of a percent per second: from the recovered rate to the throttled one in about 12 s.
-  probePerSecond: 0.0025,
-  // 5 s had the probe overshoot a second writer's share fast, every ~15 s (simulated shared case:
-  // 1.24% of entries throttled, 0.87% with 15 s); the price is finding freed room more slowly.
-  probeDoublingSeconds: 15,
-  // A lag of 1 s is gone after 10 s of schedule; the extra traffic is a tenth of this environment's.
-  catchUp: 0.1,
-  // Half the one-second allowance: several environments catching up at once still fit in it.
-  catchUpLimitMs: 500,
-  // Simulated shared case (8 seeds): 5% keeps the first cut's estimate from refused PutRecords that a
-  // burst of the job's own caused (1% of a window); 10% or 20% let more through at the onset.
-  heavyShare: 0.05,
-});
+export { type AimdSettings, DEFAULT_AIMD };
 
 /** A stream lets one second of its quota through at once (the local Firehose's token bucket holds as much). */
 export const STREAM_ALLOWANCE_MS = 1_000;
@@ -105,6 +21,16 @@ interface Recent extends CallResult {
   atMs: number;
 }
 
+/**
+ * The rate a Map's children send at, as a fraction of the stream's quota, adapted like Vector's
+ * adaptive request concurrency (AIMD): cut multiplicatively when Firehose throttles (another writer
+ * on the stream, a quota lower than believed), raised additively while calls go through clean.
+ *
+ * The schedule is piecewise linear: a chunk planned `offset` ms after the Map's start at the full
+ * quota is sent at `anchorWallMs + (offset - anchorOffsetMs) / rate`. Every change of rate re-anchors
+ * at the current point of the schedule, so the schedule stays continuous: slowing down stretches only
+ * what is still to come, and nothing already late bursts out at once.
+ */
 export class AimdPace {
   private rateValue: number;
   private anchorWallMs: number;
@@ -116,6 +42,8 @@ export class AimdPace {
   private cutRate = 0;
   /** Where the climb back after the last cut ends, before the probe takes over. */
   private recoverTo = 0;
+  /** The first cut of the current overload: what it took for the throttled rate and where it aimed. */
+  private episode: { throttledRate: number; recoverTo: number; atMs: number } | undefined;
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
   private recent: Recent[] = [];
@@ -186,40 +114,7 @@ export class AimdPace {
       this.recent.shift();
     }
     if (result.throttled > 0) {
-      if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) return;
-      const accepted = this.acceptedShare();
-      // A sliver of the window by entries and by bytes alike (a refused PutRecord among hundreds
-      // clean: 2 ms of a 500 requests/s quota) is arrival jitter, not a rate too high: no cut. Each
-      // cut had cost requests-500 seconds (simulated: 1.17-1.72 of the bound with 0.13% refused).
-      this.lastThrottleWasJitter =
-        1 - accepted < settings.sporadicShare && this.throttledBytesShare() < settings.sporadicShare;
-      if (this.lastThrottleWasJitter) return;
-      // The first cut also heeds the call's own share: the first throttled answers of an overload come
-      // among many clean ones from before the stream's allowance ran out, which hide how far over the
-      // rate is. Later, one call's share is too noisy (a call that meets an empty bucket is mostly
-      // throttled even when the rate is barely over): the share over the last window decides.
-      // A call of a few huge entries (a 4 MiB chunk clipped by timing) tells nothing of the kind.
-      const callAccepted =
-        result.entries >= CALL_SHARE_MIN_ENTRIES ? 1 - result.throttled / result.entries : 1;
-      const share = this.throttledRate === undefined ? Math.min(accepted, callAccepted) : accepted;
-      this.lastCutMs = nowMs;
-      // A sporadic throttle (a refused PutRecord among hundreds, a 4 MiB chunk clipped by timing) is
-      // jitter more than a rate too high: it costs only the mildest cut, and the climb back returns to
-      // the rate it came down from. Otherwise what got through is the best guess of what the stream
-      // has room for, and recovery aims just below it.
-      const sporadic = 1 - share < settings.sporadicShare;
-      const before = this.rateValue;
-      const heavy = 1 - share >= settings.heavyShare;
-      const room = heavy && this.throttledRate === undefined ? this.roomAtFirstThrottle(offsetMs) : before;
-      const cut = sporadic
-        ? settings.sporadicDecrease
-        : clamp(Math.min(share, room / before), settings.minDecrease, settings.maxDecrease);
-      // Recovery never aims below the rate the cut left.
-      const throttledAt = Math.min(before * Math.max(accepted, settings.maxDecrease), room);
-      this.throttledRate = Math.max(throttledAt, before * settings.minDecrease);
-      this.change(before * cut, offsetMs, nowMs);
-      this.cutRate = this.rateValue;
-      this.recoverTo = sporadic ? before : this.throttledRate * settings.recoverShare;
+      this.throttled(result, offsetMs, nowMs, sentAtMs);
       return;
     }
     const elapsed = Math.max(0, nowMs - this.lastChangeMs);
@@ -228,10 +123,75 @@ export class AimdPace {
     }
   }
 
+  private throttled(result: CallResult, offsetMs: number, nowMs: number, sentAtMs: number): void {
+    const { settings } = this;
+    if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) {
+      // Throttled inside the hold after a real cut, or at the rate before it: the overload that cut,
+      // not a sliver of a clean window (whatever an earlier throttle was). Its retry waits for a window.
+      this.lastThrottleWasJitter = false;
+      return;
+    }
+    const accepted = this.acceptedShare();
+    // A sliver of the window by entries and by bytes alike (a refused PutRecord among hundreds
+    // clean: 2 ms of a 500 requests/s quota) is arrival jitter, not a rate too high: no cut. Each
+    // cut had cost requests-500 seconds (simulated: 1.17-1.72 of the bound with 0.13% refused).
+    this.lastThrottleWasJitter =
+      1 - accepted < settings.sporadicShare && this.throttledBytesShare() < settings.sporadicShare;
+    if (this.lastThrottleWasJitter) return;
+    // The first cut also heeds the call's own share: the first throttled answers of an overload come
+    // among many clean ones from before the stream's allowance ran out, which hide how far over the
+    // rate is. Later, one call's share is too noisy (a call that meets an empty bucket is mostly
+    // throttled even when the rate is barely over): the share over the last window decides.
+    // A call of a few huge entries (a 4 MiB chunk clipped by timing) tells nothing of the kind.
+    const callAccepted = result.entries >= CALL_SHARE_MIN_ENTRIES ? 1 - result.throttled / result.entries : 1;
+    const share = this.throttledRate === undefined ? Math.min(accepted, callAccepted) : accepted;
+    this.cut(share, accepted, offsetMs, nowMs);
+  }
+
+  /**
+   * A sporadic throttle (a refused PutRecord among hundreds, a 4 MiB chunk clipped by timing) is
+   * jitter more than a rate too high: it costs only the mildest cut, and the climb back returns to
+   * the rate it came down from. Otherwise what got through is the best guess of what the stream has
+   * room for, and recovery aims just below it.
+   */
+  private cut(share: number, accepted: number, offsetMs: number, nowMs: number): void {
+    const { settings } = this;
+    const first = this.throttledRate === undefined;
+    this.lastCutMs = nowMs;
+    const sporadic = 1 - share < settings.sporadicShare;
+    const before = this.rateValue;
+    const firstHeavy = first && 1 - share >= settings.heavyShare;
+    const room = firstHeavy ? this.roomAtFirstThrottle(offsetMs) : before;
+    const cut = sporadic
+      ? settings.sporadicDecrease
+      : clamp(Math.min(share, room / before), settings.minDecrease, settings.maxDecrease) *
+        (firstHeavy ? 1 - settings.roomReserve : 1);
+    // Recovery never aims below the rate the cut left.
+    const throttledAt = Math.min(before * Math.max(accepted, settings.maxDecrease), room);
+    const previous = { throttledRate: this.throttledRate ?? 0, recoverTo: this.recoverTo };
+    this.throttledRate = Math.max(throttledAt, before * settings.minDecrease);
+    this.change(before * cut, offsetMs, nowMs);
+    this.cutRate = this.rateValue;
+    this.recoverTo = sporadic ? before : this.throttledRate * settings.recoverShare;
+    if (sporadic) {
+      // Jitter in the middle of a climb back says nothing new of the room: the climb keeps its aim.
+      this.throttledRate = Math.max(this.throttledRate, previous.throttledRate);
+      this.recoverTo = Math.max(this.recoverTo, previous.recoverTo);
+    }
+    const episode = this.episode;
+    if (episode && nowMs - episode.atMs < settings.settleMs) {
+      this.throttledRate = Math.max(this.throttledRate, episode.throttledRate);
+      this.recoverTo = Math.max(this.recoverTo, episode.recoverTo);
+    } else {
+      this.episode = { throttledRate: this.throttledRate, recoverTo: this.recoverTo, atMs: nowMs };
+    }
+  }
+
   /**
    * The rate after `elapsedMs` of clean sending: additive increase before any throttle; after one,
-   * a quick climb back to just under the throttled rate, then a probe past it that speeds up the
-   * longer it stays clean (a guess that was too low is left within seconds, not minutes).
+   * a quick climb back to just under the throttled rate, then a probe that speeds up the longer it
+   * stays clean while below that rate (a guess that was too low is left within seconds, not minutes)
+   * and keeps its first, small step past it.
    */
   private raised(elapsedMs: number, nowMs: number): number {
     const { settings } = this;
@@ -239,8 +199,9 @@ export class AimdPace {
       return this.rateValue + (settings.increasePerSecond * elapsedMs) / 1000;
     const recovered = Math.min(settings.maxRate, this.recoverTo);
     const cleanSeconds = Math.max(0, nowMs - this.lastCutMs - settings.recoverMs) / 1000;
-    const probe =
-      (settings.probePerSecond * (1 + cleanSeconds / settings.probeDoublingSeconds) * elapsedMs) / 1000;
+    // Past the rate that was throttled the step stays small: see probeDoublingSeconds.
+    const growth = this.rateValue < this.throttledRate ? cleanSeconds / settings.probeDoublingSeconds : 0;
+    const probe = (settings.probePerSecond * (1 + growth) * elapsedMs) / 1000;
     if (this.rateValue >= recovered) return this.rateValue + probe;
     const step = ((recovered - this.cutRate) * elapsedMs) / settings.recoverMs;
     return Math.min(recovered, this.rateValue + Math.max(step, probe));

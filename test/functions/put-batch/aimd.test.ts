@@ -1,4 +1,5 @@
 import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+import { JITTER_RETRY_MS, pacedRetryDelay } from '../../../functions/put-batch/pace';
 
 const settings = (over: Partial<AimdSettings> = {}): AimdSettings => ({
   ...DEFAULT_AIMD,
@@ -7,6 +8,8 @@ const settings = (over: Partial<AimdSettings> = {}): AimdSettings => ({
   ...over,
 });
 const clean = { entries: 500, throttled: 0 };
+/** A first heavy cut goes this much further, below the room it reveals. */
+const RESERVE = 1 - DEFAULT_AIMD.roomReserve;
 const clean1 = { entries: 1, throttled: 0 };
 
 describe('the shared sending rate (AIMD)', () => {
@@ -21,13 +24,13 @@ describe('the shared sending rate (AIMD)', () => {
     expect(pace.sendAt(1_000)).toBe(12_000);
   });
 
-  it('cuts the rate by the share of entries accepted, never below ×0.5 nor above ×0.9', () => {
+  it('cuts the rate by the share of entries accepted, never below ×0.5 nor above ×0.9 (a first heavy cut a reserve below)', () => {
     const half = new AimdPace(0, settings());
     half.record({ entries: 100, throttled: 40 }, 0, 1_000);
-    expect(half.rate).toBeCloseTo(0.6);
+    expect(half.rate).toBeCloseTo(0.6 * RESERVE);
     const most = new AimdPace(0, settings());
     most.record({ entries: 100, throttled: 95 }, 0, 1_000);
-    expect(most.rate).toBeCloseTo(0.5);
+    expect(most.rate).toBeCloseTo(0.5 * RESERVE);
     const few = new AimdPace(0, settings());
     few.record({ entries: 100, throttled: 1 }, 0, 1_000);
     expect(few.rate).toBeCloseTo(0.9);
@@ -38,7 +41,7 @@ describe('the shared sending rate (AIMD)', () => {
     for (const at of [100, 200, 300]) pace.record({ entries: 500, throttled: 0 }, 0, at);
     // 300 of 500 throttled after 1,500 clean entries: over the window 0.85 got through, in the call 0.4.
     pace.record({ entries: 500, throttled: 300 }, 0, 400);
-    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.minDecrease);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.minDecrease * RESERVE);
   });
 
   it('does not take a clipped 4 MiB chunk for an overload, even at the first cut', () => {
@@ -63,6 +66,19 @@ describe('the shared sending rate (AIMD)', () => {
     expect(pace.lastThrottleWasJitter).toBe(true);
   });
 
+  it('does not take a throttle from the overload that cut for jitter, whatever the throttle before it was', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    // Past the hold, a refused PutRecord among hundreds of clean ones: jitter, retried after 50 ms.
+    for (let at = 1_600; at < 1_850; at++) pace.record({ ...clean1, bytes: 300, throttledBytes: 0 }, 0, at);
+    pace.record({ entries: 1, throttled: 1, bytes: 300, throttledBytes: 300 }, 0, 1_850, 1_850);
+    expect(pacedRetryDelay(pace, { attempt: 1 })).toBe(JITTER_RETRY_MS);
+    // A call that left before the cut, mostly throttled: the overload itself; its retry waits a window.
+    pace.record({ entries: 500, throttled: 300, bytes: 150_000, throttledBytes: 90_000 }, 0, 1_900, 950);
+    expect(pace.lastThrottleWasJitter).toBe(false);
+    expect(pacedRetryDelay(pace, { attempt: 1 })).toBeUndefined();
+  });
+
   it("still cuts for a clipped 4 MiB chunk: few entries, but most of the window's bytes", () => {
     const pace = new AimdPace(0, settings());
     for (const at of [100, 200, 300]) pace.record({ ...clean, bytes: 115_000, throttledBytes: 0 }, 0, at);
@@ -85,17 +101,18 @@ describe('the shared sending rate (AIMD)', () => {
     for (const at of [1_700, 1_800, 1_900]) pace.record(clean, at, at);
     // 2 s of schedule sent in 2 s, and the one-second allowance is gone: others took at least half.
     pace.record({ entries: 500, throttled: 100 }, 2_000, 2_000);
-    expect(pace.rate).toBeCloseTo(0.5);
-    // Recovery aims just under that room, not back at the rate that was throttled: only the slow probe.
+    // A reserve below it: the stream's allowance is empty now, and the throttled entries come back.
+    expect(pace.rate).toBeCloseTo(0.5 * RESERVE);
+    // Then the climb back aims just under that room, not back at the rate that was throttled.
     pace.record(clean, 2_000, 2_000 + DEFAULT_AIMD.recoverMs);
-    expect(pace.rate).toBeLessThan(0.5 + 3 * 2 * DEFAULT_AIMD.probePerSecond);
+    expect(pace.rate).toBeCloseTo(0.5 * DEFAULT_AIMD.recoverShare);
   });
 
   it('does not take its own lag behind the schedule for room another writer took', () => {
     const pace = new AimdPace(0, settings());
     // Answered 5 s after its turn (slow answers): 9 of 10 s of schedule were not another writer's.
     pace.record({ entries: 500, throttled: 100 }, 10_000, 15_000);
-    expect(pace.rate).toBeCloseTo(0.8);
+    expect(pace.rate).toBeCloseTo(0.8 * RESERVE);
   });
 
   it('cuts later by the share accepted over the last window: one clipped chunk among clean ones costs little', () => {
@@ -111,21 +128,22 @@ describe('the shared sending rate (AIMD)', () => {
   it('does not cut for a call that left before the last cut: it was throttled at the old rate', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000, 900);
-    expect(pace.rate).toBeCloseTo(0.5);
+    const cut = pace.rate;
+    expect(cut).toBeCloseTo(0.5 * RESERVE);
     // Answered well after the hold, but it left before the cut (a retry dates from its chunk's first call).
     pace.record({ entries: 10, throttled: 5 }, 0, 3_000, 950);
-    expect(pace.rate).toBeGreaterThanOrEqual(0.5);
+    expect(pace.rate).toBeGreaterThanOrEqual(cut);
     pace.record({ entries: 10, throttled: 5 }, 0, 3_000, 1_000);
-    expect(pace.rate).toBeLessThan(0.5);
+    expect(pace.rate).toBeLessThan(cut);
   });
 
   it('does not cut again for throttles inside the hold time after a cut', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000 + DEFAULT_AIMD.holdMs - 1);
-    expect(pace.rate).toBeCloseTo(0.5);
+    expect(pace.rate).toBeCloseTo(0.5 * RESERVE);
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000 + DEFAULT_AIMD.holdMs);
-    expect(pace.rate).toBeCloseTo(0.25);
+    expect(pace.rate).toBeCloseTo(0.25 * RESERVE);
   });
 
   it('raises the rate additively with the time spent sending clean, up to the cap', () => {
@@ -139,39 +157,77 @@ describe('the shared sending rate (AIMD)', () => {
   it('climbs back within the recovery time to just under the rate that got through', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 20, throttled: 1 }, 0, 1_000);
-    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.maxDecrease);
+    const cut = DEFAULT_AIMD.maxDecrease * RESERVE;
+    expect(pace.rate).toBeCloseTo(cut);
     const target = 0.95 * DEFAULT_AIMD.recoverShare;
     pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs / 2);
-    expect(pace.rate).toBeCloseTo((DEFAULT_AIMD.maxDecrease + target) / 2);
+    expect(pace.rate).toBeCloseTo((cut + target) / 2);
     pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs);
     expect(pace.rate).toBeCloseTo(target);
   });
 
-  it("probes past the recovered rate slowly at first, then faster: another writer's share is found again without a burst", () => {
+  it('probes past the recovered rate faster the longer it stays clean below the rate that was throttled, and with its first step past it', () => {
     const pace = new AimdPace(0, settings({ initialRate: 0.5 }));
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
-    expect(pace.rate).toBeCloseTo(0.25);
+    expect(pace.rate).toBeCloseTo(0.25 * RESERVE);
     // Half got through in the call, but the cut never aims recovery below ×0.9 of the throttled rate.
-    const recovered = 0.5 * DEFAULT_AIMD.maxDecrease * DEFAULT_AIMD.recoverShare;
-    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs);
+    const throttled = 0.5 * DEFAULT_AIMD.maxDecrease;
+    const recovered = throttled * DEFAULT_AIMD.recoverShare;
+    const clear = 1_000 + DEFAULT_AIMD.recoverMs;
+    pace.record(clean, 0, clear);
     expect(pace.rate).toBeCloseTo(recovered);
-    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 1_000);
-    const slow = pace.rate - recovered;
-    const mark = pace.rate;
-    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 11_000);
-    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.recoverMs + 12_000);
-    expect(slow).toBeCloseTo(DEFAULT_AIMD.probePerSecond * (1 + 1 / DEFAULT_AIMD.probeDoublingSeconds));
-    expect(pace.rate - mark).toBeGreaterThan(11 * slow);
+    const steps: number[] = [];
+    for (let second = 1; second <= 30; second++) {
+      const before = pace.rate;
+      pace.record(clean, 0, clear + second * 1_000);
+      steps.push(pace.rate - before);
+    }
+    const { probePerSecond, probeDoublingSeconds } = DEFAULT_AIMD;
+    const inSteps = (step: number | undefined) => (step ?? 0) / probePerSecond;
+    expect(inSteps(steps[0])).toBeCloseTo(1 + 1 / probeDoublingSeconds, 6);
+    expect(inSteps(steps[3])).toBeCloseTo(1 + 4 / probeDoublingSeconds, 6);
+    // Past the throttled rate a full allowance could hide an overshoot: the step stays the first one.
+    expect(pace.rate).toBeGreaterThan(throttled);
+    expect(inSteps(steps[29])).toBeCloseTo(1, 6);
   });
 
-  it('recovers only to the lower rate when it is throttled again on the way back', () => {
+  it('recovers only to the lower rate when it is throttled again on the way back, after the overload settled', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
-    pace.record(clean, 0, 2_000);
+    pace.record(clean, 0, 2_700);
     const second = pace.rate;
-    pace.record({ entries: 10, throttled: 1 }, 0, 2_500);
-    pace.record(clean, 0, 2_500 + DEFAULT_AIMD.recoverMs);
+    pace.record({ entries: 10, throttled: 1 }, 0, 1_000 + DEFAULT_AIMD.settleMs + 200);
+    pace.record(clean, 0, 1_000 + DEFAULT_AIMD.settleMs + 200 + DEFAULT_AIMD.recoverMs);
     expect(pace.rate).toBeLessThan(second);
+  });
+
+  it('keeps the aim of the climb back through further cuts of the same overload (its retries coming back)', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    const aim = DEFAULT_AIMD.maxDecrease * DEFAULT_AIMD.recoverShare;
+    pace.record(clean, 0, 1_050);
+    // Past the hold, within settleMs: a second cut deepens the dip ...
+    const cutAt = 1_000 + DEFAULT_AIMD.holdMs + 100;
+    const before = pace.rate;
+    pace.record({ entries: 10, throttled: 2 }, 0, cutAt);
+    expect(pace.rate).toBeLessThan(before);
+    // ... but the climb still ends just under the rate the first cut found throttled.
+    pace.record(clean, 0, cutAt + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeCloseTo(aim);
+  });
+
+  it('keeps the aim of the climb back when a clipped chunk cuts it mildly on the way', () => {
+    const pace = new AimdPace(0, settings());
+    pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
+    const aim = DEFAULT_AIMD.maxDecrease * DEFAULT_AIMD.recoverShare;
+    const at = 1_000 + DEFAULT_AIMD.settleMs + 500;
+    for (const t of [at - 300, at - 200, at - 100]) pace.record(clean, 0, t);
+    const before = pace.rate;
+    expect(before).toBeLessThan(aim);
+    pace.record({ entries: 4, throttled: 3 }, 0, at);
+    expect(pace.rate / before).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+    pace.record(clean, 0, at + DEFAULT_AIMD.recoverMs);
+    expect(pace.rate).toBeCloseTo(aim);
   });
 
   it('may climb past the assumed quota when the cap allows it', () => {
@@ -183,8 +239,9 @@ describe('the shared sending rate (AIMD)', () => {
   it('keeps the schedule continuous across a cut: only what is still to come is stretched', () => {
     const pace = new AimdPace(0, settings());
     pace.record({ entries: 10, throttled: 5 }, 3_000, 3_000);
+    expect(pace.rate).toBeCloseTo(0.5 * RESERVE);
     expect(pace.sendAt(3_000)).toBe(3_000);
-    expect(pace.sendAt(4_000)).toBe(5_000);
+    expect(pace.sendAt(4_000)).toBeCloseTo(3_000 + 1_000 / (0.5 * RESERVE));
   });
 
   it('lets a late environment catch up by at most the burst allowance, then at the current rate', () => {

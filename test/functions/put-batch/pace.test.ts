@@ -67,7 +67,8 @@ describe('pacing a PutBatch item', () => {
   });
 
   it('waits longer when the rate is cut while it sleeps', async () => {
-    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
+    // Without the first cut's reserve the cut is exactly half: the wait doubles.
+    const pace = new AimdPace(0, { ...DEFAULT_AIMD, roomReserve: 0, initialRate: 1, maxRate: 1 });
     const clock = fakeClock(0);
     const sleep = clock.sleep;
     let cut = false;

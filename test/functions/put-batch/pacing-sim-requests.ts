@@ -1,4 +1,4 @@
-import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
   BURST_MS,
   MAP_START_ALLOWANCE_MS,
@@ -29,6 +29,8 @@ export interface RequestsSimSettings {
   refusedShare?: number;
   /** Payload bytes of each record (300 unless given). */
   recordBytes?: number;
+  /** Settings of the rate that differ from DEFAULT_AIMD. */
+  aimd?: Partial<AimdSettings>;
   random: () => number;
 }
 
@@ -49,7 +51,8 @@ export function simulateRequests(settings: RequestsSimSettings): RequestsSimResu
   }, 0);
   const paces = Array.from(
     { length: settings.environments },
-    () => new AimdPace(MAP_START_ALLOWANCE_MS, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 }),
+    () =>
+      new AimdPace(MAP_START_ALLOWANCE_MS, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1, ...settings.aimd }),
   );
   const take = bucket(settings.requestsPerSecond);
   const clock = new Clock();

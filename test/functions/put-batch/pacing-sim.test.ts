@@ -68,8 +68,8 @@ describe('pacing in simulation: two environments, one stream', () => {
     }
   });
 
-  it('finds the half a second writer leaves: near the bound, with few extra calls', () => {
-    for (const seed of SEEDS) {
+  it('finds the half a second writer leaves: near the bound, with few extra calls and under 1% throttled', () => {
+    const throttled = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
       const r = run(
         {
           chunks: Array.from({ length: 640 }, () => chunkOf(500, 460)),
@@ -81,15 +81,17 @@ describe('pacing in simulation: two environments, one stream', () => {
         },
         seed,
       );
-      // Measured with seeds 1-8: 0.990-1.133 of the bound (1.07, 0.99, 1.02 with these), 1.012-1.038
-      // calls per chunk, 0.48-1.55% of entries throttled (0.64, 0.48, 0.54; mean 0.87). Before the first
-      // cut heeded the room the overload reveals and the probe grew more slowly: 1.5-4.0% (mean 2.3), most
-      // in the first seconds. The rest comes from probes past the room later on: the benchmark's 1% is
-      // still missed on 3 of 8 seeds.
       expect(r.time).toBeLessThanOrEqual(1.1);
       expect(r.calls).toBeLessThanOrEqual(1.03);
       expect(r.throttled).toBeLessThanOrEqual(0.01);
-    }
+      return r.throttled;
+    });
+    // Measured with these seeds: 0.983-1.039 of the bound, 1.011-1.027 calls per chunk, 0.29-0.88% of
+    // entries throttled (mean 0.43%). Before the first heavy cut kept a reserve below the room, cuts
+    // of one overload kept the climb's aim and the probe stopped speeding up past the throttled rate:
+    // 0.990-1.133, 1.012-1.038 calls, 0.48-1.55% (mean 0.87%; 3 of 8 seeds over 1%). Seeds 1-48: 5
+    // over 1% (up to 1.73%), 2 over 1.10 of the bound; before, 14 and 8.
+    expect(throttled.reduce((a, b) => a + b, 0) / throttled.length).toBeLessThanOrEqual(0.006);
   });
 });
 
@@ -109,11 +111,12 @@ describe('pacing in simulation: PutRecord one by one at 500 requests/s', () => {
       expect(r.calls).toBeLessThanOrEqual(r.records * 1.01);
       return r.jobMs / r.boundMs;
     });
-    // Measured with these seeds: 1.029-1.324, mean 1.100 (each refusal had cut the rate ×0.97 and held
+    // Measured with these seeds: 1.029-1.221, mean 1.074 (1.029-1.324, mean 1.100, before a clipped call
+    // in the middle of a climb back kept the climb's aim; each refusal had cut the rate ×0.97 and held
     // its chunk up to the next one-second window: 1.17-1.72, mean 1.445). Without refusals: 1.029. The
     // worst seeds meet 3 or more refusals in one window: a real cut, then the slow probe.
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
-    expect(mean).toBeLessThanOrEqual(1.12);
-    expect(Math.max(...times)).toBeLessThanOrEqual(1.35);
+    expect(mean).toBeLessThanOrEqual(1.1);
+    expect(Math.max(...times)).toBeLessThanOrEqual(1.25);
   });
 });

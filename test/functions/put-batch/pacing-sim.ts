@@ -1,4 +1,4 @@
-import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
   BURST_MS,
   MAP_START_ALLOWANCE_MS,
@@ -27,6 +27,8 @@ export interface SimSettings {
   /** Milliseconds from a call leaving to Firehose taking its entries. */
   latencyMs(random: () => number, bytes: number): number;
   secondWriterBytesPerSecond?: number;
+  /** Settings of the rate that differ from DEFAULT_AIMD (to compare a change on the same seeds). */
+  aimd?: Partial<AimdSettings>;
   random: () => number;
 }
 
@@ -116,7 +118,8 @@ export function simulatePacing(settings: SimSettings): SimResult {
   const offsets = plannedOffsets(settings.chunks, settings.bytesPerSecond);
   const paces = Array.from(
     { length: settings.environments },
-    () => new AimdPace(MAP_START_ALLOWANCE_MS, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 }),
+    () =>
+      new AimdPace(MAP_START_ALLOWANCE_MS, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1, ...settings.aimd }),
   );
   const take = bucket(settings.bytesPerSecond);
   const clock = new Clock();
