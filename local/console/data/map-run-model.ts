@@ -33,7 +33,7 @@ export interface ChunkRow {
   /** Planned payload bytes of the chunk. */
   bytes: number;
   mode: ChunkDescriptor['mode'];
-  /** From the outcome; null when the chunk has none. */
+  /** From the outcome; null when the chunk has none (attempts and entries: from its claim's carried counts). */
   delivered: number | null;
   requeued: number | null;
   attempts: number | null;
@@ -119,9 +119,11 @@ function rowOf(
     mode: chunk.mode,
     delivered: outcome?.delivered ?? null,
     requeued: outcome?.requeued ?? null,
-    attempts: outcome?.attempts ?? null,
-    failedEntries: outcome?.failedPutCount ?? null,
-    throttledEntries: outcome?.throttledEntries ?? null,
+    // A chunk without an outcome shows what its attempts that got nothing accepted counted (the claim
+    // carries it, and the run's summary adds it), so the rows add up to the summary.
+    attempts: outcome?.attempts ?? claim?.earlierCounts?.attempts ?? null,
+    failedEntries: outcome?.failedPutCount ?? claim?.earlierCounts?.failedPutCount ?? null,
+    throttledEntries: outcome?.throttledEntries ?? claim?.earlierCounts?.throttledEntries ?? null,
     takenOverClaims: outcome?.takenOverClaims ?? claim?.takenOverClaims ?? null,
     startedAt: times?.startedAt ?? null,
     endedAt: times?.endedAt ?? null,
