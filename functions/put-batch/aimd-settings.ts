@@ -12,8 +12,9 @@ export interface AimdSettings {
   increasePerSecond: number;
   /**
    * The cut is the share of entries accepted over the last `holdMs` of this environment's sends,
-   * within [minDecrease, maxDecrease]: a stream at twice its quota halves the rate at once, while one
-   * big chunk clipped among clean ones costs only the mildest cut.
+   * within [minDecrease, maxDecrease] (the first heavy cut then goes `roomReserve` further): a stream
+   * at twice its quota halves the rate at once, while one big chunk clipped among clean ones costs only
+   * the mildest cut.
    */
   minDecrease: number;
   maxDecrease: number;
@@ -31,10 +32,10 @@ export interface AimdSettings {
   /** Past that point, added per second of clean sending: a slow probe of the rate that throttled. */
   probePerSecond: number;
   /**
-   * Below the rate that was last throttled, the probe's step grows by its first size for every this
-   * many seconds clean past the recovery; past that rate it stays at its first size: a stream's
-   * one-second allowance, filled while the rate was below the room, hides an overshoot for seconds,
-   * and a growing step is then far over the room when the first throttle shows it.
+   * The probe's step grows by its first size for every this many seconds clean past the recovery.
+   * Past the rate that was last throttled it keeps its first size for this many seconds more before
+   * growing again: a stream's one-second allowance, filled while the rate was below the room, hides an
+   * overshoot for seconds, and a grown step is then far over the room when the first throttle shows it.
    */
   probeDoublingSeconds: number;
   /**
@@ -54,7 +55,8 @@ export interface AimdSettings {
    */
   heavyShare: number;
   /**
-   * The first heavy cut goes this share below the room it reveals: the stream's allowance is empty at
+   * The first heavy cut goes this share further than the cut it computes (from the room it reveals or
+   * the share accepted, whichever is lower): the stream's allowance is empty at
    * that moment and the throttled entries come back a window later, so the climb back (recoverMs)
    * starts from below the room instead of sitting on it.
    */

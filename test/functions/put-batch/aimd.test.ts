@@ -166,7 +166,7 @@ describe('the shared sending rate (AIMD)', () => {
     expect(pace.rate).toBeCloseTo(target);
   });
 
-  it('probes past the recovered rate faster the longer it stays clean below the rate that was throttled, and with its first step past it', () => {
+  it('probes past the recovered rate faster the longer it stays clean, holding its first step for one growth period past the rate that was throttled', () => {
     const pace = new AimdPace(0, settings({ initialRate: 0.5 }));
     pace.record({ entries: 10, throttled: 5 }, 0, 1_000);
     expect(pace.rate).toBeCloseTo(0.25 * RESERVE);
@@ -186,9 +186,26 @@ describe('the shared sending rate (AIMD)', () => {
     const inSteps = (step: number | undefined) => (step ?? 0) / probePerSecond;
     expect(inSteps(steps[0])).toBeCloseTo(1 + 1 / probeDoublingSeconds, 6);
     expect(inSteps(steps[3])).toBeCloseTo(1 + 4 / probeDoublingSeconds, 6);
-    // Past the throttled rate a full allowance could hide an overshoot: the step stays the first one.
+    // Past the throttled rate a full allowance could hide an overshoot: the step stays the first one
+    // for one growth period of clean sending, then grows again (room freed for good is found).
     expect(pace.rate).toBeGreaterThan(throttled);
-    expect(inSteps(steps[29])).toBeCloseTo(1, 6);
+    expect(inSteps(steps[9])).toBeCloseTo(1, 6);
+    expect(inSteps(steps[29])).toBeCloseTo(1 + (30 - probeDoublingSeconds) / probeDoublingSeconds, 6);
+  });
+
+  it('climbs back below the overloaded rate when a heavy cut comes soon after a mild one for a clipped chunk', () => {
+    const pace = new AimdPace(0, settings({ initialRate: 1 }));
+    const small = { entries: 500, throttled: 0, bytes: 150_000, throttledBytes: 0 };
+    for (const at of [100, 200, 300]) pace.record(small, 0, at);
+    // One ~1 MB entry of a 4 MiB chunk clipped among clean small ones: a mild cut, aimed back at 1.
+    pace.record({ entries: 4, throttled: 1, bytes: 4_000_000, throttledBytes: 1_000_000 }, 0, 400);
+    expect(pace.rate).toBeCloseTo(DEFAULT_AIMD.sporadicDecrease);
+    // Within settleMs, a real overload: 80% of a call throttled.
+    for (const at of [1_000, 1_100, 1_200]) pace.record(small, 0, at);
+    pace.record({ entries: 500, throttled: 400, bytes: 150_000, throttledBytes: 120_000 }, 0, 1_300);
+    pace.record(clean, 0, 1_300 + DEFAULT_AIMD.recoverMs);
+    // The mild cut's aim (the rate it came down from) is not the overload's.
+    expect(pace.rate).toBeLessThan(0.9);
   });
 
   it('recovers only to the lower rate when it is throttled again on the way back, after the overload settled', () => {
