@@ -166,7 +166,7 @@ export class AimdPace {
       ? settings.sporadicDecrease
       : clamp(Math.min(share, room / before), settings.minDecrease, settings.maxDecrease) *
         (firstHeavy ? 1 - settings.roomReserve : 1);
-    // Recovery never aims below the rate the cut left.
+    // The rate taken as throttled: what the window let through, at least ×maxDecrease, at most the room.
     const throttledAt = Math.min(before * Math.max(accepted, settings.maxDecrease), room);
     const previous = { throttledRate: this.throttledRate ?? 0, recoverTo: this.recoverTo };
     this.throttledRate = Math.max(throttledAt, before * settings.minDecrease);
