@@ -3,7 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type AcceptedByMinute, isAcceptedByMinute, sumAccepted } from '../shared/accepted-minutes';
 import { artifactKeys } from '../shared/artifacts';
-import { putIf } from '../shared/claim-store';
+import { isNoSuchKey, putIf } from '../shared/claim-store';
 import { AccountingError } from '../shared/errors';
 import type { LoggerLike } from '../shared/logger';
 import { getText, listKeys } from '../shared/s3-io';
@@ -118,8 +118,7 @@ async function readEntryIfPresent(
   try {
     return await readEntry(deps, key);
   } catch (error) {
-    const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-    if (e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404) return 'absent';
+    if (isNoSuchKey(error)) return 'absent';
     throw error;
   }
 }

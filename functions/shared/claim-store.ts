@@ -17,7 +17,8 @@ const isConflict = (error: unknown) => {
 };
 const statusOf = (error: unknown) =>
   (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-const isNoSuchKey = (error: unknown) =>
+/** S3's answer for a key that does not exist (404 when the caller may list the bucket's keys). */
+export const isNoSuchKey = (error: unknown) =>
   (error as { name?: string })?.name === 'NoSuchKey' || statusOf(error) === 404;
 
 /** Writes `body` if the condition holds; the new ETag, or undefined when another write got there first. */
