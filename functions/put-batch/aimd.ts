@@ -22,6 +22,23 @@ interface Recent extends CallResult {
 }
 
 /**
+ * What a cut leaves of the rate, shared by every environment of a Map run (shared-rate.ts): the schedule
+ * (rate and anchor) and where the climb back aims. An environment that adopts it sends on the same
+ * schedule as the one that cut, instead of keeping the rate it had until its own calls are throttled.
+ */
+export interface SharedCut {
+  /** When the cut was made (epoch ms). */
+  atMs: number;
+  rate: number;
+  anchorWallMs: number;
+  anchorOffsetMs: number;
+  throttledRate: number;
+  cutRate: number;
+  recoverTo: number;
+  episode?: { throttledRate: number; recoverTo: number; atMs: number };
+}
+
+/**
  * The rate a Map's children send at, as a fraction of the stream's quota, adapted like Vector's
  * adaptive request concurrency (AIMD): cut multiplicatively when Firehose throttles (another writer
  * on the stream, a quota lower than believed), raised additively while calls go through clean.
@@ -47,6 +64,7 @@ export class AimdPace {
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
   private recent: Recent[] = [];
+  private lastCutState: SharedCut | undefined;
 
   constructor(
     private readonly scheduleStartMs: number,
@@ -63,6 +81,28 @@ export class AimdPace {
 
   get rate(): number {
     return this.rateValue;
+  }
+
+  /** The state this pace's latest cut (its own or adopted) left, or undefined before any. */
+  get lastCut(): SharedCut | undefined {
+    return this.lastCutState;
+  }
+
+  /**
+   * Takes another environment's cut as this one's: its schedule, rate and climb. Calls this
+   * environment sent before it (at the rate it replaces) then no longer cut again (`record`).
+   */
+  adopt(cut: SharedCut): void {
+    this.rateValue = clamp(cut.rate, this.settings.minRate, this.settings.maxRate);
+    this.anchorWallMs = cut.anchorWallMs;
+    this.anchorOffsetMs = cut.anchorOffsetMs;
+    this.lastChangeMs = cut.atMs;
+    this.lastCutMs = cut.atMs;
+    this.throttledRate = cut.throttledRate;
+    this.cutRate = cut.cutRate;
+    this.recoverTo = cut.recoverTo;
+    this.episode = cut.episode ? { ...cut.episode } : undefined;
+    this.lastCutState = { ...cut };
   }
 
   /** Wall-clock time (ms) at which a chunk planned `offsetMs` after the Map's start may be sent. */
@@ -187,6 +227,16 @@ export class AimdPace {
       // heavy cut soon after must not inherit (it would climb straight back to the overloaded rate).
       this.episode = { throttledRate: this.throttledRate, recoverTo: this.recoverTo, atMs: nowMs };
     }
+    this.lastCutState = {
+      atMs: nowMs,
+      rate: this.rateValue,
+      anchorWallMs: this.anchorWallMs,
+      anchorOffsetMs: this.anchorOffsetMs,
+      throttledRate: this.throttledRate,
+      cutRate: this.cutRate,
+      recoverTo: this.recoverTo,
+      ...(this.episode ? { episode: { ...this.episode } } : {}),
+    };
   }
 
   /**
