@@ -157,10 +157,20 @@ export class AimdPace {
       this.throttled(result, offsetMs, nowMs, sentAtMs);
       return;
     }
-    const elapsed = Math.max(0, nowMs - this.lastChangeMs);
-    if (elapsed > 0 && this.rateValue < settings.maxRate) {
-      this.change(this.raised(elapsed, nowMs), offsetMs, nowMs);
-    }
+    this.advance(nowMs);
+  }
+
+  /**
+   * Raises the rate for the clean time since its last change, re-anchoring where the schedule stands at
+   * `nowMs`. The climb depends on the clock alone, not on which calls this environment made: every
+   * environment that adopted the same cut (shared-rate.ts) is on the same schedule, and one whose items
+   * are all waiting still sees the rate climb (a climb driven by its own clean calls never came).
+   */
+  advance(nowMs: number): void {
+    const elapsed = nowMs - this.lastChangeMs;
+    if (elapsed <= 0 || this.rateValue >= this.settings.maxRate) return;
+    const offsetNow = this.anchorOffsetMs + (nowMs - this.anchorWallMs) * this.rateValue;
+    this.change(this.raised(elapsed, nowMs), offsetNow, nowMs);
   }
 
   private throttled(result: CallResult, offsetMs: number, nowMs: number, sentAtMs: number): void {

@@ -84,7 +84,8 @@ describe('pacing a PutBatch item', () => {
   });
 
   it('re-reads the schedule while it waits: a rate raised meanwhile brings the turn forward', async () => {
-    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 0.5, maxRate: 1 });
+    // The rate climbs by half the quota per second (fast, to show it within one slice).
+    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 0.5, maxRate: 1, increasePerSecond: 2 });
     const clock = fakeClock(0);
     const sleep = clock.sleep;
     let raised = false;
@@ -92,13 +93,13 @@ describe('pacing a PutBatch item', () => {
       await sleep(ms);
       if (!raised) {
         raised = true;
-        // Long clean sending elsewhere in this environment: back at the full quota.
-        pace.record({ entries: 10, throttled: 0 }, 0, 1_000_000);
+        // A clean call elsewhere in this environment, answered after the first slice: back at the full quota.
+        pace.record({ entries: 10, throttled: 0 }, 0, clock.now());
       }
     };
-    // Due at 2 s at half the quota; at the full quota, at 1 s.
+    // Due at 2 s at half the quota. Raised at 250 ms, when the schedule stood at 125 ms: due at 1,125 ms.
     const waited = await waitForTurn(pace, { offsetMs: 1_000, costMs: 10 }, clock, 15_000);
-    expect(waited).toBe(1_000);
+    expect(waited).toBe(1_125);
     expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(WAIT_SLICE_MS);
   });
 

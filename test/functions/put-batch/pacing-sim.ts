@@ -1,4 +1,4 @@
-import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+import { AimdPace, type AimdSettings, DEFAULT_AIMD, type SharedCut } from '../../../functions/put-batch/aimd';
 import {
   BURST_MS,
   MAP_START_ALLOWANCE_MS,
@@ -27,6 +27,14 @@ export interface SimSettings {
   /** Milliseconds from a call leaving to Firehose taking its entries. */
   latencyMs(random: () => number, bytes: number): number;
   secondWriterBytesPerSecond?: number;
+  /**
+   * The environments share one rate through a board (as functions/put-batch/shared-rate.ts does through
+   * S3): each re-reads it at most every WAIT_SLICE_MS while waiting and adopts a newer cut; a cut is
+   * written only if the board has not changed since this environment read it, else the stored cut wins.
+   */
+  sharedRate?: boolean;
+  /** Milliseconds before a board write is seen by reads (default 50). */
+  boardLatencyMs?: number;
   /** Settings of the rate that differ from DEFAULT_AIMD (to compare a change on the same seeds). */
   aimd?: Partial<AimdSettings>;
   random: () => number;
@@ -46,29 +54,57 @@ export interface SimResult {
 /** Events run in time order (ties in the order they were added); `now` is the running event's time. */
 export class Clock {
   now = 0;
-  private queue: { atMs: number; seq: number; run: () => void }[] = [];
+  /** A binary min-heap on (atMs, seq): the simulations run hundreds of thousands of events. */
+  private heap: { atMs: number; seq: number; run: () => void }[] = [];
   private seq = 0;
 
   at(atMs: number, run: () => void): void {
-    this.queue.push({ atMs: Math.max(atMs, this.now), seq: this.seq++, run });
+    const heap = this.heap;
+    heap.push({ atMs: Math.max(atMs, this.now), seq: this.seq++, run });
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
   }
 
   get idle(): boolean {
-    return this.queue.length === 0;
+    return this.heap.length === 0;
   }
 
   runAll(): void {
-    while (this.queue.length > 0) {
-      let next = 0;
-      this.queue.forEach((event, i) => {
-        const best = this.queue[next] as (typeof this.queue)[number];
-        if (event.atMs < best.atMs || (event.atMs === best.atMs && event.seq < best.seq)) next = i;
-      });
-      const [event] = this.queue.splice(next, 1);
-      if (!event) return;
+    const heap = this.heap;
+    while (heap.length > 0) {
+      const event = heap[0] as (typeof heap)[number];
+      const last = heap.pop() as (typeof heap)[number];
+      if (heap.length > 0) {
+        heap[0] = last;
+        for (let i = 0; ; ) {
+          const left = 2 * i + 1;
+          const right = left + 1;
+          let least = i;
+          if (left < heap.length && this.before(left, least)) least = left;
+          if (right < heap.length && this.before(right, least)) least = right;
+          if (least === i) break;
+          this.swap(i, least);
+          i = least;
+        }
+      }
       this.now = event.atMs;
       event.run();
     }
+  }
+
+  private before(a: number, b: number): boolean {
+    const x = this.heap[a] as (typeof this.heap)[number];
+    const y = this.heap[b] as (typeof this.heap)[number];
+    return x.atMs < y.atMs || (x.atMs === y.atMs && x.seq < y.seq);
+  }
+
+  private swap(a: number, b: number): void {
+    const heap = this.heap;
+    [heap[a], heap[b]] = [heap[b] as (typeof heap)[number], heap[a] as (typeof heap)[number]];
   }
 }
 
@@ -114,6 +150,51 @@ function plannedOffsets(chunks: number[][], bytesPerSecond: number): number[] {
   );
 }
 
+/**
+ * The board of one Map run and each environment's view of it (the seq it read, when, the cut it last
+ * had). A write becomes visible to reads `latencyMs` after it is made (an S3 PUT and GET's time); the
+ * conditional write itself is checked against the latest write.
+ */
+function sharedBoard(paces: AimdPace[], enabled: boolean, latencyMs: number) {
+  const writes: { visibleAtMs: number; seq: number; cut: SharedCut }[] = [];
+  const latest = () => writes[writes.length - 1];
+  const views = paces.map(() => ({
+    seq: 0,
+    readAtMs: Number.NEGATIVE_INFINITY,
+    cut: undefined as SharedCut | undefined,
+  }));
+  const index = new Map(paces.map((pace, i) => [pace, i]));
+  const viewOf = (pace: AimdPace) => views[index.get(pace) as number] as (typeof views)[number];
+  const adopt = (pace: AimdPace, stored: (typeof writes)[number] | undefined) => {
+    const view = viewOf(pace);
+    if (stored && stored.seq > view.seq) {
+      pace.adopt(stored.cut);
+      view.seq = stored.seq;
+    }
+    view.cut = pace.lastCut;
+  };
+  return {
+    sync(pace: AimdPace, nowMs: number) {
+      const view = viewOf(pace);
+      if (!enabled || nowMs - view.readAtMs < WAIT_SLICE_MS) return;
+      view.readAtMs = nowMs;
+      adopt(
+        pace,
+        writes.findLast((write) => write.visibleAtMs <= nowMs),
+      );
+    },
+    afterRecord(pace: AimdPace, nowMs: number) {
+      const view = viewOf(pace);
+      const cut = pace.lastCut;
+      if (!enabled || !cut || cut === view.cut) return;
+      if ((latest()?.seq ?? 0) !== view.seq) return adopt(pace, latest());
+      writes.push({ visibleAtMs: nowMs + latencyMs, seq: view.seq + 1, cut });
+      view.seq += 1;
+      view.cut = cut;
+    },
+  };
+}
+
 export function simulatePacing(settings: SimSettings): SimResult {
   const offsets = plannedOffsets(settings.chunks, settings.bytesPerSecond);
   const paces = Array.from(
@@ -121,6 +202,7 @@ export function simulatePacing(settings: SimSettings): SimResult {
     () =>
       new AimdPace(MAP_START_ALLOWANCE_MS, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1, ...settings.aimd }),
   );
+  const board = sharedBoard(paces, settings.sharedRate ?? false, settings.boardLatencyMs ?? 50);
   const take = bucket(settings.bytesPerSecond);
   const clock = new Clock();
   const at = (atMs: number, run: () => void) => clock.at(atMs, run);
@@ -152,6 +234,7 @@ export function simulatePacing(settings: SimSettings): SimResult {
             throttledBytes: sum(throttled),
           };
           pace.record(call, offset, nowMs, leftAt);
+          board.afterRecord(pace, nowMs);
           if (throttled.length > 0 && attempt + 1 < DEFAULT_RETRY_POLICY.maxAttempts) {
             const delay =
               pacedRetryDelay(pace, { attempt: attempt + 1 }) ??
@@ -166,6 +249,8 @@ export function simulatePacing(settings: SimSettings): SimResult {
     const offset = offsets[index] as number;
     const turn = () => {
       const nowMs = clock.now;
+      board.sync(pace, nowMs);
+      pace.advance(nowMs);
       const due = pace.sendAt(offset);
       if (due - nowMs > 0.5) return at(nowMs + Math.min(Math.ceil(due - nowMs), WAIT_SLICE_MS), turn);
       const turnAt = pace.claimTurn(offset, nowMs, BURST_MS);
