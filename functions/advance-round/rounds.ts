@@ -84,12 +84,16 @@ export function addCountsOfFailed(
 }
 
 /**
- * The rate (fraction of the quota) the next round starts at: the lowest any chunk's environment had
- * come down to, the rate that got through without throttling; the round's own rate if none reported.
+ * The rate (fraction of the quota) the next round starts at: the median of the rates the chunks were
+ * sent at (the lower middle one of an even count), the round's own rate if none reported. The children
+ * share one rate (shared-rate.ts), so the lowest is only the dip right after a cut, below the rate that
+ * worked; a new round climbs from where it starts by 1% of the quota a second, so starting in a dip
+ * cost up to half a minute.
  */
 export function nextPaceRate(outcomes: readonly Pick<ChunkOutcome, 'paceRate'>[], current: number): number {
   const rates = outcomes
     .map((outcome) => outcome.paceRate)
-    .filter((rate): rate is number => typeof rate === 'number' && Number.isFinite(rate) && rate > 0);
-  return rates.length > 0 ? rates.reduce((low, rate) => Math.min(low, rate)) : current;
+    .filter((rate): rate is number => typeof rate === 'number' && Number.isFinite(rate) && rate > 0)
+    .sort((a, b) => a - b);
+  return rates.length > 0 ? (rates[Math.floor((rates.length - 1) / 2)] as number) : current;
 }

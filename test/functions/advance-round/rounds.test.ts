@@ -228,8 +228,15 @@ describe('addCountsOfFailed', () => {
 });
 
 describe('nextPaceRate', () => {
-  it('starts the next round at the lowest rate any chunk had come down to', () => {
-    expect(nextPaceRate([{ paceRate: 0.9 }, { paceRate: 0.45 }, { paceRate: 0.6 }], 1)).toBe(0.45);
+  it('starts the next round at the median rate the chunks were sent at, not at the dip after a cut', () => {
+    const sent = [0.5, 0.48, 0.22, 0.5, 0.49].map((paceRate) => ({ paceRate }));
+    expect(nextPaceRate(sent, 1)).toBe(0.49);
+  });
+
+  it('takes the lower middle rate of an even count', () => {
+    expect(
+      nextPaceRate([{ paceRate: 0.9 }, { paceRate: 0.45 }, { paceRate: 0.6 }, { paceRate: 0.3 }], 1),
+    ).toBe(0.45);
   });
 
   it("keeps the round's own rate when no chunk reported one (no pacing, older outcomes)", () => {
