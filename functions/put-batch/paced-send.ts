@@ -87,8 +87,8 @@ function sharedRateOf(
   return sharedRateFor(context, board, logger);
 }
 
-// One closure over 61 lines: the hooks it returns share the chunk's pacing state (rate, last send,
-// what was reported), which a split would have to pass around as a mutable object.
+// One closure over 70 lines: the hooks it returns share the chunk's pacing state (rate, last send,
+// what was reported, the Map run's shared rate), which a split would have to pass around as a mutable object.
 /**
  * Pacing needs the run's quota (or a complete stated one), the chunk's planned offset and the Map's
  * start; an item without them (an older manifest, a test calling the handler directly) sends at once.
