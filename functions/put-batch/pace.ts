@@ -1,7 +1,10 @@
 import type { ChunkDescriptor } from '../shared/chunk';
+import type { LoggerLike } from '../shared/logger';
 import { QUOTA_FIELDS, QuotaSource, type RunQuota, type StreamQuota } from '../shared/quota/quota';
 import { chunkCalls, chunkCostMs } from '../shared/quota/schedule';
 import { AimdPace, DEFAULT_AIMD } from './aimd';
+import type { RateBoard } from './rate-board';
+import { SharedRate } from './shared-rate';
 
 // The wait comes out of the retry budget, so the invocation still ends inside its timeout; past this,
 // sending early (and retrying what is throttled) beats holding a Lambda for longer.
@@ -67,29 +70,54 @@ export function effectiveQuota(
 }
 
 /** Children of one Map run in this execution environment share one rate (a Lambda container is reused). */
-const paces = new Map<string, AimdPace>();
+const paces = new Map<string, { pace: AimdPace; shared?: SharedRate }>();
 const KEPT_PACES = 8;
 
 export function paceFor(context: PaceContext): AimdPace {
-  let pace = paces.get(context.mapRunKey);
-  if (!pace) {
+  return entryFor(context).pace;
+}
+
+/**
+ * The Map run's rate as every environment shares it (shared-rate.ts), kept next to this environment's
+ * pace: the board and logger of the first child that asks serve the Map run's later children here too.
+ */
+export function sharedRateFor(
+  context: PaceContext,
+  board: () => { board: RateBoard; logKeys: Record<string, unknown> },
+  logger: LoggerLike,
+): SharedRate {
+  const entry = entryFor(context);
+  if (!entry.shared) {
+    const made = board();
+    entry.shared = new SharedRate(made.board, entry.pace, logger, {
+      readEveryMs: WAIT_SLICE_MS,
+      logKeys: made.logKeys,
+    });
+  }
+  return entry.shared;
+}
+
+function entryFor(context: PaceContext): { pace: AimdPace; shared?: SharedRate } {
+  let entry = paces.get(context.mapRunKey);
+  if (!entry) {
     const assumed = Object.values(context.quota.sources ?? {}).includes(QuotaSource.regionDefault);
-    pace = new AimdPace(Date.parse(context.mapStartedAt) + MAP_START_ALLOWANCE_MS, {
+    const pace = new AimdPace(Date.parse(context.mapStartedAt) + MAP_START_ALLOWANCE_MS, {
       ...DEFAULT_AIMD,
       initialRate: context.initialRate,
       maxRate: assumed ? MAX_RATE_OVER_DEFAULT_QUOTA : 1,
     });
-    paces.set(context.mapRunKey, pace);
+    entry = { pace };
+    paces.set(context.mapRunKey, entry);
     // Oldest first in insertion order: keep only the latest few Map runs.
     for (const key of paces.keys()) {
       if (paces.size <= KEPT_PACES) break;
       paces.delete(key);
     }
   }
-  return pace;
+  return entry;
 }
 
-/** Forgets every shared rate (tests). */
+/** Forgets every shared rate, and the boards they read (tests). */
 export function resetPaces(): void {
   paces.clear();
 }
@@ -110,17 +138,21 @@ export function callSchedule(
 /**
  * Sleeps until the shared schedule says `offsetMs` is due (re-read at least every WAIT_SLICE_MS: a
  * cut in the rate while this item waits stretches its wait too, a raise shortens it), then until this environment's own turn
- * (AimdPace.claimTurn). At most `maxWaitMs` in all. Returns the milliseconds waited.
+ * (AimdPace.claimTurn). At most `maxWaitMs` in all. Returns the milliseconds waited. With `shared`, each
+ * re-read first takes a cut another environment of the Map run made (SharedRate.sync, which reads the
+ * board at most once per WAIT_SLICE_MS).
  */
 export async function waitForTurn(
   pace: AimdPace,
   call: { offsetMs: number; costMs: number },
   clock: { now(): number; sleep(ms: number): Promise<void> },
   maxWaitMs: number,
+  shared?: Pick<SharedRate, 'sync'>,
 ): Promise<number> {
   const started = clock.now();
   const deadline = started + maxWaitMs;
   for (;;) {
+    await shared?.sync(clock.now());
     const left = Math.min(pace.sendAt(call.offsetMs), deadline) - clock.now();
     if (left <= 0.5) break;
     await clock.sleep(Math.min(Math.ceil(left), WAIT_SLICE_MS));

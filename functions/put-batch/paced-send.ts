@@ -1,5 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { artifactKeys } from '../shared/artifacts';
 import type { CallReport, SendOutcome } from '../shared/firehose';
+import type { LoggerLike } from '../shared/logger';
 import type { StreamQuota } from '../shared/quota/quota';
 import type { PutBatchInput } from '../shared/run-state';
 import type { AimdPace } from './aimd';
@@ -8,10 +11,14 @@ import {
   effectiveQuota,
   MAX_PACING_WAIT_MS,
   MIN_SEND_BUDGET_MS,
+  type PaceContext,
   pacedRetryDelay,
   paceFor,
+  sharedRateFor,
   waitForTurn,
 } from './pace';
+import { type RateBoard, s3RateBoard } from './rate-board';
+import type { SharedRate } from './shared-rate';
 
 /** One chunk's part in the shared schedule: wait for its turn, then report how the send went. */
 export interface PacedSend {
@@ -27,6 +34,8 @@ export interface PacedSend {
   record(sent: Pick<SendOutcome, 'throttledEntries' | 'accepted'>): void;
   /** The shared rate after `record`, or undefined without pacing. */
   readonly rate: number | undefined;
+  /** Resolves once the Map run's board is neither read nor written any more (awaited before returning). */
+  settled(): Promise<void>;
 }
 
 const NOT_PACED: PacedSend = {
@@ -36,6 +45,7 @@ const NOT_PACED: PacedSend = {
   throttledRetryDelay: () => undefined,
   record: () => undefined,
   rate: undefined,
+  settled: async () => undefined,
 };
 
 export interface PacedSendDeps {
@@ -48,10 +58,37 @@ export interface PacedSendDeps {
   deadlineMs: number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /**
+   * The Map run's one rate, shared by its environments (shared-rate.ts): its board in the artifact bucket
+   * (s3, artifactBucket), or `rateBoard` given whole (tests); logged through `logger`. Without them each
+   * environment paces on its own rate.
+   */
+  s3?: S3Client;
+  artifactBucket?: string;
+  rateBoard?: RateBoard;
+  logger?: LoggerLike;
 }
 
-// One closure over 61 lines: the hooks it returns share the chunk's pacing state (rate, last send,
-// what was reported), which a split would have to pass around as a mutable object.
+/** The Map run's shared rate in this environment, when pacing has somewhere to share it. */
+function sharedRateOf(
+  input: PutBatchInput,
+  context: PaceContext,
+  deps: PacedSendDeps,
+): SharedRate | undefined {
+  const { logger, rateBoard, s3, artifactBucket } = deps;
+  if (!logger) return undefined;
+  if (rateBoard) return sharedRateFor(context, () => ({ board: rateBoard, logKeys: {} }), logger);
+  if (!s3 || !artifactBucket) return undefined;
+  const key = artifactKeys.paceBoard(input.runId, input.round, context.mapStartedAt);
+  const board = () => ({
+    board: s3RateBoard(s3, { bucket: artifactBucket, key }),
+    logKeys: { paceBoard: key },
+  });
+  return sharedRateFor(context, board, logger);
+}
+
+// One closure over 70 lines: the hooks it returns share the chunk's pacing state (rate, last send,
+// what was reported, the Map run's shared rate), which a split would have to pass around as a mutable object.
 /**
  * Pacing needs the run's quota (or a complete stated one), the chunk's planned offset and the Map's
  * start; an item without them (an older manifest, a test calling the handler directly) sends at once.
@@ -61,12 +98,14 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
   const { chunk, mapStartedAt } = input;
   if (deps.pacing === false || !quota || chunk.paceOffsetMs === undefined || !mapStartedAt) return NOT_PACED;
   if (!Number.isFinite(Date.parse(mapStartedAt))) return NOT_PACED;
-  const pace: AimdPace = paceFor({
+  const context: PaceContext = {
     quota,
     mapStartedAt,
     initialRate: input.paceRate ?? 1,
     mapRunKey: `${input.runId}|${input.round}|${mapStartedAt}`,
-  });
+  };
+  const pace: AimdPace = paceFor(context);
+  const shared = sharedRateOf(input, context, deps);
   const clock = {
     now: deps.now ?? Date.now,
     sleep: deps.sleep ?? ((ms: number) => delay(ms)),
@@ -82,12 +121,15 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
   let reported = false;
   return {
     async waitFirst() {
-      const waited = await waitForTurn(pace, turn(0), clock, leftMs(MIN_SEND_BUDGET_MS));
+      const waited = await waitForTurn(pace, turn(0), clock, leftMs(MIN_SEND_BUDGET_MS), shared);
       sentAt = clock.now();
       return waited;
     },
     async waitCall(index) {
-      if (index > 0) await waitForTurn(pace, turn(index), clock, leftMs(0));
+      if (index === 0) return;
+      // A cut this environment is still publishing is on the board before its next call goes.
+      await shared?.settled();
+      await waitForTurn(pace, turn(index), clock, leftMs(0), shared);
     },
     afterCall(call) {
       reported = true;
@@ -101,6 +143,8 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
       // its throttling cuts the rate again only if that call already left at the rate now in force.
       const leftAt = call.attempt > 1 ? sentAt : call.sentAtMs;
       pace.record(entries, calls.offsetMs(0), Math.max(call.sentAtMs, clock.now()), leftAt);
+      // The sender calls this synchronously: the write runs meanwhile, and `settled` awaits it.
+      void shared?.publish();
     },
     throttledRetryDelay(call) {
       return pacedRetryDelay(pace, call);
@@ -109,11 +153,15 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
       if (!reported) {
         const entries = { entries: sent.accepted + sent.throttledEntries, throttled: sent.throttledEntries };
         pace.record(entries, calls.offsetMs(0), Math.max(sentAt, clock.now()), sentAt);
+        void shared?.publish();
       }
       rate = pace.rate;
     },
     get rate() {
       return rate;
+    },
+    async settled() {
+      await shared?.settled();
     },
   };
 }

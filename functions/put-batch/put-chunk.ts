@@ -90,11 +90,12 @@ async function sendClaimedChunk(
   const now = deps.now ?? Date.now;
   let sending = false;
   let records: Buffer[] = [];
+  let paced: PacedSend | undefined;
   try {
     // Plan validated every record of the source (same ETag); with no reject anywhere, re-checking each
     // record here would only repeat its UTF-8 decode and JSON.parse. Unknown (older input): check.
     records = await readChunkRecords(deps.s3, chunk, { validate: input.sourceRejects !== 0 });
-    const paced = pacedSend(input, { ...deps, deadlineMs });
+    paced = pacedSend(input, { ...deps, deadlineMs });
     const pacedMs = await paced.waitFirst();
     // The send's retries get what is left of the deadline (the first call is always made).
     const retry = { ...deps.retry, budgetMs: Math.max(0, deadlineMs - now()) };
@@ -123,6 +124,9 @@ async function sendClaimedChunk(
       await releaseClaim(claimDeps, held, 'Firehose refused the chunk', carry);
     }
     throw error;
+  } finally {
+    // A cut published while the chunk was sent (PacedSend.afterCall) ends with this invocation, not after it.
+    await paced?.settled();
   }
 }
 

@@ -6,6 +6,17 @@ export const RUNS_PREFIX = 'runs/';
 
 const round = (n: number) => `round-${String(n).padStart(2, '0')}`;
 
+/**
+ * A Map state's EnteredTime as a key segment: the instant in ISO 8601 with the colons dropped
+ * (`2026-12-01T020753.123Z`), which S3's guide lists among characters that may need special handling.
+ * One instant gives one segment however it was written; anything that is no date is escaped whole.
+ */
+export function keySafeInstant(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isFinite(ms)) return new Date(ms).toISOString().replace(/:/g, '');
+  return `x${Buffer.from(iso).toString('hex')}`;
+}
+
 export const artifactKeys = {
   run: (runId: string) => `${RUNS_PREFIX}${runId}/`,
   plan: (runId: string) => `${RUNS_PREFIX}${runId}/plan.json`,
@@ -20,6 +31,9 @@ export const artifactKeys = {
   publishedPrefix: (runId: string, n: number) => `${RUNS_PREFIX}${runId}/${round(n)}/accepted-published/`,
   published: (runId: string, n: number, index: number) =>
     `${RUNS_PREFIX}${runId}/${round(n)}/accepted-published/${String(index).padStart(4, '0')}.json`,
+  /** The one rate a Map run's PutBatch children share (functions/put-batch/rate-board.ts). */
+  paceBoard: (runId: string, n: number, mapStartedAt: string) =>
+    `${RUNS_PREFIX}${runId}/${round(n)}/pace/${keySafeInstant(mapStartedAt)}.json`,
   deadLetterRecords: (runId: string) => `${RUNS_PREFIX}${runId}/dead-letter/records.jsonl`,
   deadLetterManifest: (runId: string) => `${RUNS_PREFIX}${runId}/dead-letter/manifest.jsonl`,
 } as const;

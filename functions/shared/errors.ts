@@ -110,6 +110,18 @@ export class AccountingError extends LoaderError {
   }
 }
 
+/**
+ * A Map run's shared pace object (functions/put-batch/rate-board.ts) is not what this code writes (a
+ * deployment of another version mid-run, a hand edit). PutBatch never fails on it: it logs it once and
+ * paces on its own rate; it is never overwritten blindly.
+ */
+export class MalformedRateBoardError extends LoaderError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MalformedRateBoardError';
+  }
+}
+
 /** The names the state machine may use in Retry/Catch `ErrorEquals` besides `States.*` and `Lambda.*`. */
 export const LOADER_ERROR_NAMES = [
   'LoaderError',
@@ -124,4 +136,5 @@ export const LOADER_ERROR_NAMES = [
   'MetricsLaggingError',
   'TransientAwsError',
   'AccountingError',
+  'MalformedRateBoardError',
 ] as const;

@@ -1,6 +1,8 @@
 import { JITTER_RETRY_MS, resetPaces } from '../../../functions/put-batch/pace';
 import { pacedSend } from '../../../functions/put-batch/paced-send';
-import { descriptor, foundQuota } from '../fixtures';
+import type { RateBoard } from '../../../functions/put-batch/rate-board';
+import { descriptor, foundQuota, recordingLogger } from '../fixtures';
+import { memoryBoard } from './memory-board';
 
 const QUOTA = foundQuota({ bytesPerSecond: 5_000_000, recordsPerSecond: 500_000, requestsPerSecond: 500 });
 
@@ -38,5 +40,168 @@ describe('a paced send retries a refused call the pacing takes for jitter', () =
     paced.afterCall(answer(1, 1, 4_300));
     expect(paced.throttledRetryDelay(answer(1, 1, 4_300))).toBeUndefined();
     expect(paced.throttledRetryDelay(answer(2, 1, 4_300))).toBeUndefined();
+  });
+});
+
+describe("a paced send shares the Map run's rate with the other environments through its board", () => {
+  const MAP_STARTED = new Date(0).toISOString();
+  // The schedule's zero is the Map's start plus its allowance (pace.ts MAP_START_ALLOWANCE_MS).
+  const ZERO = 1_000;
+  const BATCH_QUOTA = foundQuota({
+    bytesPerSecond: 5_000_000,
+    recordsPerSecond: 500_000,
+    requestsPerSecond: 2_000,
+  });
+  const heavy = (sentAtMs: number, attempt = 1) => ({
+    attempt,
+    entries: 500,
+    throttled: 250,
+    bytes: 50_000,
+    throttledBytes: 25_000,
+    sentAtMs,
+  });
+
+  function clockAt(start: number) {
+    let now = start;
+    return {
+      now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+      set: (ms: number) => {
+        now = ms;
+      },
+    };
+  }
+
+  function batchChunk(
+    paceOffsetMs: number,
+    board: RateBoard,
+    time: ReturnType<typeof clockAt>,
+    logger = recordingLogger(),
+  ) {
+    const chunk = descriptor({ records: 500, firehoseRecords: 500, paceOffsetMs });
+    return pacedSend(
+      { runId: 'run-shared', round: 0, chunk, quota: BATCH_QUOTA, paceRate: 1, mapStartedAt: MAP_STARTED },
+      { deadlineMs: 60_000, now: time.now, sleep: time.sleep, rateBoard: board, logger },
+    );
+  }
+
+  it("after one environment's cut, another's next wait follows that cut's rate and anchor", async () => {
+    const board = memoryBoard();
+    const timeA = clockAt(ZERO);
+    const a = batchChunk(0, board, timeA);
+    await a.waitFirst();
+    timeA.set(ZERO + 100);
+    a.afterCall(heavy(ZERO));
+    a.record({ accepted: 250, throttledEntries: 250 });
+    await a.settled();
+    const stored = board.stored;
+    expect(stored?.seq).toBe(1);
+    expect(a.rate).toBeLessThan(0.6);
+
+    resetPaces(); // another execution environment: its own pace, at the round's rate of 1
+    const timeB = clockAt(ZERO + 200);
+    const b = batchChunk(2_000, board, timeB);
+    const waited = await b.waitFirst();
+
+    if (!stored) throw new Error('no cut stored');
+    const { cut } = stored;
+    const due = cut.anchorWallMs + (2_000 - cut.anchorOffsetMs) / cut.rate;
+    expect(timeB.now()).toBeGreaterThanOrEqual(due - 0.5);
+    expect(timeB.now()).toBeLessThan(due + 1);
+    // At its own rate of 1 it would have gone at ZERO + 2,000.
+    expect(waited).toBeGreaterThan(2_000);
+  });
+
+  it('a lost write race adopts the stored cut, writes nothing, and its retry does not cut again', async () => {
+    const board = memoryBoard();
+    const time = clockAt(ZERO);
+    const paced = batchChunk(0, board, time);
+    await paced.waitFirst();
+    // Another environment cuts after this call left, before this environment knows.
+    const theirs = {
+      atMs: ZERO + 50,
+      rate: 0.5,
+      anchorWallMs: ZERO,
+      anchorOffsetMs: 0,
+      throttledRate: 0.9,
+      cutRate: 0.5,
+      recoverTo: 0.8,
+    };
+    await board.write({ cut: theirs, seq: 1 }, undefined);
+    time.set(ZERO + 100);
+
+    paced.afterCall(heavy(ZERO));
+    await paced.settled();
+    time.set(ZERO + 1_200);
+    paced.afterCall(heavy(ZERO + 1_100, 2));
+    paced.record({ accepted: 500, throttledEntries: 500 });
+    await paced.settled();
+
+    expect(board.writes).toEqual([{ cut: theirs, seq: 1 }]);
+    expect(paced.rate).toBe(0.5);
+  });
+
+  it('a board that throws leaves pacing as it was without one, and logs one warning', async () => {
+    const failing: RateBoard = {
+      read: async () => Promise.reject(Object.assign(new Error('Internal Error'), { name: 'InternalError' })),
+      write: async () =>
+        Promise.reject(Object.assign(new Error('Internal Error'), { name: 'InternalError' })),
+    };
+    const logger = recordingLogger();
+    const time = clockAt(ZERO);
+    const first = batchChunk(0, failing, time, logger);
+    await first.waitFirst();
+    time.set(ZERO + 100);
+    first.afterCall(heavy(ZERO));
+    first.record({ accepted: 250, throttledEntries: 250 });
+    await first.settled();
+    const second = batchChunk(700, failing, time, logger);
+    const waited = await second.waitFirst();
+
+    expect(first.rate).toBeLessThan(0.6);
+    expect(waited).toBeCloseTo(700 / (first.rate ?? 1) - 100, 0);
+    expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(1);
+  });
+
+  it('keeps the publish of a cut until the chunk is settled, and the next call waits for it', async () => {
+    let release: () => void = () => undefined;
+    const inner = memoryBoard();
+    const slow: RateBoard = {
+      read: () => inner.read(),
+      write: async (body, etag) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return inner.write(body, etag);
+      },
+    };
+    const time = clockAt(ZERO);
+    const paced = pacedSend(
+      {
+        runId: 'run-shared-settle',
+        round: 0,
+        chunk: descriptor({ mode: 'individual', records: 2, firehoseRecords: 2, paceOffsetMs: 0 }),
+        quota: QUOTA,
+        paceRate: 1,
+        mapStartedAt: MAP_STARTED,
+      },
+      { deadlineMs: 60_000, now: time.now, sleep: time.sleep, rateBoard: slow, logger: recordingLogger() },
+    );
+    await paced.waitFirst();
+    paced.afterCall({ ...heavy(ZERO), entries: 1, throttled: 1, bytes: 100, throttledBytes: 100 });
+    let next = false;
+    const waiting = paced.waitCall(1).then(() => {
+      next = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(next).toBe(false);
+    expect(inner.writes).toHaveLength(0);
+
+    release();
+    await waiting;
+    await paced.settled();
+    expect(inner.writes).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@ import { putIf } from '../../../functions/shared/claim-store';
 import { type RetryPolicy, resolveRetryPolicy } from '../../../functions/shared/firehose';
 import type { RunQuota } from '../../../functions/shared/quota/quota';
 import { descriptor, foundQuota, recordingLogger } from '../fixtures';
-import { type LocalAws, putText, startLocalAws } from '../local-aws';
+import { getText, type LocalAws, putText, startLocalAws } from '../local-aws';
 
 const ONE_ATTEMPT = resolveRetryPolicy({ maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, budgetMs: 20_000 });
 const QUOTA = foundQuota({
@@ -50,9 +50,10 @@ async function putPaced(
   streamName: string,
   paceOffsetMs: number,
   time: ReturnType<typeof clock>,
-  options: { retry?: RetryPolicy; quota?: RunQuota; mode?: 'batch' | 'individual' } = {},
+  options: { retry?: RetryPolicy; quota?: RunQuota; mode?: 'batch' | 'individual'; chunkId?: string } = {},
 ) {
   const chunk = descriptor({
+    chunkId: options.chunkId ?? 'r0-c000000',
     mode: options.mode ?? 'batch',
     bucket: aws.names.sourceBucket,
     key: 'pace/in.jsonl',
@@ -104,6 +105,33 @@ describe('putChunk paces itself to the run quota', () => {
     const outcome = await putPaced('run-pace-cut', streamName, 0, clock(1_000_000));
     expect(outcome.throttledEntries).toBeGreaterThan(0);
     expect(outcome.paceRate).toBeLessThan(1);
+  });
+});
+
+describe("putChunk shares the Map run's rate with the other execution environments", () => {
+  it("publishes its cut to the run's pace board before it returns, and another environment's next chunk waits at that rate", async () => {
+    const { streamName } = await aws.stream('pace-board');
+    const runId = 'run-pace-board';
+    aws.services.setFaults({ entryFailureRate: 0.5, entryErrorCode: 'ServiceUnavailableException', seed: 3 });
+    const cutting = await putPaced(runId, streamName, 0, clock(1_000_000));
+    expect(cutting.paceRate).toBeLessThan(1);
+
+    // Returned: the publish was awaited, the board holds the cut.
+    const key = artifactKeys.paceBoard(runId, 0, new Date(1_000_000).toISOString());
+    const board = JSON.parse(await getText(s3Client(), aws.names.artifactBucket, key));
+    expect(board).toMatchObject({ seq: 1, cut: { rate: cutting.paceRate } });
+
+    aws.services.setFaults({ entryFailureRate: 0 });
+    resetPaces(); // another execution environment, which never met the throttle
+    const start = 1_000_000 + MAP_START_ALLOWANCE_MS;
+    const time = clock(start);
+    const next = await putPaced(runId, streamName, 700, time, { chunkId: 'r0-c000001' });
+
+    const due = board.cut.anchorWallMs + (700 - board.cut.anchorOffsetMs) / board.cut.rate;
+    expect(next.delivered).toBe(4);
+    expect(time.now()).toBeCloseTo(due, -1);
+    // Its own rate of 1 would have sent it 700 ms after the schedule's zero.
+    expect(time.now() - start).toBeGreaterThan(700 / 0.6);
   });
 });
 

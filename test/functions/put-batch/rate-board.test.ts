@@ -1,0 +1,141 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { SharedCut } from '../../../functions/put-batch/aimd';
+import { parseBoard, s3RateBoard } from '../../../functions/put-batch/rate-board';
+import { artifactKeys } from '../../../functions/shared/artifacts';
+import { s3Client } from '../../../functions/shared/aws-clients';
+import { type LocalAws, startLocalAws } from '../local-aws';
+
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startLocalAws();
+});
+afterAll(async () => {
+  await aws?.stop();
+});
+
+const cut = (rate: number, atMs = 2_000): SharedCut => ({
+  atMs,
+  rate,
+  anchorWallMs: 3_000,
+  anchorOffsetMs: 1_500,
+  throttledRate: 0.9,
+  cutRate: rate,
+  recoverTo: 0.85,
+  episode: { throttledRate: 0.9, recoverTo: 0.85, atMs },
+});
+const refOf = (runId: string) => ({
+  bucket: aws.names.artifactBucket,
+  key: artifactKeys.paceBoard(runId, 0, '2026-12-01T02:07:53.123Z'),
+});
+
+describe('the pace board in S3', () => {
+  it('is absent before the first cut, then holds what was written, with its ETag', async () => {
+    const board = s3RateBoard(s3Client(), refOf('board-basic'));
+    expect(await board.read()).toBeUndefined();
+
+    const etag = await board.write({ cut: cut(0.6), seq: 1 }, undefined);
+
+    expect(etag).toEqual(expect.any(String));
+    expect(await board.read()).toEqual({ cut: cut(0.6), seq: 1, etag });
+  });
+
+  it('lets exactly one of several first cuts racing for the board win (If-None-Match)', async () => {
+    const ref = refOf('board-race-first');
+    const rates = [0.6, 0.65, 0.7, 0.75];
+    const boards = rates.map(() => s3RateBoard(s3Client(), ref));
+
+    const results = await Promise.all(
+      boards.map((board, i) => board.write({ cut: cut(rates[i] ?? 1), seq: 1 }, undefined)),
+    );
+
+    const winner = results.findIndex((etag) => etag !== undefined);
+    expect(results.filter((etag) => etag !== undefined)).toHaveLength(1);
+    expect(await boards[0]?.read()).toMatchObject({
+      seq: 1,
+      cut: { rate: rates[winner] },
+      etag: results[winner],
+    });
+  });
+
+  it('refuses a write over a cut the writer did not know (If-Match on a stale ETag)', async () => {
+    const ref = refOf('board-race-next');
+    const board = s3RateBoard(s3Client(), ref);
+    const first = await board.write({ cut: cut(0.6), seq: 1 }, undefined);
+    const second = await board.write({ cut: cut(0.5, 3_000), seq: 2 }, first);
+
+    const stale = await board.write({ cut: cut(0.4, 3_100), seq: 2 }, first);
+
+    expect(second).toEqual(expect.any(String));
+    expect(stale).toBeUndefined();
+    expect(await board.read()).toMatchObject({ seq: 2, cut: { rate: 0.5 }, etag: second });
+  });
+
+  it('takes a 403 for a board not yet written: PutBatch may not list the bucket', async () => {
+    const s3 = new S3Client({ forcePathStyle: true });
+    s3.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error('Access Denied'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        });
+      },
+      { step: 'initialize', name: 'forbiddenReads' },
+    );
+    expect(await s3RateBoard(s3, refOf('board-forbidden')).read()).toBeUndefined();
+    s3.destroy();
+  });
+
+  it('throws MalformedRateBoardError for an object it did not write, naming the key', async () => {
+    const ref = refOf('board-malformed');
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: ref.bucket,
+        Key: ref.key,
+        Body: JSON.stringify({ seq: 1, cut: { rate: 'x' } }),
+      }),
+    );
+    await expect(s3RateBoard(s3Client(), ref).read()).rejects.toMatchObject({
+      name: 'MalformedRateBoardError',
+      message: expect.stringContaining(ref.key),
+    });
+  });
+});
+
+describe('a stored board entry is checked before any environment adopts it', () => {
+  const good = { cut: cut(0.6), seq: 3 };
+  it.each([
+    ['not JSON', '{'],
+    ['no seq', JSON.stringify({ cut: cut(0.6) })],
+    ['a seq of 0', JSON.stringify({ ...good, seq: 0 })],
+    ['a rate of 0 (every schedule would stall)', JSON.stringify({ ...good, cut: { ...cut(0.6), rate: 0 } })],
+    ['a missing anchor', JSON.stringify({ ...good, cut: { ...cut(0.6), anchorWallMs: undefined } })],
+    [
+      'an episode without its time',
+      JSON.stringify({ ...good, cut: { ...cut(0.6), episode: { throttledRate: 1, recoverTo: 1 } } }),
+    ],
+  ])('refuses %s', (_, text) => {
+    expect(() => parseBoard(text, 'k')).toThrow(expect.objectContaining({ name: 'MalformedRateBoardError' }));
+  });
+
+  it('keeps only the fields of a cut, with or without an episode', () => {
+    expect(parseBoard(JSON.stringify({ ...good, extra: 1, cut: { ...cut(0.6), more: 2 } }), 'k')).toEqual(
+      good,
+    );
+    const { episode: _, ...plain } = cut(0.6);
+    expect(parseBoard(JSON.stringify({ cut: plain, seq: 1 }), 'k')).toEqual({ cut: plain, seq: 1 });
+  });
+});
+
+describe('the pace board key', () => {
+  it('lies under the run and round (the prefix PutBatch may read and write), one per Map run', () => {
+    const key = artifactKeys.paceBoard('run-1', 2, '2026-12-01T02:07:53.123Z');
+    expect(key).toBe('runs/run-1/round-02/pace/2026-12-01T020753.123Z.json');
+    expect(artifactKeys.paceBoard('run-1', 2, '2026-12-01T02:07:53.124Z')).not.toBe(key);
+  });
+
+  it('has no character S3 says may need special handling, whatever the start time looks like', () => {
+    expect(artifactKeys.paceBoard('r', 0, 'not a date: /?')).toMatch(
+      /^runs\/r\/round-00\/pace\/[A-Za-z0-9.-]+\.json$/,
+    );
+  });
+});

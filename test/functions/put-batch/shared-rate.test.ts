@@ -1,0 +1,184 @@
+import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+import type { RateBoard } from '../../../functions/put-batch/rate-board';
+import { SharedRate } from '../../../functions/put-batch/shared-rate';
+import { recordingLogger } from '../fixtures';
+import { memoryBoard } from './memory-board';
+
+const settings: AimdSettings = { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 };
+const READ_EVERY_MS = 250;
+const HEAVY = { entries: 500, throttled: 250 };
+
+function environment(board: RateBoard, logger = recordingLogger()) {
+  const pace = new AimdPace(0, settings);
+  const shared = new SharedRate(board, pace, logger, {
+    readEveryMs: READ_EVERY_MS,
+    logKeys: { paceBoard: 'k' },
+  });
+  return { pace, shared, logger };
+}
+
+describe("a Map run's environments share one rate through the board", () => {
+  it("an environment's own cut is published, and another environment adopts its rate and anchor at its next read", async () => {
+    const board = memoryBoard();
+    const a = environment(board);
+    const b = environment(board);
+    await b.shared.sync(0);
+
+    a.pace.record(HEAVY, 2_000, 2_100);
+    await a.shared.publish();
+    expect(board.stored?.seq).toBe(1);
+    expect(board.stored?.cut).toEqual(a.pace.lastCut);
+
+    expect(b.pace.rate).toBe(1);
+    await b.shared.sync(2_200);
+    expect(b.pace.rate).toBe(a.pace.rate);
+    expect(b.pace.sendAt(5_000)).toBe(a.pace.sendAt(5_000));
+    // What it adopted is not its own cut: it publishes nothing.
+    await b.shared.publish();
+    expect(board.writes).toHaveLength(1);
+  });
+
+  it('reads at most once per slice, and concurrent waiters share the one read in flight', async () => {
+    const board = memoryBoard();
+    const { shared } = environment(board);
+    await Promise.all([shared.sync(0), shared.sync(0), shared.sync(10)]);
+    expect(board.reads).toBe(1);
+    await shared.sync(READ_EVERY_MS - 1);
+    expect(board.reads).toBe(1);
+    await shared.sync(READ_EVERY_MS);
+    expect(board.reads).toBe(2);
+  });
+
+  it('publishes a later own cut over the one before (If-Match), with the next sequence number', async () => {
+    const board = memoryBoard();
+    const a = environment(board);
+    a.pace.record(HEAVY, 0, 2_000);
+    await a.shared.publish();
+    a.pace.record(HEAVY, 0, 6_000);
+    await a.shared.publish();
+    expect(board.writes.map((entry) => entry.seq)).toEqual([1, 2]);
+    expect(board.stored?.cut.atMs).toBe(6_000);
+  });
+
+  it('losing the write race adopts the stored cut instead, does not cut again for the same overload, and does not retry', async () => {
+    const board = memoryBoard();
+    const a = environment(board);
+    const b = environment(board);
+    // Both meet the same overload before either knows of the other's cut.
+    a.pace.record(HEAVY, 2_000, 2_100);
+    b.pace.record({ entries: 500, throttled: 400 }, 2_000, 2_150);
+    await a.shared.publish();
+    await b.shared.publish();
+
+    expect(board.writes).toHaveLength(1);
+    expect(b.pace.lastCut).toEqual(a.pace.lastCut);
+    expect(b.pace.rate).toBe(a.pace.rate);
+    // A throttled answer to a call that left before the adopted cut says nothing of its rate.
+    b.pace.record(HEAVY, 2_000, 2_300, 2_050);
+    expect(b.pace.rate).toBe(a.pace.rate);
+    await b.shared.publish();
+    expect(board.writes).toHaveLength(1);
+  });
+
+  it('a cut queued behind an adoption is not written: the adopted cut replaced it', async () => {
+    const board = memoryBoard();
+    const a = environment(board);
+    const b = environment(board);
+    a.pace.record(HEAVY, 0, 2_000);
+    await a.shared.publish();
+    b.pace.record(HEAVY, 0, 2_050);
+    await b.shared.sync(2_060);
+    await b.shared.publish();
+    expect(board.writes).toHaveLength(1);
+    expect(b.pace.lastCut).toEqual(a.pace.lastCut);
+  });
+
+  it('a board that fails leaves the local rate in charge, logs one warning, and is read again later', async () => {
+    let failing = true;
+    const inner = memoryBoard();
+    const board: RateBoard = {
+      read: async () => {
+        if (failing) throw Object.assign(new Error('Slow Down'), { name: 'SlowDown' });
+        return inner.read();
+      },
+      write: async (body, etag) => {
+        if (failing) throw Object.assign(new Error('Slow Down'), { name: 'SlowDown' });
+        return inner.write(body, etag);
+      },
+    };
+    const a = environment(board);
+    await a.shared.sync(0);
+    a.pace.record(HEAVY, 0, 2_000);
+    const cutRate = a.pace.rate;
+    await a.shared.publish();
+    await a.shared.sync(READ_EVERY_MS);
+    await a.shared.settled();
+
+    expect(cutRate).toBeLessThan(1);
+    expect(a.pace.rate).toBe(cutRate);
+    const warnings = a.logger.lines.filter((line) => line.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.attributes).toMatchObject({
+      paceBoard: 'k',
+      operation: 'read',
+      errorName: 'SlowDown',
+    });
+
+    failing = false;
+    const other = environment(inner);
+    other.pace.record(HEAVY, 0, 9_000);
+    await other.shared.publish();
+    await a.shared.sync(9_100);
+    expect(a.pace.lastCut).toEqual(other.pace.lastCut);
+  });
+
+  it('a write that meets an object no read finds is logged once and leaves the next write to create the board', async () => {
+    const inner = memoryBoard();
+    let hidden = true;
+    const board: RateBoard = {
+      read: async () => (hidden ? undefined : inner.read()),
+      write: (body, etag) => inner.write(body, etag),
+    };
+    const other = environment(inner);
+    other.pace.record(HEAVY, 0, 1_000);
+    await other.shared.publish();
+    const a = environment(board);
+    a.pace.record(HEAVY, 0, 2_000);
+    await a.shared.publish();
+
+    expect(a.logger.lines.filter((line) => line.level === 'warn')).toEqual([
+      expect.objectContaining({
+        attributes: expect.objectContaining({ operation: 'read after a lost write' }),
+      }),
+    ]);
+    hidden = false;
+    await a.shared.sync(3_000);
+    expect(a.pace.lastCut).toEqual(other.pace.lastCut);
+  });
+
+  it('settles only once its writes are done', async () => {
+    let release: () => void = () => undefined;
+    const inner = memoryBoard();
+    const board: RateBoard = {
+      read: () => inner.read(),
+      write: async (body, etag) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return inner.write(body, etag);
+      },
+    };
+    const a = environment(board);
+    a.pace.record(HEAVY, 0, 2_000);
+    void a.shared.publish();
+    let settled = false;
+    const settling = a.shared.settled().then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    release();
+    await settling;
+    expect(inner.writes).toHaveLength(1);
+  });
+});
