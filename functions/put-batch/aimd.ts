@@ -5,6 +5,9 @@ export { type AimdSettings, DEFAULT_AIMD };
 /** A stream lets one second of its quota through at once (the local Firehose's token bucket holds as much). */
 export const STREAM_ALLOWANCE_MS = 1_000;
 
+/** The climb is taken in steps this long at most (advance), however rarely an environment asks. */
+export const ADVANCE_STEP_MS = 50;
+
 /** A call's own accepted share is a sample worth heeding only with this many entries. */
 export const CALL_SHARE_MIN_ENTRIES = 100;
 
@@ -167,10 +170,14 @@ export class AimdPace {
    * are all waiting still sees the rate climb (a climb driven by its own clean calls never came).
    */
   advance(nowMs: number): void {
-    const elapsed = nowMs - this.lastChangeMs;
-    if (elapsed <= 0 || this.rateValue >= this.settings.maxRate) return;
-    const offsetNow = this.anchorOffsetMs + (nowMs - this.anchorWallMs) * this.rateValue;
-    this.change(this.raised(elapsed, nowMs), offsetNow, nowMs);
+    // In steps of ADVANCE_STEP_MS, as an environment that sends all the time raises it: one that adopts
+    // a cut seconds late then stands where the others climbed to (one step of seconds at the cut's rate
+    // put it seconds behind them).
+    while (nowMs > this.lastChangeMs && this.rateValue < this.settings.maxRate) {
+      const atMs = Math.min(nowMs, this.lastChangeMs + ADVANCE_STEP_MS);
+      const offsetNow = this.anchorOffsetMs + (atMs - this.anchorWallMs) * this.rateValue;
+      this.change(this.raised(atMs - this.lastChangeMs, atMs), offsetNow, atMs);
+    }
   }
 
   private throttled(result: CallResult, offsetMs: number, nowMs: number, sentAtMs: number): void {

@@ -153,6 +153,9 @@ export async function waitForTurn(
   const deadline = started + maxWaitMs;
   for (;;) {
     await shared?.sync(clock.now());
+    // The rate climbs with the clock: an item whose environment sends nothing else meanwhile still
+    // sees the climb (an environment with every item waiting never raised it).
+    pace.advance(clock.now());
     const left = Math.min(pace.sendAt(call.offsetMs), deadline) - clock.now();
     if (left <= 0.5) break;
     await clock.sleep(Math.min(Math.ceil(left), WAIT_SLICE_MS));

@@ -1,4 +1,10 @@
-import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
+import {
+  ADVANCE_STEP_MS,
+  AimdPace,
+  type AimdSettings,
+  DEFAULT_AIMD,
+  type SharedCut,
+} from '../../../functions/put-batch/aimd';
 import { JITTER_RETRY_MS, pacedRetryDelay } from '../../../functions/put-batch/pace';
 
 const settings = (over: Partial<AimdSettings> = {}): AimdSettings => ({
@@ -184,13 +190,16 @@ describe('the shared sending rate (AIMD)', () => {
     }
     const { probePerSecond, probeDoublingSeconds } = DEFAULT_AIMD;
     const inSteps = (step: number | undefined) => (step ?? 0) / probePerSecond;
-    expect(inSteps(steps[0])).toBeCloseTo(1 + 1 / probeDoublingSeconds, 6);
-    expect(inSteps(steps[3])).toBeCloseTo(1 + 4 / probeDoublingSeconds, 6);
+    // The climb goes in ADVANCE_STEP_MS steps, each grown by the clean time at its end: over a second
+    // the growth is that of its steps' mean end, half a second and half a step into it.
+    const mid = 0.5 + ADVANCE_STEP_MS / 2_000;
+    expect(inSteps(steps[0])).toBeCloseTo(1 + mid / probeDoublingSeconds, 6);
+    expect(inSteps(steps[3])).toBeCloseTo(1 + (3 + mid) / probeDoublingSeconds, 6);
     // Past the throttled rate a full allowance could hide an overshoot: the step stays the first one
     // for one growth period of clean sending, then grows again (room freed for good is found).
     expect(pace.rate).toBeGreaterThan(throttled);
     expect(inSteps(steps[9])).toBeCloseTo(1, 6);
-    expect(inSteps(steps[29])).toBeCloseTo(1 + (30 - probeDoublingSeconds) / probeDoublingSeconds, 6);
+    expect(inSteps(steps[29])).toBeCloseTo(1 + (29 + mid - probeDoublingSeconds) / probeDoublingSeconds, 6);
   });
 
   it('climbs back below the overloaded rate when a heavy cut comes soon after a mild one for a clipped chunk', () => {
@@ -302,5 +311,22 @@ describe('the shared sending rate (AIMD)', () => {
     const pace = new AimdPace(0, settings());
     pace.claimTurn(500, 10_000, 100);
     expect(pace.claimTurn(300, 10_000, 100)).toBe(10_000);
+  });
+});
+
+describe('one rate shared by environments', () => {
+  it('an environment that adopts a cut 5 s late stands on the same schedule as the one that cut', () => {
+    const settings = { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 };
+    const cutter = new AimdPace(0, settings);
+    const late = new AimdPace(0, settings);
+    cutter.record({ entries: 500, throttled: 250 }, 5_000, 5_000);
+    // The cutter sends all the time and climbs back; the other adopts the cut only at 10 s.
+    for (let t = 5_020; t <= 10_000; t += 20) cutter.record({ entries: 500, throttled: 0 }, 0, t);
+    late.adopt(cutter.lastCut as SharedCut);
+    late.advance(10_000);
+    expect(late.rate).toBeCloseTo(cutter.rate, 3);
+    // One step of 5 s at the cut's rate put it 2.6 s behind. Now within 50 ms (BURST_MS: the lead a late
+    // environment may take anyway); measured 13 ms, from climbing in 50 ms steps against 20 ms ones.
+    expect(Math.abs(late.sendAt(40_000) - cutter.sendAt(40_000))).toBeLessThan(50);
   });
 });
