@@ -57,6 +57,8 @@ export class AimdPace {
   private anchorOffsetMs = 0;
   private lastChangeMs: number;
   private lastCutMs = Number.NEGATIVE_INFINITY;
+  /** Calls sent before this went out at a rate since replaced (by this environment's cut or an adopted one). */
+  private rateSinceMs = Number.NEGATIVE_INFINITY;
   /** The rate the last cut came down from (the one that was throttled) and the rate it cut to. */
   private throttledRate: number | undefined;
   private cutRate = 0;
@@ -92,15 +94,21 @@ export class AimdPace {
   }
 
   /**
-   * Takes another environment's cut as this one's: its schedule, rate and climb. Calls this
-   * environment sent before it (at the rate it replaces) then no longer cut again (`record`).
+   * Takes another environment's cut, read at `nowMs`, as this one's: its schedule, rate and climb.
+   * Every call this environment sent before `nowMs` went out at the rate the cut replaces, even those
+   * sent after the cut was made: their throttling does not cut again (`record`), and its window of
+   * recent answers starts afresh. A cut from a clock ahead of this one counts as made now (its hold and
+   * climb would otherwise wait for this clock to catch up).
    */
-  adopt(cut: SharedCut): void {
+  adopt(cut: SharedCut, nowMs: number): void {
+    const atMs = Math.min(cut.atMs, nowMs);
     this.rateValue = clamp(cut.rate, this.settings.minRate, this.settings.maxRate);
     this.anchorWallMs = cut.anchorWallMs;
     this.anchorOffsetMs = cut.anchorOffsetMs;
-    this.lastChangeMs = cut.atMs;
-    this.lastCutMs = cut.atMs;
+    this.lastChangeMs = atMs;
+    this.lastCutMs = atMs;
+    this.rateSinceMs = nowMs;
+    this.recent = [];
     this.throttledRate = cut.throttledRate;
     this.cutRate = cut.cutRate;
     this.recoverTo = cut.recoverTo;
@@ -182,7 +190,7 @@ export class AimdPace {
 
   private throttled(result: CallResult, offsetMs: number, nowMs: number, sentAtMs: number): void {
     const { settings } = this;
-    if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.lastCutMs) {
+    if (nowMs - this.lastCutMs < settings.holdMs || sentAtMs < this.rateSinceMs) {
       // Throttled inside the hold after a real cut, or at the rate before it: the overload that cut,
       // not a sliver of a clean window (whatever an earlier throttle was). Its retry waits for a window.
       this.lastThrottleWasJitter = false;
@@ -215,6 +223,7 @@ export class AimdPace {
     const { settings } = this;
     const first = this.throttledRate === undefined;
     this.lastCutMs = nowMs;
+    this.rateSinceMs = nowMs;
     const sporadic = 1 - share < settings.sporadicShare;
     const before = this.rateValue;
     const firstHeavy = first && 1 - share >= settings.heavyShare;

@@ -85,6 +85,7 @@ export function sharedRateFor(
   context: PaceContext,
   board: () => { board: RateBoard; logKeys: Record<string, unknown> },
   logger: LoggerLike,
+  now?: () => number,
 ): SharedRate {
   const entry = entryFor(context);
   if (!entry.shared) {
@@ -92,6 +93,7 @@ export function sharedRateFor(
     entry.shared = new SharedRate(made.board, entry.pace, logger, {
       readEveryMs: WAIT_SLICE_MS,
       logKeys: made.logKeys,
+      ...(now ? { now } : {}),
     });
   }
   return entry.shared;

@@ -77,14 +77,14 @@ function sharedRateOf(
 ): SharedRate | undefined {
   const { logger, rateBoard, s3, artifactBucket } = deps;
   if (!logger) return undefined;
-  if (rateBoard) return sharedRateFor(context, () => ({ board: rateBoard, logKeys: {} }), logger);
+  if (rateBoard) return sharedRateFor(context, () => ({ board: rateBoard, logKeys: {} }), logger, deps.now);
   if (!s3 || !artifactBucket) return undefined;
   const key = artifactKeys.paceBoard(input.runId, input.round, context.mapStartedAt);
   const board = () => ({
     board: s3RateBoard(s3, { bucket: artifactBucket, key }),
     logKeys: { paceBoard: key },
   });
-  return sharedRateFor(context, board, logger);
+  return sharedRateFor(context, board, logger, deps.now);
 }
 
 // One closure over 70 lines: the hooks it returns share the chunk's pacing state (rate, last send,

@@ -29,7 +29,7 @@ export class SharedRate {
     private readonly board: RateBoard,
     private readonly pace: AimdPace,
     private readonly logger: LoggerLike,
-    private readonly options: { readEveryMs: number; logKeys: Record<string, unknown> },
+    private readonly options: { readEveryMs: number; logKeys: Record<string, unknown>; now?: () => number },
   ) {}
 
   /** Adopts a newer cut from the board, reading it at most once per `readEveryMs`. Never rejects. */
@@ -96,7 +96,8 @@ export class SharedRate {
 
   private take(stored: BoardEntry & { etag: string }): void {
     if (stored.seq <= this.knownSeq) return;
-    this.pace.adopt(stored.cut);
+    // Adopted when the read answers: every call sent until then went out at the rate it replaces.
+    this.pace.adopt(stored.cut, (this.options.now ?? Date.now)());
     this.known = this.pace.lastCut;
     this.knownSeq = stored.seq;
     this.etag = stored.etag;

@@ -322,11 +322,41 @@ describe('one rate shared by environments', () => {
     cutter.record({ entries: 500, throttled: 250 }, 5_000, 5_000);
     // The cutter sends all the time and climbs back; the other adopts the cut only at 10 s.
     for (let t = 5_020; t <= 10_000; t += 20) cutter.record({ entries: 500, throttled: 0 }, 0, t);
-    late.adopt(cutter.lastCut as SharedCut);
+    late.adopt(cutter.lastCut as SharedCut, 10_000);
     late.advance(10_000);
     expect(late.rate).toBeCloseTo(cutter.rate, 3);
     // One step of 5 s at the cut's rate put it 2.6 s behind. Now within 50 ms (BURST_MS: the lead a late
     // environment may take anyway); measured 13 ms, from climbing in 50 ms steps against 20 ms ones.
     expect(Math.abs(late.sendAt(40_000) - cutter.sendAt(40_000))).toBeLessThan(50);
+  });
+});
+
+describe('adopting a cut', () => {
+  const settings = { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 };
+  const heavy = { entries: 500, throttled: 250 };
+
+  it('does not cut again for a call sent after the cut was made but before this environment adopted it', () => {
+    const cutter = new AimdPace(0, settings);
+    cutter.record(heavy, 1_000, 1_000);
+    const late = new AimdPace(0, settings);
+    late.adopt(cutter.lastCut as SharedCut, 2_300);
+    // Sent at 2,200 ms at the old rate (this environment did not know the cut yet), throttled at 2,550.
+    late.record(heavy, 2_000, 2_550, 2_200);
+    expect(late.rate).toBeCloseTo(cutter.rate, 2);
+    // A call sent after adopting, at the adopted rate, and throttled past the hold still cuts.
+    late.record(heavy, 2_500, 3_000, 2_400);
+    expect(late.rate).toBeLessThan(cutter.rate * 0.6);
+  });
+
+  it('counts a cut from a clock ahead of this one as made now: its hold ends and the climb starts on this clock', () => {
+    const ahead = new AimdPace(0, settings);
+    ahead.record(heavy, 1_000, 61_000);
+    const here = new AimdPace(0, settings);
+    here.adopt(ahead.lastCut as SharedCut, 1_000);
+    const cut = here.rate;
+    here.advance(2_000);
+    expect(here.rate).toBeGreaterThan(cut);
+    here.record(heavy, 1_200, 1_600, 1_100);
+    expect(here.rate).toBeLessThan(cut);
   });
 });

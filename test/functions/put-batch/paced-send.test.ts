@@ -110,7 +110,7 @@ describe("a paced send shares the Map run's rate with the other environments thr
     // Where that cut puts the offset once the climb back since it is counted (the rate climbs with the
     // clock); B's slices and this one-off advance take the climb in differently aligned 50 ms steps.
     const reference = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
-    reference.adopt(stored.cut);
+    reference.adopt(stored.cut, timeB.now());
     reference.advance(timeB.now());
     expect(Math.abs(timeB.now() - reference.sendAt(2_000))).toBeLessThan(5);
     // At its own rate of 1 it would have gone at ZERO + 2,000.

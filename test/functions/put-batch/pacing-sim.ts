@@ -165,10 +165,10 @@ function sharedBoard(paces: AimdPace[], enabled: boolean, latencyMs: number) {
   }));
   const index = new Map(paces.map((pace, i) => [pace, i]));
   const viewOf = (pace: AimdPace) => views[index.get(pace) as number] as (typeof views)[number];
-  const adopt = (pace: AimdPace, stored: (typeof writes)[number] | undefined) => {
+  const adopt = (pace: AimdPace, stored: (typeof writes)[number] | undefined, nowMs: number) => {
     const view = viewOf(pace);
     if (stored && stored.seq > view.seq) {
-      pace.adopt(stored.cut);
+      pace.adopt(stored.cut, nowMs);
       view.seq = stored.seq;
     }
     view.cut = pace.lastCut;
@@ -181,13 +181,14 @@ function sharedBoard(paces: AimdPace[], enabled: boolean, latencyMs: number) {
       adopt(
         pace,
         writes.findLast((write) => write.visibleAtMs <= nowMs),
+        nowMs,
       );
     },
     afterRecord(pace: AimdPace, nowMs: number) {
       const view = viewOf(pace);
       const cut = pace.lastCut;
       if (!enabled || !cut || cut === view.cut) return;
-      if ((latest()?.seq ?? 0) !== view.seq) return adopt(pace, latest());
+      if ((latest()?.seq ?? 0) !== view.seq) return adopt(pace, latest(), nowMs);
       writes.push({ visibleAtMs: nowMs + latencyMs, seq: view.seq + 1, cut });
       view.seq += 1;
       view.cut = cut;

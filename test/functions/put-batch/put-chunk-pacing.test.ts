@@ -130,7 +130,7 @@ describe("putChunk shares the Map run's rate with the other execution environmen
 
     // Where that cut puts the offset, the climb back since it counted (the rate climbs with the clock).
     const reference = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
-    reference.adopt(board.cut);
+    reference.adopt(board.cut, time.now());
     reference.advance(time.now());
     expect(next.delivered).toBe(4);
     expect(Math.abs(time.now() - reference.sendAt(700))).toBeLessThan(5);
