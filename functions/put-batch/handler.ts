@@ -14,6 +14,8 @@ const logger = createLogger('firehose-loader-put-batch');
  */
 export async function handler(event: PutBatchInput): Promise<ChunkOutcome> {
   const config = load();
+  // The Map run's pace board outlives this chunk in the container: its warnings carry the run, not the chunk.
+  const runLogger = logger.createChild({ persistentKeys: { runId: event.runId } });
   return withTransientErrorsNamed(() =>
     putChunk(event, {
       s3: s3Client(),
@@ -24,7 +26,8 @@ export async function handler(event: PutBatchInput): Promise<ChunkOutcome> {
       quota: config.quota,
       claimTakeoverAfterMs: config.claimTakeoverAfterMs,
       pacing: config.pacing,
-      logger: logger.createChild({ persistentKeys: { runId: event.runId, chunkId: event.chunk.chunkId } }),
+      logger: runLogger.createChild({ persistentKeys: { chunkId: event.chunk.chunkId } }),
+      boardLogger: runLogger,
     }),
   );
 }

@@ -25,6 +25,19 @@ export const MAP_START_ALLOWANCE_MS = 1_000;
 // climb back after a cut) brings its turn forward. Sleeping the whole wait computed at a low rate kept
 // the job far below the rate the AIMD had already climbed back to.
 export const WAIT_SLICE_MS = 250;
+// Reads of one pace board by all of a Map run's environments together stay under this: S3 serves at
+// least 5,500 GET/HEAD requests per second per prefix (S3 user guide, "Best practices design patterns:
+// optimizing Amazon S3 performance"), and the run's claims and outcomes share that prefix.
+export const MAX_BOARD_READS_PER_SECOND = 1_000;
+
+/**
+ * How often one environment reads the board: every wait slice, or less often when the Map runs so many
+ * environments at once that their reads together would pass MAX_BOARD_READS_PER_SECOND.
+ */
+export function boardReadEveryMs(maxConcurrency: number | undefined): number {
+  const environments = Math.max(1, maxConcurrency ?? 1);
+  return Math.max(WAIT_SLICE_MS, (environments * 1_000) / MAX_BOARD_READS_PER_SECOND);
+}
 
 // A call refused as a sliver of a clean window (AimdPace.lastThrottleWasJitter) is retried after this,
 // not at the next one-second window: one by one (PutRecord), that wait held up every later record of
@@ -50,6 +63,8 @@ export interface PaceContext {
   initialRate: number;
   /** Keys the shared rate: one per run, round and Map run. */
   mapRunKey: string;
+  /** The Map's MaxConcurrency: how many environments may read the shared board at once. */
+  maxConcurrency?: number;
 }
 
 /** A quota stated in the deployment overrides the run's, field by field. */
@@ -79,7 +94,8 @@ export function paceFor(context: PaceContext): AimdPace {
 
 /**
  * The Map run's rate as every environment shares it (shared-rate.ts), kept next to this environment's
- * pace: the board and logger of the first child that asks serve the Map run's later children here too.
+ * pace: the board and logger of the first child that asks serve the Map run's later children here too,
+ * so the logger must carry no key of that child's own (its chunkId would name the wrong chunk later).
  */
 export function sharedRateFor(
   context: PaceContext,
@@ -91,7 +107,7 @@ export function sharedRateFor(
   if (!entry.shared) {
     const made = board();
     entry.shared = new SharedRate(made.board, entry.pace, logger, {
-      readEveryMs: WAIT_SLICE_MS,
+      readEveryMs: boardReadEveryMs(context.maxConcurrency),
       logKeys: made.logKeys,
       ...(now ? { now } : {}),
     });
@@ -139,10 +155,11 @@ export function callSchedule(
 
 /**
  * Sleeps until the shared schedule says `offsetMs` is due (re-read at least every WAIT_SLICE_MS: a
- * cut in the rate while this item waits stretches its wait too, a raise shortens it), then until this environment's own turn
- * (AimdPace.claimTurn). At most `maxWaitMs` in all. Returns the milliseconds waited. With `shared`, each
- * re-read first takes a cut another environment of the Map run made (SharedRate.sync, which reads the
- * board at most once per WAIT_SLICE_MS).
+ * cut in the rate while this item waits stretches its wait too, a raise shortens it), then until this
+ * environment's own turn (AimdPace.claimTurn). At most `maxWaitMs` in all. Returns the milliseconds
+ * waited. With `shared`, each slice starts a read of the board (SharedRate.sync, at most once per its
+ * readEveryMs) without waiting for it: a cut it finds is adopted when it answers and counts from the
+ * next slice, so a slow or stalled S3 never makes a slice longer, nor the wait pass its deadline.
  */
 export async function waitForTurn(
   pace: AimdPace,
@@ -154,7 +171,7 @@ export async function waitForTurn(
   const started = clock.now();
   const deadline = started + maxWaitMs;
   for (;;) {
-    await shared?.sync(clock.now());
+    void shared?.sync(clock.now());
     // The rate climbs with the clock: an item whose environment sends nothing else meanwhile still
     // sees the climb (an environment with every item waiting never raised it).
     pace.advance(clock.now());

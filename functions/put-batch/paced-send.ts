@@ -34,7 +34,10 @@ export interface PacedSend {
   record(sent: Pick<SendOutcome, 'throttledEntries' | 'accepted'>): void;
   /** The shared rate after `record`, or undefined without pacing. */
   readonly rate: number | undefined;
-  /** Resolves once the Map run's board is neither read nor written any more (awaited before returning). */
+  /**
+   * Resolves once the Map run's board is neither read nor written any more (awaited before returning),
+   * or once the invocation's deadline has come: board I/O never holds the send past it.
+   */
   settled(): Promise<void>;
 }
 
@@ -60,13 +63,15 @@ export interface PacedSendDeps {
   now?: () => number;
   /**
    * The Map run's one rate, shared by its environments (shared-rate.ts): its board in the artifact bucket
-   * (s3, artifactBucket), or `rateBoard` given whole (tests); logged through `logger`. Without them each
-   * environment paces on its own rate.
+   * (s3, artifactBucket), or `rateBoard` given whole (tests); logged through `boardLogger`, else `logger`.
+   * Without them each environment paces on its own rate.
    */
   s3?: S3Client;
   artifactBucket?: string;
   rateBoard?: RateBoard;
   logger?: LoggerLike;
+  /** A logger without this chunk's keys: the board serves the Map run's later chunks too. */
+  boardLogger?: LoggerLike;
 }
 
 /** The Map run's shared rate in this environment, when pacing has somewhere to share it. */
@@ -75,7 +80,8 @@ function sharedRateOf(
   context: PaceContext,
   deps: PacedSendDeps,
 ): SharedRate | undefined {
-  const { logger, rateBoard, s3, artifactBucket } = deps;
+  const { rateBoard, s3, artifactBucket } = deps;
+  const logger = deps.boardLogger ?? deps.logger;
   if (!logger) return undefined;
   if (rateBoard) return sharedRateFor(context, () => ({ board: rateBoard, logKeys: {} }), logger, deps.now);
   if (!s3 || !artifactBucket) return undefined;
@@ -103,6 +109,7 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
     mapStartedAt,
     initialRate: input.paceRate ?? 1,
     mapRunKey: `${input.runId}|${input.round}|${mapStartedAt}`,
+    ...(input.maxConcurrency !== undefined ? { maxConcurrency: input.maxConcurrency } : {}),
   };
   const pace: AimdPace = paceFor(context);
   const shared = sharedRateOf(input, context, deps);
@@ -127,8 +134,9 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
     },
     async waitCall(index) {
       if (index === 0) return;
-      // A cut this environment is still publishing is on the board before its next call goes.
-      await shared?.settled();
+      // A cut this environment is still publishing is on the board before its next call goes (within
+      // the deadline: a stalled board must not hold the record back).
+      await shared?.settled(leftMs(0));
       await waitForTurn(pace, turn(index), clock, leftMs(0), shared);
     },
     afterCall(call) {
@@ -161,7 +169,7 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
       return rate;
     },
     async settled() {
-      await shared?.settled();
+      await shared?.settled(Math.max(0, deps.deadlineMs - clock.now()));
     },
   };
 }

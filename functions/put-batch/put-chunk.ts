@@ -33,6 +33,8 @@ export interface PutChunkDeps {
   artifactBucket: string;
   retry: RetryPolicy;
   logger: LoggerLike;
+  /** Logs the Map run's shared pace board: the run's keys, none of this chunk's (paced-send.ts). */
+  boardLogger?: LoggerLike;
   /** A quota stated in the deployment: overrides the run's, field by field (pace.ts). */
   quota?: Partial<StreamQuota>;
   /** False: no pacing at all, retries alone deal with throttling (comparison runs). */

@@ -1,5 +1,5 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isNoSuchKey, putIf } from '../shared/claim-store';
+import { bodyText, isNoSuchKey, putIf } from '../shared/claim-store';
 import { MalformedRateBoardError } from '../shared/errors';
 import type { ObjectRef } from '../shared/s3-io';
 import type { SharedCut } from './aimd';
@@ -18,34 +18,57 @@ export interface RateBoard {
   write(body: BoardEntry, etag: string | undefined): Promise<string | undefined>;
 }
 
+// S3 answers small objects in roughly 100-200 ms (S3 user guide, "Performance guidelines for Amazon
+// S3"): a board request past these limits is stalled, and waiting longer would hold the send path. A
+// write gets more because a lost race costs a read and maybe a second write after it.
+export const BOARD_READ_TIMEOUT_MS = 1_000;
+export const BOARD_WRITE_TIMEOUT_MS = 2_000;
+
 /**
  * The board as an S3 object under the run's prefix (artifactKeys.paceBoard), written with conditional
  * writes (claim-store's putIf: If-None-Match '*' for the first cut, If-Match after; S3 user guide, "How
- * to prevent object overwrites with conditional writes").
+ * to prevent object overwrites with conditional writes"). Each request is abandoned past its own time
+ * limit (an AbortSignal on the SDK call), so a stalled S3 costs a waiting call at most that.
  */
-export function s3RateBoard(s3: S3Client, ref: ObjectRef): RateBoard {
+export function s3RateBoard(
+  s3: S3Client,
+  ref: ObjectRef,
+  limits = { readMs: BOARD_READ_TIMEOUT_MS, writeMs: BOARD_WRITE_TIMEOUT_MS },
+): RateBoard {
   return {
     async read() {
+      const abortSignal = AbortSignal.timeout(limits.readMs);
       try {
-        const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-        const text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
+        // The body too: a board whose headers came but whose bytes stall is as stalled as no answer.
+        const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), {
+          abortSignal,
+        });
+        const text = await abortable(bodyText(out), abortSignal);
         return { ...parseBoard(text, ref.key), etag: out.ETag ?? '' };
       } catch (error) {
-        // PutBatch holds no s3:ListBucket, so S3 answers a GET of a key not yet written with 403, not 404
-        // (S3 API reference, GetObject, "Permissions"): before any cut that is the usual answer. A real
-        // denial does not go unseen: a write then meets an object no read finds (shared-rate.ts logs it).
-        if (isNoSuchKey(error) || statusOf(error) === 403) return undefined;
+        // PutBatch may list the artifact bucket (lib/function-specs.ts), so S3 answers a GET of a board
+        // not yet written with 404 NoSuchKey (S3 API reference, GetObject, "Permissions"). A 403 is a
+        // real denial (a KMS key, a bucket policy, a skewed clock) and is reported, not taken for absent.
+        if (isNoSuchKey(error)) return undefined;
         throw error;
       }
     },
     write(body, etag) {
-      return putIf(s3, ref, body, etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag });
+      const condition = etag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: etag };
+      return putIf(s3, ref, body, condition, { abortSignal: AbortSignal.timeout(limits.writeMs) });
     },
   };
 }
 
-const statusOf = (error: unknown) =>
-  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+/** `work`, or the signal's reason once it fires first. */
+function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 const CUT_NUMBERS = [
   'atMs',

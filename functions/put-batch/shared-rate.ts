@@ -8,10 +8,11 @@ import type { BoardEntry, RateBoard } from './rate-board';
  * environment onto the same schedule instead of only the one that met it (they drifted apart).
  *
  * Each environment keeps the sequence number and ETag of the latest cut it knows. It publishes only its
- * own cuts, as that number + 1 over that ETag (compare-and-swap); losing the race means another
- * environment cut first, from an overload this environment's call met too: it adopts the stored cut
- * rather than cutting twice for one overload, and does not retry its write. The board is advice: an S3
- * error never fails a chunk; it is logged once and the environment paces on its own rate meanwhile.
+ * own cuts, as that number + 1 over that ETag (compare-and-swap); losing the race to a newer cut means
+ * another environment cut first, from an overload this environment's call met too: it adopts the stored
+ * cut rather than cutting twice for one overload. A write refused with nothing newer stored is retried
+ * once over what is there; one that fails is tried again at the next publish. The board is advice: an
+ * S3 error never fails a chunk; it is logged once and the environment paces on its own rate meanwhile.
  */
 export class SharedRate {
   private knownSeq = 0;
@@ -47,14 +48,25 @@ export class SharedRate {
   publish(): Promise<void> {
     const cut = this.pace.lastCut;
     if (!cut || sameCut(cut, this.known)) return this.writing;
+    // Set now so the calls answered meanwhile do not queue the same cut again; a write that fails
+    // clears it (write), and the next publish tries again.
     this.known = cut;
     this.writing = this.writing.then(() => this.write(cut));
     return this.writing;
   }
 
-  /** Resolves when no read or write of this environment's is in flight any more. */
-  async settled(): Promise<void> {
-    await Promise.all([this.reading, this.writing]);
+  /**
+   * Resolves when no read or write of this environment's is in flight any more, or after `withinMs`
+   * (what is left of the invocation's deadline): the board is advice, never worth a late answer.
+   */
+  async settled(withinMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const idle = Promise.all([this.reading, this.writing]).then(() => undefined);
+    if (!Number.isFinite(withinMs)) return idle;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, withinMs));
+    });
+    await Promise.race([idle, late]).finally(() => clearTimeout(timer));
   }
 
   private async readAndAdopt(): Promise<void> {
@@ -70,28 +82,51 @@ export class SharedRate {
     // Superseded while queued: a newer own cut follows (its own write), or an adopted one replaced it.
     if (!sameCut(this.pace.lastCut, cut)) return;
     try {
-      const seq = this.knownSeq + 1;
-      const etag = await this.board.write({ cut, seq }, this.etag);
-      if (etag !== undefined) {
-        this.knownSeq = seq;
-        this.etag = etag;
-        return;
-      }
+      if (await this.tryWrite(cut, this.etag)) return;
+      // Refused (412, or 409 ConditionalRequestConflict): another write got there, or the board changed
+      // under a write that then finished nothing newer (a delete, a rewrite of a cut already known). S3
+      // user guide on a 409: "fetch the object's ETag and retry the upload". Once, over what is there now.
       const stored = await this.board.read();
-      if (stored) {
+      if (stored && stored.seq > this.knownSeq) {
         this.take(stored);
         return;
       }
-      // The write met an object the read does not find: deleted since, or s3:GetObject denied. Start
-      // over as the first writer next time, and say so once (a denial would otherwise go unseen).
+      if (stored && (await this.tryWrite(cut, stored.etag, stored.seq))) return;
+      if (!stored && (await this.tryWrite(cut, undefined))) return;
+      // Refused twice with nothing newer to adopt: start over as the first writer next time, and say so
+      // once (an object no read finds is a denial that would otherwise go unseen).
       this.etag = undefined;
+      this.forget(cut);
       this.warnOnce(
         'read after a lost write',
-        new Error('the board refused the write but reads find nothing'),
+        new Error('the board refused the write twice with nothing newer on it'),
       );
     } catch (error) {
+      this.forget(cut);
       this.warnOnce('write', error);
     }
+  }
+
+  /** Writes `cut` over `etag` as the sequence after `overSeq`; whether it was stored. */
+  private async tryWrite(
+    cut: SharedCut,
+    etag: string | undefined,
+    overSeq = this.knownSeq,
+  ): Promise<boolean> {
+    const seq = Math.max(overSeq, this.knownSeq) + 1;
+    const written = await this.board.write({ cut, seq }, etag);
+    if (written === undefined) return false;
+    // A read that answered while this write was in flight may have adopted a newer cut: keep that.
+    if (seq > this.knownSeq) {
+      this.knownSeq = seq;
+      this.etag = written;
+    }
+    return true;
+  }
+
+  /** A cut that did not reach the board is published again at the next `publish`. */
+  private forget(cut: SharedCut): void {
+    if (sameCut(this.known, cut)) this.known = undefined;
   }
 
   private take(stored: BoardEntry & { etag: string }): void {

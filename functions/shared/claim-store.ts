@@ -15,8 +15,12 @@ const isConflict = (error: unknown) => {
   const status = e?.$metadata?.httpStatusCode;
   return status === 412 || status === 409 || e?.name === 'PreconditionFailed';
 };
-const statusOf = (error: unknown) =>
+/** The HTTP status of an SDK error, when S3 answered at all. */
+export const statusOf = (error: unknown) =>
   (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+/** A GetObject answer's body as text. */
+export const bodyText = (out: { Body?: unknown }): Promise<string> =>
+  (out.Body as { transformToString(): Promise<string> }).transformToString();
 /** S3's answer for a key that does not exist (404 when the caller may list the bucket's keys). */
 export const isNoSuchKey = (error: unknown) =>
   (error as { name?: string })?.name === 'NoSuchKey' || statusOf(error) === 404;
@@ -27,6 +31,7 @@ export async function putIf(
   ref: ObjectRef,
   body: unknown,
   condition: { ifNoneMatch: '*' } | { ifMatch: string },
+  options: { abortSignal?: AbortSignal } = {},
 ): Promise<string | undefined> {
   try {
     const out = await s3.send(
@@ -37,6 +42,7 @@ export async function putIf(
         ContentType: 'application/json',
         ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: '*' }),
       }),
+      options,
     );
     return out.ETag ?? '';
   } catch (error) {
@@ -55,8 +61,7 @@ export async function putIf(
 export async function readStored(s3: S3Client, ref: ObjectRef, forbiddenMeansGone = false) {
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-    const text = await (out.Body as { transformToString(): Promise<string> }).transformToString();
-    return { stored: parseStoredChunk(text), etag: out.ETag ?? '' };
+    return { stored: parseStoredChunk(await bodyText(out)), etag: out.ETag ?? '' };
   } catch (error) {
     if (isNoSuchKey(error) || (forbiddenMeansGone && statusOf(error) === 403)) return undefined;
     throw error;
