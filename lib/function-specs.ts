@@ -108,8 +108,14 @@ export function putBatchSpec(props: LoaderFunctionsProps, objects: ObjectArns): 
       allow(['firehose:PutRecord', 'firehose:PutRecordBatch'], [deliveryStream.deliveryStreamArn]),
       allow(['s3:GetObject'], [objects.source, objects.runs]),
       // The chunk's claim and outcome are conditional writes (If-None-Match, If-Match), which need
-      // s3:PutObject and s3:GetObject only; no s3:ListBucket: a claimed key exists when it is read.
+      // s3:PutObject and s3:GetObject only.
       allow(['s3:PutObject'], [objects.runs]),
+      // The Map run's pace board is read every few hundred ms before any environment has written it:
+      // with s3:ListBucket S3 answers that 404 NoSuchKey, without it 403 AccessDenied (S3 API reference,
+      // GetObject, "Permissions"), which hid real denials. Unconditional on purpose: a grant held to an
+      // s3:prefix applies to LIST requests only, and S3 would still answer the GET 403. It lists key
+      // names only; reading map-results/ still needs s3:GetObject, which PutBatch does not hold.
+      allow(['s3:ListBucket'], [artifactBucket.bucketArn]),
     ],
   };
 }

@@ -41,7 +41,7 @@ describe('IAM: each role holds exactly what its caller needs', () => {
     );
   });
 
-  it('PutBatch puts to this delivery stream only, reads source ranges, reads and writes run artefacts and lists nothing', () => {
+  it('PutBatch puts to this delivery stream only, reads source ranges, reads and writes run artefacts, and lists the artifact bucket so a pace board not yet written is 404, not 403', () => {
     const fn = s.stack.functions.putBatch;
     const stream = `<${s.id(s.stack.deliveryStream.deliveryStream)}.Arn>`;
     expect(permissionsOf(s.json, roleOf(fn))).toEqual(
@@ -51,6 +51,8 @@ describe('IAM: each role holds exactly what its caller needs', () => {
         `s3:GetObject ${source}/*`,
         `s3:GetObject ${runs}`,
         `s3:PutObject ${runs}`,
+        // Unconditional: a grant held to an s3:prefix applies to LIST requests only, not to the GET.
+        `s3:ListBucket ${artifacts}`,
         ...logsOf(fn.logGroup),
         ...XRAY,
       ]),
@@ -74,7 +76,7 @@ describe('IAM: each role holds exactly what its caller needs', () => {
     );
   });
 
-  it('only AdvanceRound may read the Map results, and only read them: no function writes or lists map-results/', () => {
+  it('only AdvanceRound may read the Map results, and only read them: no function writes map-results/ or lists it by a grant of its own (PutBatch lists the whole artifact bucket: key names only)', () => {
     const lines = (fn: { role?: { node: unknown } }) => permissionsOf(s.json, roleOf(fn));
     const touching = (fn: { role?: { node: unknown } }) => lines(fn).filter((l) => l.includes('map-results'));
     const { plan, putBatch, advanceRound, checkMetrics } = s.stack.functions;
