@@ -16,6 +16,8 @@ const ENV_NAMES = ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_S
 export interface LocalAws {
   services: LocalServices;
   names: LocalResourceNames;
+  /** Where the services keep their data (a test may watch an upload in progress there). */
+  dataDir: string;
   /** Creates another delivery stream into its own destination bucket, so a test sees only its own deliveries. */
   stream(name: string): Promise<LocalResourceNames>;
   stop(): Promise<void>;
@@ -38,6 +40,7 @@ export async function startLocalAws(): Promise<LocalAws> {
   return {
     services,
     names,
+    dataDir,
     async stream(name) {
       const more = { ...names, streamName: name, destinationBucket: `dest-${name}` };
       await ensureLocalResources(s3Client(), firehoseClient(), more);

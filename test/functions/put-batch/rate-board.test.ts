@@ -1,8 +1,13 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { SharedCut } from '../../../functions/put-batch/aimd';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AimdPace, DEFAULT_AIMD, type SharedCut } from '../../../functions/put-batch/aimd';
 import { parseBoard, s3RateBoard } from '../../../functions/put-batch/rate-board';
+import { SharedRate } from '../../../functions/put-batch/shared-rate';
 import { artifactKeys } from '../../../functions/shared/artifacts';
 import { s3Client } from '../../../functions/shared/aws-clients';
+import { recordingLogger } from '../fixtures';
 import { type LocalAws, startLocalAws } from '../local-aws';
 
 let aws: LocalAws;
@@ -70,7 +75,7 @@ describe('the pace board in S3', () => {
     expect(await board.read()).toMatchObject({ seq: 2, cut: { rate: 0.5 }, etag: second });
   });
 
-  it('takes a 403 for a board not yet written: PutBatch may not list the bucket', async () => {
+  it('reports a 403 as an error, not as a board not yet written: PutBatch may list the bucket, so S3 answers a missing board 404', async () => {
     const s3 = new S3Client({ forcePathStyle: true });
     s3.middlewareStack.add(
       () => async () => {
@@ -81,8 +86,40 @@ describe('the pace board in S3', () => {
       },
       { step: 'initialize', name: 'forbiddenReads' },
     );
-    expect(await s3RateBoard(s3, refOf('board-forbidden')).read()).toBeUndefined();
+    await expect(s3RateBoard(s3, refOf('board-forbidden')).read()).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
     s3.destroy();
+  });
+
+  it('takes only a 404 NoSuchKey for a board not yet written', async () => {
+    const ref = refOf('board-missing');
+    await expect(
+      s3Client().send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key })),
+    ).rejects.toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+    expect(await s3RateBoard(s3Client(), ref).read()).toBeUndefined();
+  });
+
+  it('abandons a read or a write that S3 does not answer within its own time limit', async () => {
+    // An S3 that takes every request and never answers, except to the request's abort signal.
+    const stalled = new S3Client({
+      forcePathStyle: true,
+      maxAttempts: 1,
+      requestHandler: {
+        handle: (_request: unknown, options?: { abortSignal?: AbortSignal }) =>
+          new Promise((_, reject) => {
+            options?.abortSignal?.addEventListener('abort', () =>
+              reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+            );
+          }),
+      },
+    });
+    const board = s3RateBoard(stalled, refOf('board-stalled'), { readMs: 5, writeMs: 5 });
+    await expect(board.read()).rejects.toMatchObject({ name: expect.stringMatching(/Abort|Timeout/) });
+    await expect(board.write({ cut: cut(0.6), seq: 1 }, undefined)).rejects.toMatchObject({
+      name: expect.stringMatching(/Abort|Timeout/),
+    });
+    stalled.destroy();
   });
 
   it('throws MalformedRateBoardError for an object it did not write, naming the key', async () => {
@@ -98,6 +135,78 @@ describe('the pace board in S3', () => {
       name: 'MalformedRateBoardError',
       message: expect.stringContaining(ref.key),
     });
+  });
+});
+
+/**
+ * An S3 client whose next PUT sends one byte of its body and holds the rest until `release`: local S3
+ * then has checked the write's condition on arrival and checks it again at commit (409 on a change).
+ */
+function holdingClient() {
+  const held = { next: false, release: (): void => undefined, statuses: [] as number[] };
+  // Every PUT's HTTP status, in order.
+  const s3 = new S3Client({ forcePathStyle: true });
+  s3.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { method: string; body: unknown };
+      if (held.next && request.method === 'PUT' && typeof request.body === 'string') {
+        held.next = false;
+        const text = request.body;
+        const body = new PassThrough();
+        body.write(text.slice(0, 1));
+        held.release = () => body.end(text.slice(1));
+        request.body = body;
+      }
+      // Inside the deserializer: S3's answer is still a raw HTTP response here.
+      const out = await next(args);
+      if (request.method === 'PUT')
+        held.statuses.push((out.response as { statusCode?: number }).statusCode ?? 0);
+      return out;
+    },
+    { step: 'deserialize', name: 'holdPutBody' },
+  );
+  return { s3, held };
+}
+
+async function untilUploadInProgress(): Promise<void> {
+  const temp = path.join(aws.dataDir, 's3-meta', '.tmp');
+  while ((await readdir(temp)).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('an environment publishing to the pace board in S3', () => {
+  it('retries a write refused with 409 ConditionalRequestConflict when the board shows nothing newer, over the ETag it read', async () => {
+    const ref = refOf('board-409');
+    const { s3, held } = holdingClient();
+    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
+    const shared = new SharedRate(s3RateBoard(s3, ref), pace, recordingLogger(), {
+      readEveryMs: 250,
+      logKeys: {},
+      now: () => 6_000,
+    });
+    pace.record({ entries: 500, throttled: 250 }, 0, 2_000);
+    await shared.publish();
+    const first = pace.lastCut;
+
+    // Its next cut's write is on its way when the board is written again with nothing newer (the same
+    // sequence number: a late repeat of a write already made): local S3 answers the held write 409.
+    pace.record({ entries: 500, throttled: 250 }, 0, 6_000);
+    held.next = true;
+    const publishing = shared.publish();
+    await untilUploadInProgress();
+    await s3Client().send(
+      new PutObjectCommand({
+        Bucket: ref.bucket,
+        Key: ref.key,
+        Body: JSON.stringify({ seq: 1, cut: first }),
+      }),
+    );
+    held.release();
+    await publishing;
+
+    // The first cut's write, the held one refused with 409, and the retry.
+    expect(held.statuses).toEqual([200, 409, 200]);
+    expect(await s3RateBoard(s3Client(), ref).read()).toMatchObject({ seq: 2, cut: pace.lastCut });
+    s3.destroy();
   });
 });
 
