@@ -8,13 +8,33 @@ const settings: AimdSettings = { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 };
 const READ_EVERY_MS = 250;
 const HEAVY = { entries: 500, throttled: 250 };
 
-function environment(board: RateBoard, logger = recordingLogger()) {
+function environment(board: RateBoard, logger = recordingLogger(), now?: () => number) {
   const pace = new AimdPace(0, settings);
   const shared = new SharedRate(board, pace, logger, {
     readEveryMs: READ_EVERY_MS,
     logKeys: { paceBoard: 'k' },
+    ...(now ? { now } : {}),
   });
   return { pace, shared, logger };
+}
+
+/** A promise and the function that resolves it. */
+function gate() {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+/** Whether `promise` has resolved once everything already queued has run. */
+async function isResolved(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => {
+    done = true;
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
 }
 
 describe("a Map run's environments share one rate through the board", () => {
@@ -38,15 +58,40 @@ describe("a Map run's environments share one rate through the board", () => {
     expect(board.writes).toHaveLength(1);
   });
 
-  it('reads at most once per slice, and concurrent waiters share the one read in flight', async () => {
+  it('reads at most once per slice', async () => {
     const board = memoryBoard();
     const { shared } = environment(board);
-    await Promise.all([shared.sync(0), shared.sync(0), shared.sync(10)]);
-    expect(board.reads).toBe(1);
+    await shared.sync(0);
     await shared.sync(READ_EVERY_MS - 1);
     expect(board.reads).toBe(1);
     await shared.sync(READ_EVERY_MS);
     expect(board.reads).toBe(2);
+  });
+
+  it('lets a second waiter share the read in flight: it resolves only when that read has answered, with the rate it adopted', async () => {
+    const inner = memoryBoard();
+    const cutter = environment(inner);
+    cutter.pace.record(HEAVY, 2_000, 2_100);
+    await cutter.shared.publish();
+    const held = gate();
+    const board: RateBoard = {
+      read: async () => {
+        await held.opened;
+        return inner.read();
+      },
+      write: (body, etag) => inner.write(body, etag),
+    };
+    const { shared, pace } = environment(board);
+
+    const first = shared.sync(2_200);
+    const second = shared.sync(2_210);
+    expect(await isResolved(second)).toBe(false);
+
+    held.open();
+    await second;
+    expect(pace.rate).toBe(cutter.pace.rate);
+    await first;
+    expect(inner.reads).toBe(1);
   });
 
   it('publishes a later own cut over the one before (If-Match), with the next sequence number', async () => {
@@ -180,5 +225,93 @@ describe("a Map run's environments share one rate through the board", () => {
     release();
     await settling;
     expect(inner.writes).toHaveLength(1);
+  });
+});
+
+describe('a cut that did not reach the board is not dropped for good', () => {
+  it('a write that throws is tried again at the next publish', async () => {
+    const inner = memoryBoard();
+    let failures = 1;
+    const board: RateBoard = {
+      read: () => inner.read(),
+      write: async (body, etag) => {
+        if (failures-- > 0)
+          throw Object.assign(new Error('We encountered an internal error'), { name: 'InternalError' });
+        return inner.write(body, etag);
+      },
+    };
+    const a = environment(board);
+    a.pace.record(HEAVY, 0, 2_000);
+    await a.shared.publish();
+    expect(inner.writes).toHaveLength(0);
+
+    // A clean call answered next publishes again: the cut it could not write.
+    a.pace.record({ entries: 500, throttled: 0 }, 0, 2_100);
+    await a.shared.publish();
+    expect(inner.stored).toMatchObject({ seq: 1, cut: a.pace.lastCut });
+  });
+
+  it('a write refused while the board holds nothing newer is retried once over what it holds', async () => {
+    const inner = memoryBoard();
+    let refusals = 1;
+    // A 409 ConditionalRequestConflict whose conflicting operation left nothing newer (S3 user guide:
+    // "fetch the object's ETag and retry the upload").
+    const board: RateBoard = {
+      read: () => inner.read(),
+      write: async (body, etag) => (refusals-- > 0 ? undefined : inner.write(body, etag)),
+    };
+    const a = environment(board);
+    a.pace.record(HEAVY, 0, 2_000);
+    await a.shared.publish();
+    expect(inner.stored).toMatchObject({ seq: 1, cut: a.pace.lastCut });
+  });
+
+  it('a write answered after a read adopted a newer cut does not take its sequence number and ETag back', async () => {
+    const inner = memoryBoard();
+    const answer = gate();
+    const slowAnswers: RateBoard = {
+      read: () => inner.read(),
+      write: async (body, etag) => {
+        const written = await inner.write(body, etag);
+        await answer.opened;
+        return written;
+      },
+    };
+    const clock = { now: 2_000 };
+    const a = environment(slowAnswers, recordingLogger(), () => clock.now);
+    const b = environment(inner, recordingLogger(), () => clock.now);
+    a.pace.record(HEAVY, 0, 2_000);
+    const publishing = a.shared.publish();
+    // A's write is stored (seq 1) but its answer is late; B reads it, cuts again later and writes seq 2,
+    // and A adopts that before its own answer arrives.
+    await new Promise((resolve) => setImmediate(resolve));
+    await b.shared.sync(2_050);
+    clock.now = 8_000;
+    b.pace.record(HEAVY, 0, 8_000);
+    await b.shared.publish();
+    await a.shared.sync(8_100);
+    expect(a.pace.lastCut).toEqual(b.pace.lastCut);
+    answer.open();
+    await publishing;
+
+    // A's own next cut goes over B's (seq 3), not over its stale first ETag (refused, then dropped for B's).
+    clock.now = 14_000;
+    a.pace.record(HEAVY, 0, 14_000);
+    await a.shared.publish();
+    expect(inner.stored).toMatchObject({ seq: 3, cut: a.pace.lastCut });
+  });
+});
+
+describe('board I/O is bounded', () => {
+  it('settles within the time it is given even while a write hangs', async () => {
+    const board: RateBoard = {
+      read: async () => undefined,
+      write: () => new Promise(() => undefined),
+    };
+    const a = environment(board);
+    a.pace.record(HEAVY, 0, 2_000);
+    void a.shared.publish();
+    await a.shared.settled(0);
+    expect(await isResolved(a.shared.settled())).toBe(false);
   });
 });
