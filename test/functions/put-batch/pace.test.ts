@@ -1,8 +1,10 @@
 import { AimdPace, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
+  boardReadEveryMs,
   callSchedule,
   effectiveQuota,
   MAP_START_ALLOWANCE_MS,
+  MAX_BOARD_READS_PER_SECOND,
   MAX_RATE_OVER_DEFAULT_QUOTA,
   paceFor,
   resetPaces,
@@ -107,6 +109,23 @@ describe('pacing a PutBatch item', () => {
     expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(WAIT_SLICE_MS);
   });
 
+  it('never lets a board read that does not answer lengthen a slice or the wait', async () => {
+    const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
+    const clock = fakeClock(0);
+    let reads = 0;
+    const stalled = {
+      sync: () => {
+        reads += 1;
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const waited = await waitForTurn(pace, { offsetMs: 700, costMs: 10 }, clock, 15_000, stalled);
+    expect(waited).toBe(700);
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(WAIT_SLICE_MS);
+    // A read is started at every slice (SharedRate itself keeps to one in flight).
+    expect(reads).toBeGreaterThan(1);
+  });
+
   it('never waits past the longest wait the retry budget allows', async () => {
     const pace = new AimdPace(0, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 });
     const clock = fakeClock(0);
@@ -142,5 +161,21 @@ describe('pacing a PutBatch item', () => {
     });
     pace.record({ entries: 10, throttled: 0 }, 0, started + 1_000_000);
     expect(pace.rate).toBe(MAX_RATE_OVER_DEFAULT_QUOTA);
+  });
+});
+
+describe("how often an environment reads the Map run's pace board", () => {
+  it('every wait slice while the Map runs few environments at once', () => {
+    expect(boardReadEveryMs(undefined)).toBe(WAIT_SLICE_MS);
+    expect(boardReadEveryMs(40)).toBe(WAIT_SLICE_MS);
+  });
+
+  it('less often with many, so all of them together stay under the reads a second one board may take', () => {
+    expect(boardReadEveryMs(2_000)).toBe(2_000);
+    expect(boardReadEveryMs(10_000)).toBe(10_000);
+    for (const environments of [1, 250, 251, 1_000, 10_000]) {
+      const readsPerSecond = (environments * 1_000) / boardReadEveryMs(environments);
+      expect(readsPerSecond).toBeLessThanOrEqual(MAX_BOARD_READS_PER_SECOND);
+    }
   });
 });

@@ -216,3 +216,97 @@ describe("a paced send shares the Map run's rate with the other environments thr
     expect(inner.writes).toHaveLength(1);
   });
 });
+
+describe("a paced send keeps the Map run's board off its critical path", () => {
+  const MAP_STARTED = new Date(0).toISOString();
+  const ZERO = 1_000;
+  const BATCH_QUOTA = foundQuota({
+    bytesPerSecond: 5_000_000,
+    recordsPerSecond: 500_000,
+    requestsPerSecond: 2_000,
+  });
+  const heavy = (sentAtMs: number) => ({
+    attempt: 1,
+    entries: 500,
+    throttled: 250,
+    bytes: 50_000,
+    throttledBytes: 25_000,
+    sentAtMs,
+  });
+
+  function send(
+    runId: string,
+    board: RateBoard,
+    options: {
+      paceOffsetMs?: number;
+      maxConcurrency?: number;
+      deadlineMs?: number;
+      logger?: ReturnType<typeof recordingLogger>;
+      boardLogger?: ReturnType<typeof recordingLogger>;
+    } = {},
+  ) {
+    let now = ZERO;
+    const chunk = descriptor({ records: 500, firehoseRecords: 500, paceOffsetMs: options.paceOffsetMs ?? 0 });
+    const paced = pacedSend(
+      {
+        runId,
+        round: 0,
+        chunk,
+        quota: BATCH_QUOTA,
+        paceRate: 1,
+        mapStartedAt: MAP_STARTED,
+        ...(options.maxConcurrency !== undefined ? { maxConcurrency: options.maxConcurrency } : {}),
+      },
+      {
+        deadlineMs: options.deadlineMs ?? 60_000,
+        now: () => now,
+        sleep: async (ms: number) => {
+          now += ms;
+        },
+        rateBoard: board,
+        logger: options.logger ?? recordingLogger(),
+        ...(options.boardLogger ? { boardLogger: options.boardLogger } : {}),
+      },
+    );
+    return { paced, setNow: (ms: number) => (now = ms) };
+  }
+  const hanging: RateBoard = { read: async () => undefined, write: () => new Promise(() => undefined) };
+
+  it('reads the board every slice with few environments, and less often with many, so one board is not read past what S3 serves', async () => {
+    const few = memoryBoard();
+    await send('run-reads-few', few, { paceOffsetMs: 1_000 }).paced.waitFirst();
+    const many = memoryBoard();
+    await send('run-reads-many', many, { paceOffsetMs: 1_000, maxConcurrency: 4_000 }).paced.waitFirst();
+    // A wait of 1 s: a read every 250 ms slice (one still in flight is shared), or one read in 4 s with
+    // 4,000 environments at once.
+    expect(few.reads).toBeGreaterThan(1);
+    expect(many.reads).toBe(1);
+  });
+
+  it('settles by the deadline while a publish of its cut hangs, and its next call does not wait for it past the deadline', async () => {
+    const { paced, setNow } = send('run-settle-deadline', hanging, { deadlineMs: ZERO + 200 });
+    await paced.waitFirst();
+    setNow(ZERO + 100);
+    paced.afterCall(heavy(ZERO));
+    setNow(ZERO + 200);
+    await paced.settled();
+    await paced.waitCall(1);
+  });
+
+  it("logs the board's trouble with the logger without chunk keys, which serves the Map run's later chunks too", async () => {
+    const failing: RateBoard = {
+      read: async () => Promise.reject(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' })),
+      write: async () => undefined,
+    };
+    const chunkLogger = recordingLogger();
+    const boardLogger = recordingLogger();
+    await send('run-board-logger', failing, {
+      paceOffsetMs: 100,
+      logger: chunkLogger,
+      boardLogger,
+    }).paced.waitFirst();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(boardLogger.lines.filter((line) => line.level === 'warn')).toHaveLength(1);
+    expect(chunkLogger.lines.filter((line) => line.level === 'warn')).toHaveLength(0);
+  });
+});
