@@ -69,7 +69,7 @@ export async function acquireChunk(
     const fresh = nextClaim(chunk, owner, now());
     const created = await putIf(deps.s3, ref, { claim: fresh } satisfies ClaimBody, { ifNoneMatch: '*' });
     if (created !== undefined) return claimed(ref, fresh, created, now() - started);
-    const found = await readStored(deps.s3, ref, true);
+    const found = await readStored(deps.s3, ref);
     if (!found) {
       // Deleted between the two calls: back off before writing again, and in the end hand the
       // chunk back to the state machine's retry (a named error the ASL retries), not a plain Error.
@@ -139,7 +139,7 @@ export async function finishClaim(
   for (let tries = 1; ; tries++) {
     if ((await putIf(s3, held.ref, outcome, { ifMatch: held.etag })) !== undefined) return true;
     // The SDK may have retried our write after S3 had stored it: then the key holds exactly our outcome.
-    const found = await readStored(s3, held.ref, true);
+    const found = await readStored(s3, held.ref);
     if (found?.stored.kind === 'outcome') {
       return JSON.stringify(found.stored.outcome) === JSON.stringify(outcome);
     }

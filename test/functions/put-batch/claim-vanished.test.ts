@@ -7,8 +7,8 @@ import { recordingLogger } from '../fixtures';
 import { type LocalAws, startLocalAws } from '../local-aws';
 
 /**
- * A claim write that meets the key (412) followed by a GET that does not find it (403 without
- * s3:ListBucket) means the key was deleted in between. The attempt backs off before trying again and
+ * A claim write that meets the key (412) followed by a GET that does not find it (404: PutBatch holds
+ * s3:ListBucket on the artifact bucket) means the key was deleted in between. The attempt backs off before trying again and
  * in the end fails with an error name the state machine retries.
  */
 
@@ -22,20 +22,20 @@ afterAll(async () => {
 
 const chunk = { chunkId: 'r0-c000003', round: 0, records: 10 };
 
-/** Reads of the key answer 403, as S3 does for a missing key to a role without s3:ListBucket. */
-function forbiddenReads(): S3Client {
+/** Reads of the key answer 404, as S3 does for a missing key to a role with s3:ListBucket. */
+function missingReads(): S3Client {
   const s3 = new S3Client({ forcePathStyle: true });
   s3.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'GetObjectCommand') {
-        throw Object.assign(new Error('Access Denied'), {
-          name: 'AccessDenied',
-          $metadata: { httpStatusCode: 403 },
+        throw Object.assign(new Error('The specified key does not exist.'), {
+          name: 'NoSuchKey',
+          $metadata: { httpStatusCode: 404 },
         });
       }
       return next(args);
     },
-    { step: 'initialize', name: 'forbiddenReads' },
+    { step: 'initialize', name: 'missingReads' },
   );
   return s3;
 }
@@ -44,7 +44,7 @@ describe('a claim whose key exists for the write but not for the read', () => {
   it('backs off between tries and then throws TransientAwsError, which the state machine retries', async () => {
     const ref = { bucket: aws.names.artifactBucket, key: 'runs/vanished/round-00/outcomes/r0-c000003.json' };
     await putIf(s3Client(), ref, { claim: nextClaim(chunk, 'other', 0) }, { ifNoneMatch: '*' });
-    const s3 = forbiddenReads();
+    const s3 = missingReads();
     let at = 1_000_000;
     const slept: number[] = [];
 
