@@ -107,7 +107,10 @@ export function asyncBoard(clock: Clock, paces: AimdPace[], timing: BoardTiming,
         view.reading.push(then);
         return;
       }
-      if (clock.now - view.lastReadMs < WAIT_SLICE_MS) return then();
+      if (clock.now - view.lastReadMs < WAIT_SLICE_MS) {
+        then();
+        return;
+      }
       view.lastReadMs = clock.now;
       view.reading = [then];
       get(view, () => {
