@@ -37,6 +37,8 @@ export class AimdPace {
   private episode: { throttledRate: number; recoverTo: number; atMs: number } | undefined;
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
+  /** When the schedule had this environment's previous call due, as the schedule stood then. */
+  private localDueMs = 0;
   private readonly window: AnswerWindow;
   private lastCutState: SharedCut | undefined;
 
@@ -95,11 +97,15 @@ export class AimdPace {
    * is due; returns when it may go. Behind the schedule (the Map started slowly, the machine stalled),
    * a whole backlog would otherwise leave at once, past the stream's one-second allowance, and be
    * throttled. So this environment keeps its own pace through the schedule (a virtual-scheduling
-   * limiter, GCRA, on schedule distance): from its previous call at `localOffsetMs`, the next one may
-   * go (offset distance ÷ (rate × (1 + catchUp))) later (a lag over `catchUpLimitMs` is not caught up:
-   * the distance ÷ rate), less `burstMs`, and never before the shared schedule. An environment that gets every k-th item moves k items of schedule per step, so together
-   * they send at about the rate, however many there are, and a lag shrinks until the shared schedule
-   * governs again.
+   * limiter, GCRA, on schedule distance): from its previous call, the next one may go the schedule's
+   * time between the two (from when the previous one was due, `localDueMs`) ÷ (1 + catchUp) later (a
+   * lag over `catchUpLimitMs` is not caught up: the whole time), less `burstMs`, and never before the
+   * shared schedule. An environment that gets every k-th item moves k items of schedule per step, so
+   * together they send at about the rate, however many there are, and a lag shrinks until the shared
+   * schedule governs again. The distance is the schedule's time, not the offsets' ÷ the current rate:
+   * with one item per environment (40 of them), the offsets since its previous call went out at the
+   * rate before a cut, and counting them at the cut rate left it up to 2 s late for good (simulated:
+   * 279 of 640 sends 0.5-2 s late; the overlap cost probes and throttling).
    */
   claimTurn(offsetMs: number, nowMs: number, burstMs: number): number {
     if (this.localWallMs === undefined || offsetMs < this.localOffsetMs) {
@@ -107,10 +113,11 @@ export class AimdPace {
       if (this.localWallMs === undefined) {
         this.localWallMs = nowMs;
         this.localOffsetMs = offsetMs;
+        this.localDueMs = this.sendAt(offsetMs);
       }
       return nowMs;
     }
-    const distance = (offsetMs - this.localOffsetMs) / this.rateValue;
+    const distance = Math.max(0, this.sendAt(offsetMs) - this.localDueMs);
     const lag = this.localWallMs + distance - this.sendAt(offsetMs);
     const speedUp = lag <= this.settings.catchUpLimitMs ? 1 + this.settings.catchUp : 1;
     const due = Math.max(this.localWallMs + distance / speedUp, this.sendAt(offsetMs));
@@ -118,6 +125,7 @@ export class AimdPace {
     // Late: the local pace restarts from now (no credit beyond the burst); early or on time: from due.
     this.localWallMs = Math.max(due, sendAt);
     this.localOffsetMs = offsetMs;
+    this.localDueMs = this.sendAt(offsetMs);
     return sendAt;
   }
 
