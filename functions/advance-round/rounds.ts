@@ -83,17 +83,32 @@ export function addCountsOfFailed(
   return sum;
 }
 
+/** The next round starts from the rates of this share of the chunks, the last in plan order (at least one). */
+export const NEXT_RATE_TAIL_SHARE = 0.1;
+
 /**
- * The rate (fraction of the quota) the next round starts at: the median of the rates the chunks were
- * sent at (the lower middle one of an even count), the round's own rate if none reported. The children
- * share one rate (shared-rate.ts), so the lowest is only the dip right after a cut, below the rate that
- * worked; a new round climbs from where it starts by 1% of the quota a second, so starting in a dip
- * cost up to half a minute.
+ * The rate (fraction of the quota) the next round starts at: the median of the rates the chunks last in
+ * plan order reported (the lower middle one of an even count), the round's own rate if none reported.
+ * A chunk reports the rate when it finished, and the schedule sends chunks in plan order (chunk ids sort
+ * in it, in a re-queue round too), so the last tenth tells the rate at the round's end: with a cut late
+ * in the round, the median of all chunks was the rate from before it, and the next round started
+ * overloaded. A median, not the lowest: the children share one rate (shared-rate.ts), so the lowest is
+ * only the dip right after a cut, and a round climbs from where it starts by 1% of the quota a second.
  */
-export function nextPaceRate(outcomes: readonly Pick<ChunkOutcome, 'paceRate'>[], current: number): number {
-  const rates = outcomes
-    .map((outcome) => outcome.paceRate)
-    .filter((rate): rate is number => typeof rate === 'number' && Number.isFinite(rate) && rate > 0)
-    .sort((a, b) => a - b);
+export function nextPaceRate(
+  outcomes: readonly Pick<ChunkOutcome, 'chunkId' | 'paceRate'>[],
+  current: number,
+): number {
+  const reported = outcomes
+    .filter(({ paceRate }) => typeof paceRate === 'number' && Number.isFinite(paceRate) && paceRate > 0)
+    .sort((a, b) => comparePlanOrder(a.chunkId, b.chunkId));
+  const tail = reported.slice(-Math.max(1, Math.ceil(reported.length * NEXT_RATE_TAIL_SHARE)));
+  const rates = tail.map((outcome) => outcome.paceRate as number).sort((a, b) => a - b);
   return rates.length > 0 ? (rates[Math.floor((rates.length - 1) / 2)] as number) : current;
+}
+
+/** Chunk ids of one round in plan order: `r0-c000123` (a longer number, past 999,999, comes later). */
+function comparePlanOrder(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

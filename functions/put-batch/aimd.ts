@@ -1,45 +1,14 @@
 import { type AimdSettings, DEFAULT_AIMD } from './aimd-settings';
+import { AnswerWindow, CALL_SHARE_MIN_ENTRIES, type CallResult, callAcceptedShare } from './aimd-window';
+import type { SharedCut } from './shared-cut';
 
-export { type AimdSettings, DEFAULT_AIMD };
+export { type AimdSettings, CALL_SHARE_MIN_ENTRIES, type CallResult, DEFAULT_AIMD, type SharedCut };
 
 /** A stream lets one second of its quota through at once (the local Firehose's token bucket holds as much). */
 export const STREAM_ALLOWANCE_MS = 1_000;
 
 /** The climb is taken in steps this long at most (advance), however rarely an environment asks. */
 export const ADVANCE_STEP_MS = 50;
-
-/** A call's own accepted share is a sample worth heeding only with this many entries. */
-export const CALL_SHARE_MIN_ENTRIES = 100;
-
-export interface CallResult {
-  /** Entries the call (and its retries) sent, and how many of them were throttled. */
-  entries: number;
-  throttled: number;
-  /** Payload bytes the call carried and those of its throttled entries, when known. */
-  bytes?: number;
-  throttledBytes?: number;
-}
-
-interface Recent extends CallResult {
-  atMs: number;
-}
-
-/**
- * What a cut leaves of the rate, shared by every environment of a Map run (shared-rate.ts): the schedule
- * (rate and anchor) and where the climb back aims. An environment that adopts it sends on the same
- * schedule as the one that cut, instead of keeping the rate it had until its own calls are throttled.
- */
-export interface SharedCut {
-  /** When the cut was made (epoch ms). */
-  atMs: number;
-  rate: number;
-  anchorWallMs: number;
-  anchorOffsetMs: number;
-  throttledRate: number;
-  cutRate: number;
-  recoverTo: number;
-  episode?: { throttledRate: number; recoverTo: number; atMs: number };
-}
 
 /**
  * The rate a Map's children send at, as a fraction of the stream's quota, adapted like Vector's
@@ -68,17 +37,19 @@ export class AimdPace {
   private episode: { throttledRate: number; recoverTo: number; atMs: number } | undefined;
   private localWallMs: number | undefined;
   private localOffsetMs = 0;
-  private recent: Recent[] = [];
+  /** When the schedule had this environment's previous call due, as the schedule stood then. */
+  private localDueMs = 0;
+  private readonly window: AnswerWindow;
   private lastCutState: SharedCut | undefined;
 
   constructor(
     private readonly scheduleStartMs: number,
     private readonly settings: AimdSettings,
   ) {
-    const mapStartedAtMs = scheduleStartMs;
     this.rateValue = clamp(settings.initialRate, settings.minRate, settings.maxRate);
-    this.anchorWallMs = mapStartedAtMs;
-    this.lastChangeMs = mapStartedAtMs;
+    this.anchorWallMs = scheduleStartMs;
+    this.lastChangeMs = scheduleStartMs;
+    this.window = new AnswerWindow(settings.holdMs);
   }
 
   /** Whether the last throttled answer that could cut was only a sliver of its window (no cut). */
@@ -108,7 +79,7 @@ export class AimdPace {
     this.lastChangeMs = atMs;
     this.lastCutMs = atMs;
     this.rateSinceMs = nowMs;
-    this.recent = [];
+    this.window.clear();
     this.throttledRate = cut.throttledRate;
     this.cutRate = cut.cutRate;
     this.recoverTo = cut.recoverTo;
@@ -126,11 +97,15 @@ export class AimdPace {
    * is due; returns when it may go. Behind the schedule (the Map started slowly, the machine stalled),
    * a whole backlog would otherwise leave at once, past the stream's one-second allowance, and be
    * throttled. So this environment keeps its own pace through the schedule (a virtual-scheduling
-   * limiter, GCRA, on schedule distance): from its previous call at `localOffsetMs`, the next one may
-   * go (offset distance ÷ (rate × (1 + catchUp))) later (a lag over `catchUpLimitMs` is not caught up:
-   * the distance ÷ rate), less `burstMs`, and never before the shared schedule. An environment that gets every k-th item moves k items of schedule per step, so together
-   * they send at about the rate, however many there are, and a lag shrinks until the shared schedule
-   * governs again.
+   * limiter, GCRA, on schedule distance): from its previous call, the next one may go the schedule's
+   * time between the two (from when the previous one was due, `localDueMs`) ÷ (1 + catchUp) later (a
+   * lag over `catchUpLimitMs` is not caught up: the whole time), less `burstMs`, and never before the
+   * shared schedule. An environment that gets every k-th item moves k items of schedule per step, so
+   * together they send at about the rate, however many there are, and a lag shrinks until the shared
+   * schedule governs again. The distance is the schedule's time, not the offsets' ÷ the current rate:
+   * with one item per environment (40 of them), the offsets since its previous call went out at the
+   * rate before a cut, and counting them at the cut rate left it up to 2 s late for good (simulated:
+   * 279 of 640 sends 0.5-2 s late; the overlap cost probes and throttling).
    */
   claimTurn(offsetMs: number, nowMs: number, burstMs: number): number {
     if (this.localWallMs === undefined || offsetMs < this.localOffsetMs) {
@@ -138,10 +113,11 @@ export class AimdPace {
       if (this.localWallMs === undefined) {
         this.localWallMs = nowMs;
         this.localOffsetMs = offsetMs;
+        this.localDueMs = this.sendAt(offsetMs);
       }
       return nowMs;
     }
-    const distance = (offsetMs - this.localOffsetMs) / this.rateValue;
+    const distance = Math.max(0, this.sendAt(offsetMs) - this.localDueMs);
     const lag = this.localWallMs + distance - this.sendAt(offsetMs);
     const speedUp = lag <= this.settings.catchUpLimitMs ? 1 + this.settings.catchUp : 1;
     const due = Math.max(this.localWallMs + distance / speedUp, this.sendAt(offsetMs));
@@ -149,6 +125,7 @@ export class AimdPace {
     // Late: the local pace restarts from now (no credit beyond the burst); early or on time: from due.
     this.localWallMs = Math.max(due, sendAt);
     this.localOffsetMs = offsetMs;
+    this.localDueMs = this.sendAt(offsetMs);
     return sendAt;
   }
 
@@ -158,12 +135,7 @@ export class AimdPace {
    * it says nothing about the new one, and cutting again for it would overshoot far below the quota.
    */
   record(result: CallResult, offsetMs: number, nowMs: number, sentAtMs = nowMs): void {
-    const { settings } = this;
-    // Every call is recorded (PutRecord one by one: hundreds a second), so no copy of the window per call.
-    this.recent.push({ ...result, atMs: nowMs });
-    while (this.recent.length > 0 && nowMs - (this.recent[0]?.atMs ?? nowMs) >= settings.holdMs) {
-      this.recent.shift();
-    }
+    this.window.add(result, nowMs);
     if (result.throttled > 0) {
       this.throttled(result, offsetMs, nowMs, sentAtMs);
       return;
@@ -196,19 +168,18 @@ export class AimdPace {
       this.lastThrottleWasJitter = false;
       return;
     }
-    const accepted = this.acceptedShare();
+    const accepted = this.window.acceptedShare();
     // A sliver of the window by entries and by bytes alike (a refused PutRecord among hundreds
     // clean: 2 ms of a 500 requests/s quota) is arrival jitter, not a rate too high: no cut. Each
     // cut had cost requests-500 seconds (simulated: 1.17-1.72 of the bound with 0.13% refused).
-    this.lastThrottleWasJitter =
-      1 - accepted < settings.sporadicShare && this.throttledBytesShare() < settings.sporadicShare;
+    this.lastThrottleWasJitter = this.window.isSliver(settings.sporadicShare);
     if (this.lastThrottleWasJitter) return;
     // The first cut also heeds the call's own share: the first throttled answers of an overload come
     // among many clean ones from before the stream's allowance ran out, which hide how far over the
     // rate is. Later, one call's share is too noisy (a call that meets an empty bucket is mostly
     // throttled even when the rate is barely over): the share over the last window decides.
     // A call of a few huge entries (a 4 MiB chunk clipped by timing) tells nothing of the kind.
-    const callAccepted = result.entries >= CALL_SHARE_MIN_ENTRIES ? 1 - result.throttled / result.entries : 1;
+    const callAccepted = callAcceptedShare(result);
     const share = this.throttledRate === undefined ? Math.min(accepted, callAccepted) : accepted;
     this.cut(share, accepted, offsetMs, nowMs);
   }
@@ -305,24 +276,6 @@ export class AimdPace {
     const elapsedMs = this.sendAt(offsetMs) - this.scheduleStartMs;
     if (elapsedMs <= STREAM_ALLOWANCE_MS) return this.rateValue;
     return Math.max(0, (offsetMs - STREAM_ALLOWANCE_MS) / elapsedMs);
-  }
-
-  /** Share of the window's bytes throttled; 1 when calls did not say their bytes (no evidence of a sliver). */
-  private throttledBytesShare(): number {
-    let bytes = 0;
-    let throttled = 0;
-    for (const r of this.recent) {
-      if (r.bytes === undefined || r.throttledBytes === undefined) return 1;
-      bytes += r.bytes;
-      throttled += r.throttledBytes;
-    }
-    return bytes > 0 ? throttled / bytes : 1;
-  }
-
-  private acceptedShare(): number {
-    const entries = this.recent.reduce((total, r) => total + r.entries, 0);
-    const throttled = this.recent.reduce((total, r) => total + r.throttled, 0);
-    return entries > 0 ? 1 - throttled / entries : 1;
   }
 
   private change(rate: number, offsetMs: number, nowMs: number): void {

@@ -9,6 +9,7 @@ import {
   REQUEUE_WAIT_MAX_SECONDS,
   requeueWaitSeconds,
 } from '../../../functions/advance-round/rounds';
+import { chunkId } from '../../../functions/shared/artifacts';
 import { type ChunkClaim, nextClaim } from '../../../functions/shared/chunk-claim';
 import { type ChunkOutcome, emptyTotals, type RunTotals } from '../../../functions/shared/run-state';
 import { descriptor, outcome } from '../fixtures';
@@ -228,19 +229,43 @@ describe('addCountsOfFailed', () => {
 });
 
 describe('nextPaceRate', () => {
-  it('starts the next round at the median rate the chunks were sent at, not at the dip after a cut', () => {
-    const sent = [0.5, 0.48, 0.22, 0.5, 0.49].map((paceRate) => ({ paceRate }));
-    expect(nextPaceRate(sent, 1)).toBe(0.49);
+  /** Outcomes of chunks 0.. in plan order with these rates, handed over in the order given by `order`. */
+  const reported = (rates: (number | undefined)[], order = rates.map((_, i) => i)) =>
+    order.map((i) => ({ chunkId: chunkId(0, i), ...(rates[i] === undefined ? {} : { paceRate: rates[i] }) }));
+  const reversed = (n: number) => Array.from({ length: n }, (_, i) => n - 1 - i);
+
+  it('starts the next round at the rate the round ended at when the cut came late: the chunks last in plan order', () => {
+    // 85 chunks sent at the full quota, then a cut to half for the last 15 (their rates when they finished).
+    const rates = [...Array.from({ length: 85 }, () => 1), ...Array.from({ length: 15 }, () => 0.5)];
+    // The Map's results come in any order: plan order is the chunk ids'.
+    expect(nextPaceRate(reported(rates, reversed(100)), 1)).toBe(0.5);
   });
 
-  it('takes the lower middle rate of an even count', () => {
-    expect(
-      nextPaceRate([{ paceRate: 0.9 }, { paceRate: 0.45 }, { paceRate: 0.6 }, { paceRate: 0.3 }], 1),
-    ).toBe(0.45);
+  it('takes the median of the last tenth, not the dip right after a cut', () => {
+    const rates = [...Array.from({ length: 45 }, () => 0.9), 0.5, 0.48, 0.22, 0.5, 0.49];
+    expect(nextPaceRate(reported(rates, reversed(50)), 1)).toBe(0.49);
+  });
+
+  it('takes the lower middle rate of an even count, and at least one chunk', () => {
+    const rates = [...Array.from({ length: 36 }, () => 1), 0.9, 0.45, 0.6, 0.3];
+    expect(nextPaceRate(reported(rates), 1)).toBe(0.45);
+    expect(nextPaceRate(reported([1, 1, 0.7]), 1)).toBe(0.7);
+  });
+
+  it('orders chunk ids by their number past six digits (a millionth chunk comes after the 999,999th)', () => {
+    const last = [
+      { chunkId: 'r0-c1000000', paceRate: 0.8 },
+      { chunkId: 'r0-c999999', paceRate: 0.5 },
+    ];
+    expect(nextPaceRate(last, 1)).toBe(0.8);
+  });
+
+  it('takes the last chunks that reported a rate, not the last chunks', () => {
+    expect(nextPaceRate(reported([0.5, 0.9, undefined, undefined]), 1)).toBe(0.9);
   });
 
   it("keeps the round's own rate when no chunk reported one (no pacing, older outcomes)", () => {
-    expect(nextPaceRate([{}, { paceRate: Number.NaN }], 0.7)).toBe(0.7);
+    expect(nextPaceRate(reported([undefined, Number.NaN]), 0.7)).toBe(0.7);
     expect(nextPaceRate([], 0.7)).toBe(0.7);
   });
 });

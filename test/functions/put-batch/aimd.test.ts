@@ -307,6 +307,20 @@ describe('the shared sending rate (AIMD)', () => {
     expect(lags.map(Math.round)).toEqual([2_000, 2_000, 2_000, 2_000]);
   });
 
+  it("after a cut, an environment's next turn is where the shared schedule has it, however far back its previous call was", () => {
+    const pace = new AimdPace(0, settings());
+    // One item per environment, 40 of them: its previous call went out at offset 0, on time, at rate 1.
+    expect(pace.claimTurn(0, 0, 0)).toBe(0);
+    // At 1,760 ms (offset 1,760: 40 items of 44 ms sent at the full rate) the rate was cut to half.
+    const cut = { atMs: 1_760, rate: 0.5, anchorWallMs: 1_760, anchorOffsetMs: 1_760 };
+    pace.adopt({ ...cut, throttledRate: 0.55, cutRate: 0.5, recoverTo: 0.53 }, 1_760);
+    // Its next item, 440 ms of schedule past the cut, is due at 2,640 ms. Counting the whole distance
+    // since its previous call at the new rate put it at 4,400 ms, 1.76 s late (beyond catchUpLimitMs,
+    // so for good): its sends overlapped other environments' and a probe met them as an overload.
+    expect(pace.sendAt(2_200)).toBe(2_640);
+    expect(pace.claimTurn(2_200, 2_640, 0)).toBe(2_640);
+  });
+
   it('sends an item that started out of order (already behind) at once', () => {
     const pace = new AimdPace(0, settings());
     pace.claimTurn(500, 10_000, 100);

@@ -122,7 +122,7 @@ export function bucket(ratePerSecond: number) {
 }
 
 /** As bench/quota-data.ts's writer: every 100 ms, what was throttled first, then new records up to a tenth of its rate. */
-function secondWriter(clock: Clock, take: ReturnType<typeof bucket>, bytesPerSecond: number): void {
+export function secondWriter(clock: Clock, take: ReturnType<typeof bucket>, bytesPerSecond: number): void {
   const perTick = bytesPerSecond / 10;
   let backlog: number[] = [];
   const tick = () => {
@@ -140,7 +140,7 @@ function secondWriter(clock: Clock, take: ReturnType<typeof bucket>, bytesPerSec
 }
 
 /** Each chunk's planned offset, as Plan's PaceSchedule gives it at the bytes quota. */
-function plannedOffsets(chunks: number[][], bytesPerSecond: number): number[] {
+export function plannedOffsets(chunks: number[][], bytesPerSecond: number): number[] {
   const schedule = new PaceSchedule({ bytesPerSecond, recordsPerSecond: 1e12, requestsPerSecond: 1e12 });
   return chunks.map(
     (entries) =>
