@@ -29,10 +29,10 @@ const deps = () => ({
 });
 
 describe('AdvanceRound carries the quota and the rate that worked into the next round', () => {
-  it('schedules the re-queue round from its own chunks and starts it at the lowest rate reported', async () => {
+  it('schedules the re-queue round from its own chunks and starts it at the rate the round ended at', async () => {
     const { state, manifest } = await roundZero(aws, 'run-pace-carry', 1);
     const first = manifest[0];
-    // The first chunk's environment had come down to 0.6 of the quota.
+    // The only chunk reporting a rate (so the last in plan order) was sent at 0.6 of the quota.
     await putJson(
       s3Client(),
       { bucket: aws.names.artifactBucket, key: artifactKeys.outcome('run-pace-carry', 0, first.chunkId) },
