@@ -83,8 +83,9 @@ export function addCountsOfFailed(
   return sum;
 }
 
-/** The next round starts from the rates of this share of the chunks, the last in plan order (at least one). */
+/** The next round starts from the rates of this share of the chunks, the last in plan order (at least NEXT_RATE_TAIL_MIN). */
 export const NEXT_RATE_TAIL_SHARE = 0.1;
+const NEXT_RATE_TAIL_MIN = 5;
 
 /**
  * The rate (fraction of the quota) the next round starts at: the median of the rates the chunks last in
@@ -102,7 +103,9 @@ export function nextPaceRate(
   const reported = outcomes
     .filter(({ paceRate }) => typeof paceRate === 'number' && Number.isFinite(paceRate) && paceRate > 0)
     .sort((a, b) => comparePlanOrder(a.chunkId, b.chunkId));
-  const tail = reported.slice(-Math.max(1, Math.ceil(reported.length * NEXT_RATE_TAIL_SHARE)));
+  // At least NEXT_RATE_TAIL_MIN chunks: a small re-queue round's one last chunk may be in a dip.
+  const tailLength = Math.max(NEXT_RATE_TAIL_MIN, Math.ceil(reported.length * NEXT_RATE_TAIL_SHARE));
+  const tail = reported.slice(-tailLength);
   const rates = tail.map((outcome) => outcome.paceRate as number).sort((a, b) => a - b);
   return rates.length > 0 ? (rates[Math.floor((rates.length - 1) / 2)] as number) : current;
 }

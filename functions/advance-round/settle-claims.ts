@@ -102,7 +102,8 @@ async function settleOne(s3: S3Client, entry: StoredClaim, now: () => number): P
     ) {
       return { kind: 'claim', claim: requeued };
     }
-    const found = await readStored(s3, entry.ref);
+    // It existed for the conditional write: a 403 means deleted since, as above.
+    const found = await readStored(s3, entry.ref, true);
     if (!found) return undefined; // Deleted: the chunk simply has no outcome.
     if (found.stored.kind === 'outcome') return { kind: 'outcome', outcome: found.stored.outcome };
     ({ claim, etag } = { claim: found.stored.claim, etag: found.etag });

@@ -134,9 +134,8 @@ export function pacedSend(input: PutBatchInput, deps: PacedSendDeps): PacedSend 
     },
     async waitCall(index) {
       if (index === 0) return;
-      // A cut this environment is still publishing is on the board before its next call goes (within
-      // the deadline: a stalled board must not hold the record back).
-      await shared?.settled(leftMs(0));
+      // A cut still being published does not hold the next record back: the board is advice, and the
+      // chunk's end (settled) awaits the write.
       await waitForTurn(pace, turn(index), clock, leftMs(0), shared);
     },
     afterCall(call) {

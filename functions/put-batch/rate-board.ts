@@ -43,7 +43,10 @@ export function s3RateBoard(
         const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }), {
           abortSignal,
         });
-        const text = await abortable(bodyText(out), abortSignal);
+        // Abandoned, the body is destroyed: its socket goes back to the pool whatever the SDK's handler does.
+        const text = await abortable(bodyText(out), abortSignal, () =>
+          destroyBody(out.Body, abortSignal.reason),
+        );
         return { ...parseBoard(text, ref.key), etag: out.ETag ?? '' };
       } catch (error) {
         // PutBatch may list the artifact bucket (lib/function-specs.ts), so S3 answers a GET of a board
@@ -60,10 +63,16 @@ export function s3RateBoard(
   };
 }
 
-/** `work`, or the signal's reason once it fires first. */
-function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+const destroyBody = (body: unknown, reason: unknown) =>
+  (body as { destroy?: (error?: unknown) => void } | undefined)?.destroy?.(reason);
+
+/** `work`, or the signal's reason once it fires first (after `cleanUp`). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal, cleanUp: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => {
+      cleanUp();
+      reject(signal.reason);
+    };
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

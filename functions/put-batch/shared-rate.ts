@@ -2,6 +2,10 @@ import type { LoggerLike } from '../shared/logger';
 import type { AimdPace, SharedCut } from './aimd';
 import type { BoardEntry, RateBoard } from './rate-board';
 
+// A failed write (S3 down, a denial) is retried at most this rarely: one PUT per PutRecord call of a
+// failing board would be thousands of requests for nothing.
+const MAX_REPUBLISH_BACKOFF_MS = 5_000;
+
 /**
  * One rate for a whole Map run, not one per execution environment: an environment's cut goes to the
  * run's board (rate-board.ts), and the others adopt it at their next wait, so a throttle slows every
@@ -25,6 +29,9 @@ export class SharedRate {
   /** The last cut published or adopted here: a pace whose lastCut differs has cut on its own since. */
   private known: SharedCut | undefined;
   private warned = false;
+  /** After a failed write the cut is published again, but not before this (backing off). */
+  private retryAtMs = Number.NEGATIVE_INFINITY;
+  private failedWrites = 0;
 
   constructor(
     private readonly board: RateBoard,
@@ -47,7 +54,7 @@ export class SharedRate {
   /** After `pace.record`: publishes the pace's own new cut, if it made one. Never rejects. */
   publish(): Promise<void> {
     const cut = this.pace.lastCut;
-    if (!cut || sameCut(cut, this.known)) return this.writing;
+    if (!cut || sameCut(cut, this.known) || this.now() < this.retryAtMs) return this.writing;
     // Set now so the calls answered meanwhile do not queue the same cut again; a write that fails
     // clears it (write), and the next publish tries again.
     this.known = cut;
@@ -116,6 +123,7 @@ export class SharedRate {
     const seq = Math.max(overSeq, this.knownSeq) + 1;
     const written = await this.board.write({ cut, seq }, etag);
     if (written === undefined) return false;
+    this.failedWrites = 0;
     // A read that answered while this write was in flight may have adopted a newer cut: keep that.
     if (seq > this.knownSeq) {
       this.knownSeq = seq;
@@ -125,14 +133,22 @@ export class SharedRate {
   }
 
   /** A cut that did not reach the board is published again at the next `publish`. */
+  /** A write of `cut` failed: a later publish tries again, after a wait that doubles each time. */
   private forget(cut: SharedCut): void {
     if (sameCut(this.known, cut)) this.known = undefined;
+    const backoff = Math.min(MAX_REPUBLISH_BACKOFF_MS, this.options.readEveryMs * 2 ** this.failedWrites);
+    this.failedWrites += 1;
+    this.retryAtMs = this.now() + backoff;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private take(stored: BoardEntry & { etag: string }): void {
     if (stored.seq <= this.knownSeq) return;
     // Adopted when the read answers: every call sent until then went out at the rate it replaces.
-    this.pace.adopt(stored.cut, (this.options.now ?? Date.now)());
+    this.pace.adopt(stored.cut, this.now());
     this.known = this.pace.lastCut;
     this.knownSeq = stored.seq;
     this.etag = stored.etag;

@@ -246,22 +246,25 @@ describe('nextPaceRate', () => {
     expect(nextPaceRate(reported(rates, reversed(50)), 1)).toBe(0.49);
   });
 
-  it('takes the lower middle rate of an even count, and at least one chunk', () => {
-    const rates = [...Array.from({ length: 36 }, () => 1), 0.9, 0.45, 0.6, 0.3];
+  it('takes the lower middle rate of an even count', () => {
+    const rates = [...Array.from({ length: 54 }, () => 1), 0.9, 0.45, 0.6, 0.3, 0.2, 0.95];
     expect(nextPaceRate(reported(rates), 1)).toBe(0.45);
-    expect(nextPaceRate(reported([1, 1, 0.7]), 1)).toBe(0.7);
+  });
+
+  it("takes at least the last five chunks: a small round's last chunk, sent in a dip, does not decide alone", () => {
+    expect(nextPaceRate(reported([1, 1, 1, 1, 0.3]), 1)).toBe(1);
   });
 
   it('orders chunk ids by their number past six digits (a millionth chunk comes after the 999,999th)', () => {
-    const last = [
-      { chunkId: 'r0-c1000000', paceRate: 0.8 },
-      { chunkId: 'r0-c999999', paceRate: 0.5 },
-    ];
+    const ids = Array.from({ length: 60 }, (_, i) => 999_950 + i);
+    // Read as text, `r0-c1000000` sorts before `r0-c999950`: the tail would be the 0.5 ones.
+    const last = ids.map((n) => ({ chunkId: `r0-c${n}`, paceRate: n >= 1_000_000 ? 0.8 : 0.5 }));
     expect(nextPaceRate(last, 1)).toBe(0.8);
   });
 
   it('takes the last chunks that reported a rate, not the last chunks', () => {
-    expect(nextPaceRate(reported([0.5, 0.9, undefined, undefined]), 1)).toBe(0.9);
+    const rates = [...Array.from({ length: 10 }, () => 0.5), ...Array.from({ length: 5 }, () => 0.9)];
+    expect(nextPaceRate(reported([...rates, ...Array.from({ length: 5 }, () => undefined)]), 1)).toBe(0.9);
   });
 
   it("keeps the round's own rate when no chunk reported one (no pacing, older outcomes)", () => {

@@ -22,20 +22,17 @@ afterAll(async () => {
 
 const chunk = { chunkId: 'r0-c000003', round: 0, records: 10 };
 
-/** Reads of the key answer 404, as S3 does for a missing key to a role with s3:ListBucket. */
-function missingReads(): S3Client {
+/** Reads of the key answer as given (404 NoSuchKey: S3's answer for a missing key to a role with s3:ListBucket). */
+function readsAnswering(name = 'NoSuchKey', status = 404): S3Client {
   const s3 = new S3Client({ forcePathStyle: true });
   s3.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'GetObjectCommand') {
-        throw Object.assign(new Error('The specified key does not exist.'), {
-          name: 'NoSuchKey',
-          $metadata: { httpStatusCode: 404 },
-        });
+        throw Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
       }
       return next(args);
     },
-    { step: 'initialize', name: 'missingReads' },
+    { step: 'initialize', name: 'readsAnswering' },
   );
   return s3;
 }
@@ -44,7 +41,7 @@ describe('a claim whose key exists for the write but not for the read', () => {
   it('backs off between tries and then throws TransientAwsError, which the state machine retries', async () => {
     const ref = { bucket: aws.names.artifactBucket, key: 'runs/vanished/round-00/outcomes/r0-c000003.json' };
     await putIf(s3Client(), ref, { claim: nextClaim(chunk, 'other', 0) }, { ifNoneMatch: '*' });
-    const s3 = missingReads();
+    const s3 = readsAnswering();
     let at = 1_000_000;
     const slept: number[] = [];
 
@@ -64,5 +61,27 @@ describe('a claim whose key exists for the write but not for the read', () => {
     s3.destroy();
 
     expect(slept).toEqual([250, 500, 1_000]);
+  });
+
+  it('takes a 403 on the read for a denial (PutBatch may list the bucket), not for a deleted key: it fails at once', async () => {
+    const ref = { bucket: aws.names.artifactBucket, key: 'runs/denied/round-00/outcomes/r0-c000003.json' };
+    await putIf(s3Client(), ref, { claim: nextClaim(chunk, 'other', 0) }, { ifNoneMatch: '*' });
+    const s3 = readsAnswering('AccessDenied', 403);
+    const slept: number[] = [];
+
+    await expect(
+      acquireChunk(chunk, ref, {
+        s3,
+        logger: recordingLogger(),
+        takeoverAfterMs: 55_000,
+        waitBudgetMs: 20_000,
+        now: () => 1_000_000,
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
+      }),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    s3.destroy();
+    expect(slept).toEqual([]);
   });
 });

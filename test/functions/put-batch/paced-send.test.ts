@@ -25,6 +25,16 @@ const answer = (attempt: number, throttled: number, sentAtMs: number) => ({
 
 afterEach(() => resetPaces());
 
+/** Whether `work` has finished within `ms` of real time (a board that hangs must not hold it up). */
+async function doneWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let done = false;
+  void work.then(() => {
+    done = true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return done;
+}
+
 describe('a paced send retries a refused call the pacing takes for jitter', () => {
   it('after a short wait, not at the next one-second window, and keeps the rate', () => {
     const paced = individualChunk('run-jitter');
@@ -176,7 +186,7 @@ describe("a paced send shares the Map run's rate with the other environments thr
     expect(logger.lines.filter((line) => line.level === 'warn')).toHaveLength(1);
   });
 
-  it('keeps the publish of a cut until the chunk is settled, and the next call waits for it', async () => {
+  it('keeps the publish of a cut until the chunk is settled, and its next call does not wait for it', async () => {
     let release: () => void = () => undefined;
     const inner = memoryBoard();
     const slow: RateBoard = {
@@ -202,17 +212,18 @@ describe("a paced send shares the Map run's rate with the other environments thr
     );
     await paced.waitFirst();
     paced.afterCall({ ...heavy(ZERO), entries: 1, throttled: 1, bytes: 100, throttledBytes: 100 });
-    let next = false;
-    const waiting = paced.waitCall(1).then(() => {
-      next = true;
+    // The next record goes while the write is still out: the board is advice, not on the send's path.
+    await paced.waitCall(1);
+    expect(inner.writes).toHaveLength(0);
+    let settled = false;
+    const settling = paced.settled().then(() => {
+      settled = true;
     });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(next).toBe(false);
-    expect(inner.writes).toHaveLength(0);
+    expect(settled).toBe(false);
 
     release();
-    await waiting;
-    await paced.settled();
+    await settling;
     expect(inner.writes).toHaveLength(1);
   });
 });
@@ -283,14 +294,23 @@ describe("a paced send keeps the Map run's board off its critical path", () => {
     expect(many.reads).toBe(1);
   });
 
-  it('settles by the deadline while a publish of its cut hangs, and its next call does not wait for it past the deadline', async () => {
-    const { paced, setNow } = send('run-settle-deadline', hanging, { deadlineMs: ZERO + 200 });
+  it('settles by the deadline while a publish of its cut hangs, and its next call does not wait for it', async () => {
+    let writes = 0;
+    const hangingWrites: RateBoard = {
+      read: hanging.read,
+      write: (...args) => {
+        writes += 1;
+        return hanging.write(...args);
+      },
+    };
+    const { paced, setNow } = send('run-settle-deadline', hangingWrites, { deadlineMs: ZERO + 200 });
     await paced.waitFirst();
     setNow(ZERO + 100);
     paced.afterCall(heavy(ZERO));
+    expect(await doneWithin(paced.waitCall(1), 20)).toBe(true);
     setNow(ZERO + 200);
-    await paced.settled();
-    await paced.waitCall(1);
+    expect(await doneWithin(paced.settled(), 20)).toBe(true);
+    expect(writes).toBe(1);
   });
 
   it("logs the board's trouble with the logger without chunk keys, which serves the Map run's later chunks too", async () => {

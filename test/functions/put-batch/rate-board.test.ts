@@ -122,6 +122,21 @@ describe('the pace board in S3', () => {
     stalled.destroy();
   });
 
+  it('abandons a board whose body stalls after its headers came, and destroys the body', async () => {
+    let destroyedWith: unknown;
+    const body = {
+      transformToString: () => new Promise<string>(() => undefined),
+      destroy: (error?: unknown) => {
+        destroyedWith = error;
+      },
+    };
+    // Headers answered, bytes never: only the body read is left for the time limit to stop.
+    const headersOnly = { send: async () => ({ Body: body, ETag: '"e"' }) } as unknown as S3Client;
+    const board = s3RateBoard(headersOnly, refOf('board-stalled-body'), { readMs: 5, writeMs: 5 });
+    await expect(board.read()).rejects.toMatchObject({ name: expect.stringMatching(/Abort|Timeout/) });
+    expect(destroyedWith).toMatchObject({ name: expect.stringMatching(/Abort|Timeout/) });
+  });
+
   it('throws MalformedRateBoardError for an object it did not write, naming the key', async () => {
     const ref = refOf('board-malformed');
     await s3Client().send(

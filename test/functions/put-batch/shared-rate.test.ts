@@ -229,7 +229,7 @@ describe("a Map run's environments share one rate through the board", () => {
 });
 
 describe('a cut that did not reach the board is not dropped for good', () => {
-  it('a write that throws is tried again at the next publish', async () => {
+  it('a write that throws is tried again at a later publish, once a back-off has passed', async () => {
     const inner = memoryBoard();
     let failures = 1;
     const board: RateBoard = {
@@ -240,15 +240,40 @@ describe('a cut that did not reach the board is not dropped for good', () => {
         return inner.write(body, etag);
       },
     };
-    const a = environment(board);
+    let now = 2_000;
+    const a = environment(board, recordingLogger(), () => now);
     a.pace.record(HEAVY, 0, 2_000);
     await a.shared.publish();
     expect(inner.writes).toHaveLength(0);
 
-    // A clean call answered next publishes again: the cut it could not write.
-    a.pace.record({ entries: 500, throttled: 0 }, 0, 2_100);
+    // A clean call answered 100 ms later does not try yet (the back-off is one read interval)...
+    now = 2_100;
+    a.pace.record({ entries: 500, throttled: 0 }, 0, now);
+    await a.shared.publish();
+    expect(inner.writes).toHaveLength(0);
+    // ...one answered past it publishes the cut it could not write.
+    now = 2_300;
+    a.pace.record({ entries: 500, throttled: 0 }, 0, now);
     await a.shared.publish();
     expect(inner.stored).toMatchObject({ seq: 1, cut: a.pace.lastCut });
+  });
+
+  it('a board that keeps failing is written to ever more rarely, not once per call', async () => {
+    let writes = 0;
+    const board: RateBoard = {
+      read: async () => undefined,
+      write: async () => {
+        writes += 1;
+        throw Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' });
+      },
+    };
+    let now = 2_000;
+    const a = environment(board, recordingLogger(), () => now);
+    a.pace.record(HEAVY, 0, now);
+    // A PutRecord answer every 2 ms for 10 s: 5,000 chances to publish.
+    for (; now < 12_000; now += 2) await a.shared.publish();
+    // Back-offs of 250, 500, 1,000, 2,000, then 5,000 ms at most: 6 writes.
+    expect(writes).toBe(6);
   });
 
   it('a write refused while the board holds nothing newer is retried once over what it holds', async () => {
