@@ -37,6 +37,13 @@ function readsAnswering(name = 'NoSuchKey', status = 404): S3Client {
   return s3;
 }
 
+const claimDeps = (s3: S3Client) => ({
+  s3,
+  logger: recordingLogger(),
+  takeoverAfterMs: 55_000,
+  waitBudgetMs: 20_000,
+});
+
 describe('a claim whose key exists for the write but not for the read', () => {
   it('backs off between tries and then throws TransientAwsError, which the state machine retries', async () => {
     const ref = { bucket: aws.names.artifactBucket, key: 'runs/vanished/round-00/outcomes/r0-c000003.json' };
@@ -47,10 +54,7 @@ describe('a claim whose key exists for the write but not for the read', () => {
 
     await expect(
       acquireChunk(chunk, ref, {
-        s3,
-        logger: recordingLogger(),
-        takeoverAfterMs: 55_000,
-        waitBudgetMs: 20_000,
+        ...claimDeps(s3),
         now: () => at,
         sleep: async (ms) => {
           slept.push(ms);
@@ -71,10 +75,7 @@ describe('a claim whose key exists for the write but not for the read', () => {
 
     await expect(
       acquireChunk(chunk, ref, {
-        s3,
-        logger: recordingLogger(),
-        takeoverAfterMs: 55_000,
-        waitBudgetMs: 20_000,
+        ...claimDeps(s3),
         now: () => 1_000_000,
         sleep: async (ms) => {
           slept.push(ms);

@@ -24,3 +24,18 @@ export function memoryBoard() {
   };
   return board satisfies RateBoard;
 }
+
+/** `inner` whose writes wait until `release()` is called (a slow PUT). */
+export function heldWrites(inner: RateBoard) {
+  let release: () => void = () => undefined;
+  const board: RateBoard = {
+    read: () => inner.read(),
+    write: async (body, etag) => {
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return inner.write(body, etag);
+    },
+  };
+  return { board, release: () => release() };
+}

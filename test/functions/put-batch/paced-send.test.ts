@@ -3,7 +3,7 @@ import { JITTER_RETRY_MS, resetPaces } from '../../../functions/put-batch/pace';
 import { pacedSend } from '../../../functions/put-batch/paced-send';
 import type { RateBoard } from '../../../functions/put-batch/rate-board';
 import { descriptor, foundQuota, recordingLogger } from '../fixtures';
-import { memoryBoard } from './memory-board';
+import { heldWrites, memoryBoard } from './memory-board';
 
 const QUOTA = foundQuota({ bytesPerSecond: 5_000_000, recordsPerSecond: 500_000, requestsPerSecond: 500 });
 
@@ -54,24 +54,25 @@ describe('a paced send retries a refused call the pacing takes for jitter', () =
   });
 });
 
-describe("a paced send shares the Map run's rate with the other environments through its board", () => {
-  const MAP_STARTED = new Date(0).toISOString();
-  // The schedule's zero is the Map's start plus its allowance (pace.ts MAP_START_ALLOWANCE_MS).
-  const ZERO = 1_000;
-  const BATCH_QUOTA = foundQuota({
-    bytesPerSecond: 5_000_000,
-    recordsPerSecond: 500_000,
-    requestsPerSecond: 2_000,
-  });
-  const heavy = (sentAtMs: number, attempt = 1) => ({
-    attempt,
-    entries: 500,
-    throttled: 250,
-    bytes: 50_000,
-    throttledBytes: 25_000,
-    sentAtMs,
-  });
+const MAP_STARTED = new Date(0).toISOString();
+// The schedule's zero is the Map's start plus its allowance (pace.ts MAP_START_ALLOWANCE_MS).
+const ZERO = 1_000;
+const BATCH_QUOTA = foundQuota({
+  bytesPerSecond: 5_000_000,
+  recordsPerSecond: 500_000,
+  requestsPerSecond: 2_000,
+});
+/** A PutRecordBatch answer with half of its 500 entries throttled. */
+const heavy = (sentAtMs: number, attempt = 1) => ({
+  attempt,
+  entries: 500,
+  throttled: 250,
+  bytes: 50_000,
+  throttledBytes: 25_000,
+  sentAtMs,
+});
 
+describe("a paced send shares the Map run's rate with the other environments through its board", () => {
   function clockAt(start: number) {
     let now = start;
     return {
@@ -187,17 +188,8 @@ describe("a paced send shares the Map run's rate with the other environments thr
   });
 
   it('keeps the publish of a cut until the chunk is settled, and its next call does not wait for it', async () => {
-    let release: () => void = () => undefined;
     const inner = memoryBoard();
-    const slow: RateBoard = {
-      read: () => inner.read(),
-      write: async (body, etag) => {
-        await new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        return inner.write(body, etag);
-      },
-    };
+    const { board: slow, release } = heldWrites(inner);
     const time = clockAt(ZERO);
     const paced = pacedSend(
       {
@@ -215,13 +207,8 @@ describe("a paced send shares the Map run's rate with the other environments thr
     // The next record goes while the write is still out: the board is advice, not on the send's path.
     await paced.waitCall(1);
     expect(inner.writes).toHaveLength(0);
-    let settled = false;
-    const settling = paced.settled().then(() => {
-      settled = true;
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(settled).toBe(false);
-
+    const settling = paced.settled();
+    expect(await doneWithin(settling, 20)).toBe(false);
     release();
     await settling;
     expect(inner.writes).toHaveLength(1);
@@ -229,22 +216,6 @@ describe("a paced send shares the Map run's rate with the other environments thr
 });
 
 describe("a paced send keeps the Map run's board off its critical path", () => {
-  const MAP_STARTED = new Date(0).toISOString();
-  const ZERO = 1_000;
-  const BATCH_QUOTA = foundQuota({
-    bytesPerSecond: 5_000_000,
-    recordsPerSecond: 500_000,
-    requestsPerSecond: 2_000,
-  });
-  const heavy = (sentAtMs: number) => ({
-    attempt: 1,
-    entries: 500,
-    throttled: 250,
-    bytes: 50_000,
-    throttledBytes: 25_000,
-    sentAtMs,
-  });
-
   function send(
     runId: string,
     board: RateBoard,

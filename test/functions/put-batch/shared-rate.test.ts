@@ -2,7 +2,7 @@ import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/pu
 import type { RateBoard } from '../../../functions/put-batch/rate-board';
 import { SharedRate } from '../../../functions/put-batch/shared-rate';
 import { recordingLogger } from '../fixtures';
-import { memoryBoard } from './memory-board';
+import { heldWrites, memoryBoard } from './memory-board';
 
 const settings: AimdSettings = { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1 };
 const READ_EVERY_MS = 250;
@@ -202,26 +202,13 @@ describe("a Map run's environments share one rate through the board", () => {
   });
 
   it('settles only once its writes are done', async () => {
-    let release: () => void = () => undefined;
     const inner = memoryBoard();
-    const board: RateBoard = {
-      read: () => inner.read(),
-      write: async (body, etag) => {
-        await new Promise<void>((resolve) => {
-          release = resolve;
-        });
-        return inner.write(body, etag);
-      },
-    };
+    const { board, release } = heldWrites(inner);
     const a = environment(board);
     a.pace.record(HEAVY, 0, 2_000);
     void a.shared.publish();
-    let settled = false;
-    const settling = a.shared.settled().then(() => {
-      settled = true;
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(settled).toBe(false);
+    const settling = a.shared.settled();
+    expect(await isResolved(settling)).toBe(false);
     release();
     await settling;
     expect(inner.writes).toHaveLength(1);
