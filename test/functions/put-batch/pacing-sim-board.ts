@@ -251,10 +251,11 @@ export function asyncBoard(
       const once = () => {
         if (done) return;
         done = true;
+        late.cancel();
         then();
       };
+      const late = clock.timer(clock.now + Math.max(0, withinMs), once);
       view.idle.push(once);
-      clock.at(clock.now + Math.max(0, withinMs), once);
       settleIfIdle(view);
     },
   };
