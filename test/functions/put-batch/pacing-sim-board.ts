@@ -4,14 +4,15 @@ import type { Clock } from './pacing-sim';
 
 /**
  * The Map run's pace board as the shipped code keeps it, one view per environment, every request an S3
- * round trip. Each rule of the protocol and where this file (or pacing-sim-lambda.ts) follows it:
+ * round trip (used by pacing-sim-lambda.ts and by pacing-sim.ts's sharedRate). Each rule of the
+ * protocol and where this file (or pacing-sim-lambda.ts) follows it:
  *
  * 1. Unawaited reads (pace.ts waitForTurn, shared-rate.ts sync): each wait slice calls `sync`, which
  *    starts a GET if none is in flight and the last started `readEveryMs` ago or more
- *    (boardReadEveryMs(maxConcurrency), passed in by pacing-sim-lambda.ts) and returns at once; the
- *    slice goes on at the rate it had (the lambda sim's `wait` calls `sync` then `step` directly). The
- *    answer adopts a newer seq when it arrives (`take`), so it counts from the next slice; an item
- *    already due has been sent by then.
+ *    (boardReadEveryMs(maxConcurrency), passed in by the sims) and returns at once; the slice goes on
+ *    at the rate it had (the lambda sim's `wait` calls `sync`, then advances the rate and sleeps or
+ *    sends in the same event). The answer adopts a newer seq when it arrives (`take`), so it counts
+ *    from the next slice; an item already due has been sent by then.
  * 2. Publish after a cut (shared-rate.ts publish): skipped when the pace's lastCut equals (by value,
  *    `sameCut`) the last cut published or adopted, or before the back-off's end (`retryAtMs`);
  *    otherwise queued, one write after another (`writeNext`); a write superseded while queued is
