@@ -1,6 +1,7 @@
 import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
   BURST_MS,
+  boardReadEveryMs,
   MAP_START_ALLOWANCE_MS,
   MAX_PACING_WAIT_MS,
   pacedRetryDelay,
@@ -16,10 +17,13 @@ import { asyncBoard, type BoardCounts, type BoardTiming } from './pacing-sim-boa
  * Map's maxConcurrency), each running ONE item at a time and keeping its AimdPace between items (a
  * reused container). An environment takes the next unstarted item when its previous one has finished
  * (its board requests settled), and the item is ready `startMs` later (child start, claim, chunk read).
- * The item then waits for its turn as waitForTurn does (board read at most every WAIT_SLICE_MS, each
- * read taking a GET's time, the rate advanced, at most MAX_PACING_WAIT_MS), sends, and retries what
- * was throttled at the next one-second window; it reads the board only while waiting, never while it
- * sends or retries (as pace.ts). With `board`, the environments share one rate (pacing-sim-board.ts).
+ * The item then waits for its turn as waitForTurn does (each slice of at most WAIT_SLICE_MS starts a
+ * board read if one is due, at most every boardReadEveryMs(environments), without waiting for it; the
+ * rate advanced; at most MAX_PACING_WAIT_MS), sends, and retries what was throttled at the next
+ * one-second window; it reads the board only while waiting, never while it sends or retries (as
+ * pace.ts). Each answer publishes a new cut without holding the next call; the environment is free
+ * once the board is settled or the invocation's deadline (the retry budget) has come. With `board`,
+ * the environments share one rate (pacing-sim-board.ts, whose header lists the protocol's rules).
  */
 export interface LambdaSimSettings {
   /** Bytes of each entry of each chunk, in manifest order. */
@@ -55,7 +59,8 @@ export function simulateLambdaMap(settings: LambdaSimSettings): LambdaSimResult 
   );
   const clock = new Clock();
   const { random } = settings;
-  const board = settings.board ? asyncBoard(clock, paces, settings.board, random) : undefined;
+  const readEveryMs = boardReadEveryMs(settings.environments);
+  const board = settings.board ? asyncBoard(clock, paces, settings.board, random, readEveryMs) : undefined;
   const take = bucket(settings.bytesPerSecond);
   const result = { jobMs: 0, calls: 0, throttledEntries: 0, entries: 0, endRate: 1 };
   const finishRates: number[] = [];
@@ -67,12 +72,13 @@ export function simulateLambdaMap(settings: LambdaSimSettings): LambdaSimResult 
     const offset = offsets[index] as number;
     const entries = settings.chunks[index] as number[];
     const deadline = clock.now + MAX_PACING_WAIT_MS;
+    const invocationEnd = clock.now + DEFAULT_RETRY_POLICY.budgetMs;
     let firstAtMs = 0;
     const finish = () => {
       finishRates[index] = pace.rate;
       result.jobMs = Math.max(result.jobMs, clock.now);
       result.endRate = pace.rate;
-      if (board) board.settled(env, () => free(env));
+      if (board) board.settled(env, invocationEnd - clock.now, () => free(env));
       else free(env);
     };
     const send = (pending: number[], attempt: number) => {
@@ -104,16 +110,14 @@ export function simulateLambdaMap(settings: LambdaSimSettings): LambdaSimResult 
       const left = Math.min(pace.claimTurn(offset, clock.now, BURST_MS), deadline) - clock.now;
       clock.at(clock.now + (left > 0.5 ? Math.ceil(left) : 0), () => send(entries, 0));
     };
-    // waitForTurn: read the board (if due), advance the rate, sleep at most WAIT_SLICE_MS.
+    // waitForTurn: start a board read (if due) without waiting for it, advance the rate, sleep at
+    // most WAIT_SLICE_MS; what the read adopts counts from the next slice.
     const wait = () => {
-      const step = () => {
-        pace.advance(clock.now);
-        const left = Math.min(pace.sendAt(offset), deadline) - clock.now;
-        if (left <= 0.5) return claimTurn();
-        clock.at(clock.now + Math.min(Math.ceil(left), WAIT_SLICE_MS), wait);
-      };
-      if (board) board.sync(env, step);
-      else step();
+      board?.sync(env);
+      pace.advance(clock.now);
+      const left = Math.min(pace.sendAt(offset), deadline) - clock.now;
+      if (left <= 0.5) return claimTurn();
+      clock.at(clock.now + Math.min(Math.ceil(left), WAIT_SLICE_MS), wait);
     };
     wait();
   };

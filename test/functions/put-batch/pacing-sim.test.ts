@@ -20,14 +20,27 @@ const irregular = (groups: number) =>
 const latency = (jitterMs: number) => (random: () => number, bytes: number) =>
   20 + random() * jitterMs + bytes / 20_000;
 
-function run(settings: Omit<SimSettings, 'random'>, seed: number) {
-  const r: SimResult = simulatePacing({ ...settings, random: mulberry32(seed) });
-  return {
-    time: r.jobMs / r.boundMs,
-    calls: r.calls / r.chunks,
-    throttled: r.throttledEntries / (r.entries - r.throttledEntries),
+const ratios = (r: SimResult) => ({
+  time: r.jobMs / r.boundMs,
+  calls: r.calls / r.chunks,
+  throttled: r.throttledEntries / (r.entries - r.throttledEntries),
+});
+/** Each settings object and seed simulated once per file: several tests compare the same runs. */
+function memo<S extends object>(simulate: (settings: S, seed: number) => SimResult) {
+  const runs = new Map<S, Map<number, ReturnType<typeof ratios>>>();
+  return (settings: S, seed: number) => {
+    const bySeed = runs.get(settings) ?? new Map<number, ReturnType<typeof ratios>>();
+    runs.set(settings, bySeed);
+    const known = bySeed.get(seed);
+    if (known) return known;
+    const result = ratios(simulate(settings, seed));
+    bySeed.set(seed, result);
+    return result;
   };
 }
+const run = memo((settings: Omit<SimSettings, 'random'>, seed: number) =>
+  simulatePacing({ ...settings, random: mulberry32(seed) }),
+);
 
 const SEEDS = [1, 2, 3];
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -41,6 +54,7 @@ const shared = (environments: number, sharedRate: boolean): Omit<SimSettings, 'r
   secondWriterBytesPerSecond: 2.5 * MiB,
   sharedRate,
 });
+const SHARED_8 = shared(8, true);
 
 describe('pacing in simulation: two environments, one stream', () => {
   it('sends 4 MiB chunks among small ones at the bytes quota without clipping any', () => {
@@ -81,34 +95,36 @@ describe('pacing in simulation: two environments, one stream', () => {
   });
 
   it('finds the half a second writer leaves: near the bound, with few extra calls and under 1% throttled', () => {
-    const throttled = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => {
+    const throttled = [1, 2, 3, 4, 5, 6].map((seed) => {
       const r = run(shared(2, true), seed);
       expect(r.time).toBeLessThanOrEqual(1.1);
       expect(r.calls).toBeLessThanOrEqual(1.03);
       expect(r.throttled).toBeLessThanOrEqual(0.01);
       return r.throttled;
     });
-    // Measured with these seeds, one rate shared through the board: 0.983-0.995 of the bound, 0.09-0.40%
-    // of entries throttled (mean 0.26%). Each environment with its own rate: 0.985-1.049, 0.26-0.91%
-    // (mean 0.47%); seeds 1-48 then had 3 over 1.10 of the bound and 7 over 1% throttled, shared none.
-    expect(mean(throttled)).toBeLessThanOrEqual(0.004);
+    // Measured with these seeds, one rate shared through the board (reads never awaited, 50 ms round
+    // trips): 0.984-1.000 of the bound, 0.23-0.45% of entries throttled (mean 0.33%); seeds 1-48 none
+    // over 1.10 or 1% (0.60% at most, mean 0.27%). Each environment with its own rate: 0.985-1.049,
+    // 0.26-0.91% (mean 0.49%); seeds 1-48 then had 3 over 1.10 of the bound and 7 over 1% throttled.
+    expect(mean(throttled)).toBeLessThanOrEqual(0.0035);
   });
 });
 
 describe('pacing in simulation: eight environments, one stream, a second writer taking half', () => {
   it('with one rate shared through the board, every seed stays near the bound and under 1% throttled', () => {
-    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-      const r = run(shared(8, true), seed);
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const r = run(SHARED_8, seed);
       expect(r.time).toBeLessThanOrEqual(1.1);
       expect(r.calls).toBeLessThanOrEqual(1.03);
       expect(r.throttled).toBeLessThanOrEqual(0.01);
     }
-    // Measured: 0.982-1.006 of the bound, 0.12-0.44% throttled; seeds 1-48: none over 1.10 or 1%.
+    // Measured: 0.983-1.001 of the bound, 0.25-0.58% throttled; seeds 1-48: none over 1.10 (1.010 at
+    // most), 2 over 1% (3.0% at most), mean 0.49%.
   });
 
   it('each with its own rate, they drift apart: most seeds past 1.10 of the bound and over 1% throttled', () => {
     const own = [1, 2, 3, 4].map((seed) => run(shared(8, false), seed));
-    const board = [1, 2, 3, 4].map((seed) => run(shared(8, true), seed));
+    const board = [1, 2, 3, 4].map((seed) => run(SHARED_8, seed));
     // Measured with seeds 1-8: 1.097-1.448 of the bound, 2.96-4.13% throttled (seeds 1-48: all of them
     // over 1%, 41 over 1.10). A throttle cut only the environment that met it; the others kept sending at the old
     // rate, sent other parts of the schedule at the same time and were throttled in turn.
@@ -137,40 +153,70 @@ const s3Board = (failShare = 0) => ({
   putMs: (random: () => number) => 30 + random() * 60,
   failShare,
 });
-function runLambda(settings: Omit<LambdaSimSettings, 'random'>, seed: number) {
-  const r = simulateLambdaMap({ ...settings, random: mulberry32(seed) });
-  return {
-    time: r.jobMs / r.boundMs,
-    calls: r.calls / r.chunks,
-    throttled: r.throttledEntries / (r.entries - r.throttledEntries),
-  };
-}
+const runLambda = memo((settings: Omit<LambdaSimSettings, 'random'>, seed: number) =>
+  simulateLambdaMap({ ...settings, random: mulberry32(seed) }),
+);
+const LAMBDA_BOARD = lambdaShared(s3Board());
 
 describe('pacing in simulation: 40 environments of one item each, a second writer taking half', () => {
   it('with one rate shared through the board, every seed stays at the bound, under 0.5% throttled, even with 5% of board requests failing', () => {
     const runs = [
-      ...[1, 2, 3].map((seed) => runLambda(lambdaShared(s3Board()), seed)),
+      ...[1, 2, 3].map((seed) => runLambda(LAMBDA_BOARD, seed)),
       ...[1, 2].map((seed) => runLambda(lambdaShared(s3Board(0.05)), seed)),
     ];
     for (const r of runs) {
-      expect(r.time).toBeLessThanOrEqual(1.01);
-      expect(r.calls).toBeLessThanOrEqual(1.02);
+      expect(r.time).toBeLessThanOrEqual(1.0);
+      expect(r.calls).toBeLessThanOrEqual(1.01);
       expect(r.throttled).toBeLessThanOrEqual(0.005);
     }
-    // Measured, seeds 1-3: 0.988-0.989 of the bound, 0.08-0.28% throttled; with failures (seeds 1-2)
-    // 0.990-0.991, 0.14-0.24%. Seeds 1-48: mean 0.989, none over 1.10, mean 0.35% throttled, 2 seeds over 1% (1.92%
-    // at most). Before claimTurn counted the schedule's time since an environment's previous call (it
-    // counted the offsets at the rate after a cut): seeds 1-3 1.000-1.027, 0.32-0.74%; seeds 1-48 mean 1.012.
+    // Measured with the shipped protocol (pacing-sim-board.ts: reads started and never awaited, one
+    // retry after a refused write), seeds 1-3: 0.985-0.987 of the bound, 0.20-0.43% throttled, 1.005-1.009
+    // calls per chunk; with failures (seeds 1-2) 0.986-0.989, 0.20-0.46%. Seeds 1-48: mean 0.990 (1.006
+    // at most), 0.37% throttled, 1 seed over 1% (2.32%), 1.010 calls per chunk; with 5% failing: mean
+    // 0.991 (1.006 at most), 0.36%, none over 1% (0.75%). The old model (reads awaited, no retry): 0.989, 0.35%.
   });
 
   it('each with its own rate, a fifth of the entries are throttled and calls go up by half', () => {
     const own = [1, 2].map((seed) => runLambda(lambdaShared(undefined), seed));
-    const board = [1, 2].map((seed) => runLambda(lambdaShared(s3Board()), seed));
-    // Measured, seeds 1-8: 19-25% throttled, 1.41-1.53 calls per chunk, 1.01-1.11 of the bound (the
-    // stream lets the job's retries take some of the second writer's share: it is throttled too).
-    expect(mean(own.map((r) => r.throttled))).toBeGreaterThan(0.1);
+    const board = [1, 2].map((seed) => runLambda(LAMBDA_BOARD, seed));
+    // Measured, seeds 1-48: 16.9-26.4% throttled (mean 22.1%), 1.48 calls per chunk, 0.956-1.110 of the
+    // bound (the stream lets the job's retries take some of the second writer's share: it is throttled too).
+    expect(mean(own.map((r) => r.throttled))).toBeGreaterThan(0.15);
     expect(mean(own.map((r) => r.throttled))).toBeGreaterThan(20 * mean(board.map((r) => r.throttled)));
-    expect(mean(own.map((r) => r.calls))).toBeGreaterThan(1.3);
+    expect(mean(own.map((r) => r.calls))).toBeGreaterThan(1.4);
+  });
+
+  it('at 8 and at 100 environments too, the shared rate keeps every seed near the bound and under 1% throttled', () => {
+    const runs = [8, 100].flatMap((environments) =>
+      [1, 2].map((seed) => runLambda({ ...lambdaShared(s3Board()), environments }, seed)),
+    );
+    for (const r of runs) {
+      expect(r.time).toBeLessThanOrEqual(1.03);
+      expect(r.calls).toBeLessThanOrEqual(1.03);
+      expect(r.throttled).toBeLessThanOrEqual(0.01);
+    }
+    // Measured, seeds 1-2: at 8, 1.005-1.022 of the bound, 0.30-0.91% throttled, 1.011-1.027 calls per
+    // chunk; at 100, 0.985-0.986, 0.17-0.43%. Seeds 1-48: at 8, mean 0.991 (1.026 at most), 0.43%, 1 seed
+    // over 1% (1.60%); at 100, mean 0.987 (1.017), 0.42%, 2 over 1% (2.23%). Each on its own rate: at 8,
+    // mean 1.047 of the bound, 1.89% throttled (all 48 seeds over 1%); at 100, 80.8%, 2.66 calls per chunk.
+  });
+
+  it('with a slow S3 (GETs of 200-400 ms), cuts are adopted later: the time holds, more entries are throttled', () => {
+    const slow = (random: () => number) => 200 + random() * 200;
+    const late = [1, 2, 3].map((seed) => runLambda(lambdaShared({ ...s3Board(), getMs: slow }), seed));
+    const fast = [1, 2, 3].map((seed) => runLambda(LAMBDA_BOARD, seed));
+    for (const r of late) {
+      expect(r.time).toBeLessThanOrEqual(1.01);
+      expect(r.calls).toBeLessThanOrEqual(1.025);
+      expect(r.throttled).toBeLessThanOrEqual(0.01);
+    }
+    // An item already due goes out before the read answers, at the rate the read replaces: seeds 1-3
+    // 0.63-0.94% throttled (mean 0.75%) against 0.20-0.43% (mean 0.28%) with 20-60 ms GETs. Seeds 1-48:
+    // mean 0.988 of the bound (1.075 at most), 1.33% throttled, 11 seeds over 1% (12.7% at most), 1.031
+    // calls per chunk. Most of that tail is shared-rate.ts's second write after a refused one: it writes
+    // its cut even when a read adopted a newer one meanwhile, every such retry here (5.6 a run, counted as
+    // supersededRetries); skipping them gave 0.66% (2.08% at most, 4 seeds over 1%).
+    expect(mean(late.map((r) => r.throttled))).toBeGreaterThan(2 * mean(fast.map((r) => r.throttled)));
   });
 });
 

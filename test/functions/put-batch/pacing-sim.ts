@@ -1,6 +1,7 @@
-import { AimdPace, type AimdSettings, DEFAULT_AIMD, type SharedCut } from '../../../functions/put-batch/aimd';
+import { AimdPace, type AimdSettings, DEFAULT_AIMD } from '../../../functions/put-batch/aimd';
 import {
   BURST_MS,
+  boardReadEveryMs,
   MAP_START_ALLOWANCE_MS,
   pacedRetryDelay,
   WAIT_SLICE_MS,
@@ -9,6 +10,7 @@ import { throttledDelay } from '../../../functions/shared/firehose/backoff';
 import { DEFAULT_RETRY_POLICY } from '../../../functions/shared/firehose/retry-policy';
 import { PaceSchedule } from '../../../functions/shared/quota/schedule';
 import { descriptor } from '../fixtures';
+import { asyncBoard } from './pacing-sim-board';
 
 /**
  * A simulated clock run of the pacing logic against a stream's bytes quota, without a machine: Map
@@ -28,12 +30,11 @@ export interface SimSettings {
   latencyMs(random: () => number, bytes: number): number;
   secondWriterBytesPerSecond?: number;
   /**
-   * The environments share one rate through a board (as functions/put-batch/shared-rate.ts does through
-   * S3): each re-reads it at most every WAIT_SLICE_MS while waiting and adopts a newer cut; a cut is
-   * written only if the board has not changed since this environment read it, else the stored cut wins.
+   * The environments share one rate through a board, as functions/put-batch/shared-rate.ts does through
+   * S3 (pacing-sim-board.ts: reads started while waiting and never awaited, compare-and-swap writes).
    */
   sharedRate?: boolean;
-  /** Milliseconds before a board write is seen by reads (default 50). */
+  /** Each board GET's and PUT's round trip in milliseconds (default 50). */
   boardLatencyMs?: number;
   /** Settings of the rate that differ from DEFAULT_AIMD (to compare a change on the same seeds). */
   aimd?: Partial<AimdSettings>;
@@ -55,22 +56,36 @@ export interface SimResult {
 export class Clock {
   now = 0;
   /** A binary min-heap on (atMs, seq): the simulations run hundreds of thousands of events. */
-  private heap: { atMs: number; seq: number; run: () => void }[] = [];
+  private heap: { atMs: number; seq: number; run: () => void; cancelled?: boolean }[] = [];
   private seq = 0;
+  private cancelled = 0;
 
   at(atMs: number, run: () => void): void {
+    this.timer(atMs, run);
+  }
+
+  /** As `at`, but cancellable: a cancelled event no longer keeps the clock busy (`idle`). */
+  timer(atMs: number, run: () => void): { cancel(): void } {
     const heap = this.heap;
-    heap.push({ atMs: Math.max(atMs, this.now), seq: this.seq++, run });
+    const event: (typeof heap)[number] = { atMs: Math.max(atMs, this.now), seq: this.seq++, run };
+    heap.push(event);
     for (let i = heap.length - 1; i > 0; ) {
       const parent = (i - 1) >> 1;
       if (!this.before(i, parent)) break;
       this.swap(i, parent);
       i = parent;
     }
+    return {
+      cancel: () => {
+        if (event.cancelled) return;
+        event.cancelled = true;
+        this.cancelled += 1;
+      },
+    };
   }
 
   get idle(): boolean {
-    return this.heap.length === 0;
+    return this.heap.length === this.cancelled;
   }
 
   runAll(): void {
@@ -90,6 +105,10 @@ export class Clock {
           this.swap(i, least);
           i = least;
         }
+      }
+      if (event.cancelled) {
+        this.cancelled -= 1;
+        continue;
       }
       this.now = event.atMs;
       event.run();
@@ -150,52 +169,6 @@ export function plannedOffsets(chunks: number[][], bytesPerSecond: number): numb
   );
 }
 
-/**
- * The board of one Map run and each environment's view of it (the seq it read, when, the cut it last
- * had). A write becomes visible to reads `latencyMs` after it is made (an S3 PUT and GET's time); the
- * conditional write itself is checked against the latest write.
- */
-function sharedBoard(paces: AimdPace[], enabled: boolean, latencyMs: number) {
-  const writes: { visibleAtMs: number; seq: number; cut: SharedCut }[] = [];
-  const latest = () => writes[writes.length - 1];
-  const views = paces.map(() => ({
-    seq: 0,
-    readAtMs: Number.NEGATIVE_INFINITY,
-    cut: undefined as SharedCut | undefined,
-  }));
-  const index = new Map(paces.map((pace, i) => [pace, i]));
-  const viewOf = (pace: AimdPace) => views[index.get(pace) as number] as (typeof views)[number];
-  const adopt = (pace: AimdPace, stored: (typeof writes)[number] | undefined, nowMs: number) => {
-    const view = viewOf(pace);
-    if (stored && stored.seq > view.seq) {
-      pace.adopt(stored.cut, nowMs);
-      view.seq = stored.seq;
-    }
-    view.cut = pace.lastCut;
-  };
-  return {
-    sync(pace: AimdPace, nowMs: number) {
-      const view = viewOf(pace);
-      if (!enabled || nowMs - view.readAtMs < WAIT_SLICE_MS) return;
-      view.readAtMs = nowMs;
-      adopt(
-        pace,
-        writes.findLast((write) => write.visibleAtMs <= nowMs),
-        nowMs,
-      );
-    },
-    afterRecord(pace: AimdPace, nowMs: number) {
-      const view = viewOf(pace);
-      const cut = pace.lastCut;
-      if (!enabled || !cut || cut === view.cut) return;
-      if ((latest()?.seq ?? 0) !== view.seq) return adopt(pace, latest(), nowMs);
-      writes.push({ visibleAtMs: nowMs + latencyMs, seq: view.seq + 1, cut });
-      view.seq += 1;
-      view.cut = cut;
-    },
-  };
-}
-
 export function simulatePacing(settings: SimSettings): SimResult {
   const offsets = plannedOffsets(settings.chunks, settings.bytesPerSecond);
   const paces = Array.from(
@@ -203,15 +176,24 @@ export function simulatePacing(settings: SimSettings): SimResult {
     () =>
       new AimdPace(MAP_START_ALLOWANCE_MS, { ...DEFAULT_AIMD, initialRate: 1, maxRate: 1, ...settings.aimd }),
   );
-  const board = sharedBoard(paces, settings.sharedRate ?? false, settings.boardLatencyMs ?? 50);
   const take = bucket(settings.bytesPerSecond);
   const clock = new Clock();
+  const boardMs = () => settings.boardLatencyMs ?? 50;
+  const board = settings.sharedRate
+    ? asyncBoard(
+        clock,
+        paces,
+        { getMs: boardMs, putMs: boardMs },
+        settings.random,
+        boardReadEveryMs(settings.environments),
+      )
+    : undefined;
   const at = (atMs: number, run: () => void) => clock.at(atMs, run);
   const result = { jobMs: 0, calls: 0, throttledEntries: 0, entries: 0 };
 
   /** One call of a chunk (its first or a retry of what was throttled), answered on arrival. */
   const send =
-    (pace: AimdPace, offset: number, pending: number[], attempt: number, firstAtMs?: number) =>
+    (env: number, offset: number, pending: number[], attempt: number, firstAtMs?: number) =>
     (sentAtMs: number) =>
       at(
         sentAtMs +
@@ -234,28 +216,30 @@ export function simulatePacing(settings: SimSettings): SimResult {
             bytes: sum(pending),
             throttledBytes: sum(throttled),
           };
+          const pace = paces[env] as AimdPace;
           pace.record(call, offset, nowMs, leftAt);
-          board.afterRecord(pace, nowMs);
+          board?.publish(env);
           if (throttled.length > 0 && attempt + 1 < DEFAULT_RETRY_POLICY.maxAttempts) {
             const delay =
               pacedRetryDelay(pace, { attempt: attempt + 1 }) ??
               throttledDelay(attempt, DEFAULT_RETRY_POLICY, settings.random, nowMs);
-            send(pace, offset, throttled, attempt + 1, leftAt)(nowMs + delay);
+            send(env, offset, throttled, attempt + 1, leftAt)(nowMs + delay);
           } else result.jobMs = Math.max(result.jobMs, nowMs);
         },
       );
 
   settings.chunks.forEach((entries, index) => {
-    const pace = paces[Math.floor(settings.random() * paces.length)] as AimdPace;
+    const env = Math.floor(settings.random() * paces.length);
+    const pace = paces[env] as AimdPace;
     const offset = offsets[index] as number;
     const turn = () => {
       const nowMs = clock.now;
-      board.sync(pace, nowMs);
+      board?.sync(env);
       pace.advance(nowMs);
       const due = pace.sendAt(offset);
       if (due - nowMs > 0.5) return at(nowMs + Math.min(Math.ceil(due - nowMs), WAIT_SLICE_MS), turn);
       const turnAt = pace.claimTurn(offset, nowMs, BURST_MS);
-      send(pace, offset, entries, 0)(turnAt);
+      send(env, offset, entries, 0)(turnAt);
     };
     at(settings.readyAtMs(index), turn);
   });
