@@ -98,6 +98,8 @@ export class SharedRate {
         this.take(stored);
         return;
       }
+      // A read that answered meanwhile may have adopted another environment's cut: that one stands.
+      if (!sameCut(this.pace.lastCut, cut)) return;
       if (stored && (await this.tryWrite(cut, stored.etag, stored.seq))) return;
       if (!stored && (await this.tryWrite(cut, undefined))) return;
       // Refused twice with nothing newer to adopt: start over as the first writer next time, and say so

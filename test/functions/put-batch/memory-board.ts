@@ -25,15 +25,16 @@ export function memoryBoard() {
   return board satisfies RateBoard;
 }
 
-/** `inner` whose writes wait until `release()` is called (a slow PUT). */
+/** `inner` whose writes wait until `release()` is called (a slow PUT); once released, writes go through. */
 export function heldWrites(inner: RateBoard) {
   let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const board: RateBoard = {
     read: () => inner.read(),
     write: async (body, etag) => {
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
+      await held;
       return inner.write(body, etag);
     },
   };

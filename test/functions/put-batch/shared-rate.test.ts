@@ -278,6 +278,25 @@ describe('a cut that did not reach the board is not dropped for good', () => {
     expect(inner.stored).toMatchObject({ seq: 1, cut: a.pace.lastCut });
   });
 
+  it("does not retry a refused write over a cut it adopted meanwhile: the other environment's cut stands", async () => {
+    const inner = memoryBoard();
+    const { board, release } = heldWrites(inner);
+    const a = environment(board);
+    a.pace.record(HEAVY, 0, 2_000);
+    const publishing = a.shared.publish();
+    // While A's first write is out, B's cut lands and A's next read adopts it.
+    const b = environment(inner);
+    b.pace.record(HEAVY, 100, 2_100);
+    await b.shared.publish();
+    await a.shared.sync(3_000);
+    expect(a.pace.lastCut).toEqual(b.pace.lastCut);
+
+    release(); // A's write, If-None-Match on a board that now exists, is refused.
+    await publishing;
+    expect(inner.stored).toMatchObject({ seq: 1, cut: b.pace.lastCut });
+    expect(inner.writes).toHaveLength(1);
+  });
+
   it('a write answered after a read adopted a newer cut does not take its sequence number and ETag back', async () => {
     const inner = memoryBoard();
     const answer = gate();
