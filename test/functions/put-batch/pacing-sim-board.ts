@@ -48,7 +48,7 @@ export interface BoardCounts {
   refused: number;
   /** Second writes after a refused one with nothing newer stored. */
   retries: number;
-  /** Of those, writes of a cut this environment no longer paces on (it adopted another meanwhile). */
+  /** Retries not made: the cut was one this environment no longer paces on (it adopted another meanwhile). */
   supersededRetries: number;
   adopted: number;
   failed: number;
@@ -196,10 +196,12 @@ export function asyncBoard(
           take(view, stored);
           return done();
         }
+        // As shared-rate.ts: a cut adopted meanwhile (during the first write or this GET) stands.
+        if (!sameCut(view.pace.lastCut, cut)) {
+          counts.supersededRetries += 1;
+          return done();
+        }
         counts.retries += 1;
-        // As shared-rate.ts: no new check that the cut is still the pace's own (a read may have adopted
-        // a newer one during the first write or this GET); such a retry writes the superseded cut.
-        if (!sameCut(view.pace.lastCut, cut)) counts.supersededRetries += 1;
         tryWrite(view, cut, stored?.etag, stored?.seq ?? view.knownSeq, (second) => {
           if (second === 'stored') return done();
           if (second === 'refused') view.etag = undefined;

@@ -211,11 +211,10 @@ describe('pacing in simulation: 40 environments of one item each, a second write
       expect(r.throttled).toBeLessThanOrEqual(0.01);
     }
     // An item already due goes out before the read answers, at the rate the read replaces: seeds 1-3
-    // 0.63-0.94% throttled (mean 0.75%) against 0.20-0.43% (mean 0.28%) with 20-60 ms GETs. Seeds 1-48:
-    // mean 0.988 of the bound (1.075 at most), 1.33% throttled, 11 seeds over 1% (12.7% at most), 1.031
-    // calls per chunk. Most of that tail is shared-rate.ts's second write after a refused one: it writes
-    // its cut even when a read adopted a newer one meanwhile, every such retry here (5.6 a run, counted as
-    // supersededRetries); skipping them gave 0.66% (2.08% at most, 4 seeds over 1%).
+    // 0.61-0.80% throttled (mean 0.70%) against 0.20-0.43% (mean 0.28%) with 20-60 ms GETs. Seeds 1-48:
+    // mean 0.989 of the bound (1.007 at most), 0.66% throttled, 4 seeds over 1% (2.08% at most), 1.017
+    // calls per chunk. Before shared-rate.ts stopped retrying a refused write over a cut adopted
+    // meanwhile (here every retry was one: 5.6 a run): 1.33% throttled, 11 seeds over 1% (12.7% at most).
     expect(mean(late.map((r) => r.throttled))).toBeGreaterThan(2 * mean(fast.map((r) => r.throttled)));
   });
 });
