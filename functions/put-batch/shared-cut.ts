@@ -14,3 +14,14 @@ export interface SharedCut {
   recoverTo: number;
   episode?: { throttledRate: number; recoverTo: number; atMs: number };
 }
+
+/** Cuts compared by value: `lastCut` may hand out a copy. */
+export function sameCut(a: SharedCut | undefined, b: SharedCut | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.atMs === b.atMs &&
+    a.rate === b.rate &&
+    a.anchorWallMs === b.anchorWallMs &&
+    a.anchorOffsetMs === b.anchorOffsetMs
+  );
+}

@@ -1,10 +1,11 @@
 import type { LoggerLike } from '../shared/logger';
 import type { AimdPace, SharedCut } from './aimd';
 import type { BoardEntry, RateBoard } from './rate-board';
+import { sameCut } from './shared-cut';
 
 // A failed write (S3 down, a denial) is retried at most this rarely: one PUT per PutRecord call of a
 // failing board would be thousands of requests for nothing.
-const MAX_REPUBLISH_BACKOFF_MS = 5_000;
+export const MAX_REPUBLISH_BACKOFF_MS = 5_000;
 
 /**
  * One rate for a whole Map run, not one per execution environment: an environment's cut goes to the
@@ -167,15 +168,4 @@ export class SharedRate {
       errorMessage: e?.message,
     });
   }
-}
-
-/** Cuts compared by value: `lastCut` may hand out a copy. */
-function sameCut(a: SharedCut | undefined, b: SharedCut | undefined): boolean {
-  if (!a || !b) return a === b;
-  return (
-    a.atMs === b.atMs &&
-    a.rate === b.rate &&
-    a.anchorWallMs === b.anchorWallMs &&
-    a.anchorOffsetMs === b.anchorOffsetMs
-  );
 }

@@ -1,5 +1,7 @@
 import type { AimdPace, SharedCut } from '../../../functions/put-batch/aimd';
 import { BOARD_READ_TIMEOUT_MS, BOARD_WRITE_TIMEOUT_MS } from '../../../functions/put-batch/rate-board';
+import { sameCut } from '../../../functions/put-batch/shared-cut';
+import { MAX_REPUBLISH_BACKOFF_MS } from '../../../functions/put-batch/shared-rate';
 import type { Clock } from './pacing-sim';
 
 /**
@@ -56,20 +58,8 @@ export interface BoardCounts {
   forgotten: number;
 }
 
-const MAX_REPUBLISH_BACKOFF_MS = 5_000; // shared-rate.ts
 type Stored = { seq: number; cut: SharedCut; etag: string };
 type Result = 'stored' | 'refused' | 'failed';
-
-/** shared-rate.ts's sameCut: cuts compared by value. */
-function sameCut(a: SharedCut | undefined, b: SharedCut | undefined): boolean {
-  if (!a || !b) return a === b;
-  return (
-    a.atMs === b.atMs &&
-    a.rate === b.rate &&
-    a.anchorWallMs === b.anchorWallMs &&
-    a.anchorOffsetMs === b.anchorOffsetMs
-  );
-}
 
 export function asyncBoard(
   clock: Clock,
