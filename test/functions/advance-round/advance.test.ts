@@ -1,6 +1,5 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { advanceRound } from '../../../functions/advance-round/advance';
-import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { load as loadPlanConfig } from '../../../functions/plan/config';
 import { resolveExecutionInput } from '../../../functions/plan/run-settings';
 import { acquireChunk } from '../../../functions/put-batch/claim';
@@ -12,7 +11,7 @@ import { DEFAULT_METRICS_NAMESPACE } from '../../../functions/shared/metrics-nam
 import { putJson } from '../../../functions/shared/s3-io';
 import { outcome, recordingLogger } from '../fixtures';
 import { getText, keysUnder, type LocalAws, metricSums, startLocalAws } from '../local-aws';
-import { GOOD, ROUND_ZERO_TOTALS, readManifest, requeueOf, roundZero } from './round-zero';
+import { advanceDeps, GOOD, ROUND_ZERO_TOTALS, readManifest, requeueOf, roundZero } from './round-zero';
 
 const METRICS = ['DeliveredRecords', 'RequeuedRecords', 'FailedPutCount', 'DeadLetteredRecords'] as const;
 
@@ -26,15 +25,7 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-const deps = (streamName: string) => ({
-  s3: s3Client(),
-  cloudWatch: cloudWatchClient(),
-  config: loadAdvanceRoundConfig({
-    ARTIFACT_BUCKET: aws.names.artifactBucket,
-    DELIVERY_STREAM_NAME: streamName,
-  }),
-  logger: recordingLogger(),
-});
+const deps = (streamName: string) => advanceDeps(aws, streamName);
 
 describe('advanceRound against the local services', () => {
   it('writes the next round manifest from re-queued entries and failed chunks and asks for another round', async () => {

@@ -1,11 +1,10 @@
 import { advanceRound } from '../../../functions/advance-round/advance';
-import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { artifactKeys } from '../../../functions/shared/artifacts';
-import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
+import { s3Client } from '../../../functions/shared/aws-clients';
 import { putJson } from '../../../functions/shared/s3-io';
-import { foundQuota, outcome, recordingLogger } from '../fixtures';
+import { foundQuota, outcome } from '../fixtures';
 import { type LocalAws, startLocalAws } from '../local-aws';
-import { readManifest, roundZero } from './round-zero';
+import { advanceDeps, readManifest, roundZero } from './round-zero';
 
 const QUOTA = foundQuota({
   bytesPerSecond: 1_000,
@@ -21,12 +20,7 @@ afterAll(async () => {
   await aws?.stop();
 });
 
-const deps = () => ({
-  s3: s3Client(),
-  cloudWatch: cloudWatchClient(),
-  config: loadAdvanceRoundConfig({ ARTIFACT_BUCKET: aws.names.artifactBucket, DELIVERY_STREAM_NAME: 'pace' }),
-  logger: recordingLogger(),
-});
+const deps = () => advanceDeps(aws, 'pace');
 
 describe('AdvanceRound carries the quota and the rate that worked into the next round', () => {
   it('schedules the re-queue round from its own chunks and starts it at the rate the round ended at', async () => {

@@ -1,6 +1,7 @@
+import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { planSource } from '../../../functions/plan/plan-source';
 import { artifactKeys } from '../../../functions/shared/artifacts';
-import { s3Client } from '../../../functions/shared/aws-clients';
+import { cloudWatchClient, s3Client } from '../../../functions/shared/aws-clients';
 import type { ChunkDescriptor } from '../../../functions/shared/chunk';
 import type { RunState } from '../../../functions/shared/run-state';
 import { putBytes, putJson, readJsonLines } from '../../../functions/shared/s3-io';
@@ -11,6 +12,17 @@ import { type LocalAws, putText } from '../local-aws';
 
 export const GOOD = Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: i, page: `/p/${i}` }));
 const SOURCE_TEXT = `${[...GOOD.slice(0, 5), 'not json', ...GOOD.slice(5)].join('\n')}\n`;
+
+/** AdvanceRound's dependencies on the local services, for the stream `streamName`. */
+export const advanceDeps = (aws: LocalAws, streamName: string) => ({
+  s3: s3Client(),
+  cloudWatch: cloudWatchClient(),
+  config: loadAdvanceRoundConfig({
+    ARTIFACT_BUCKET: aws.names.artifactBucket,
+    DELIVERY_STREAM_NAME: streamName,
+  }),
+  logger: recordingLogger(),
+});
 
 export async function readManifest(aws: LocalAws, key: string): Promise<ChunkDescriptor[]> {
   const chunks: ChunkDescriptor[] = [];

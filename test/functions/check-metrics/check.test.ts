@@ -1,7 +1,6 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { acceptedDatums, publishAccepted } from '../../../functions/advance-round/accepted-metrics';
 import { advanceRound } from '../../../functions/advance-round/advance';
-import { load as loadAdvanceRoundConfig } from '../../../functions/advance-round/config';
 import { checkMetrics } from '../../../functions/check-metrics/check';
 import { load as loadCheckMetricsConfig } from '../../../functions/check-metrics/config';
 import { type AcceptedByMinute, addAccepted, minuteOf } from '../../../functions/shared/accepted-minutes';
@@ -12,7 +11,7 @@ import { putRecordBatch, resolveRetryPolicy } from '../../../functions/shared/fi
 import { DEFAULT_METRICS_NAMESPACE } from '../../../functions/shared/metrics-namespace';
 import { type ChunkOutcome, emptyTotals } from '../../../functions/shared/run-state';
 import { getJson, putJson } from '../../../functions/shared/s3-io';
-import { roundZero } from '../advance-round/round-zero';
+import { advanceDeps, roundZero } from '../advance-round/round-zero';
 import { outcome, recordingLogger, runState } from '../fixtures';
 import { keysUnder, type LocalAws, startLocalAws } from '../local-aws';
 
@@ -199,18 +198,9 @@ describe('checkMetrics against the local services', () => {
       const stored = await getJson<ChunkOutcome>(s3Client(), ref);
       await putJson(s3Client(), ref, { ...stored, acceptedBytes: sent.acceptedBytes, acceptedByMinute });
     }
-    const advanceDeps = () => ({
-      s3: s3Client(),
-      cloudWatch: cloudWatchClient(),
-      config: loadAdvanceRoundConfig({
-        ARTIFACT_BUCKET: aws.names.artifactBucket,
-        DELIVERY_STREAM_NAME: streamName,
-      }),
-      logger: recordingLogger(),
-    });
-    const first = await advanceRound({ ...state, startedAt }, advanceDeps());
+    const first = await advanceRound({ ...state, startedAt }, advanceDeps(aws, streamName));
     // A retry after a lost answer, a local resume or a redrive: the same input, the same round.
-    const retried = advanceDeps();
+    const retried = advanceDeps(aws, streamName);
     const again = await advanceRound({ ...state, startedAt }, retried);
     expect(again.totals).toEqual(first.totals);
     const finished = retried.logger.lines.find((line) => line.message === 'round finished');
