@@ -124,21 +124,12 @@ export function parseBoard(text: string, key: string): BoardEntry {
     );
   }
   const shared: SharedCut = {
-    atMs: cut.atMs,
-    rate: cut.rate,
-    anchorWallMs: cut.anchorWallMs,
-    anchorOffsetMs: cut.anchorOffsetMs,
-    throttledRate: cut.throttledRate,
-    cutRate: cut.cutRate,
-    recoverTo: cut.recoverTo,
+    ...pick(cut, CUT_NUMBERS),
     ...(episode ? { episode: pick(episode as Record<string, number>, EPISODE_NUMBERS) } : {}),
   };
   return { cut: shared, seq: seq as number };
 }
 
-const pick = (value: Record<string, number>, fields: typeof EPISODE_NUMBERS) =>
-  Object.fromEntries(fields.map((field) => [field, value[field]])) as {
-    throttledRate: number;
-    recoverTo: number;
-    atMs: number;
-  };
+/** Only the named fields: a board written by another version may carry more. */
+const pick = <K extends string>(value: Record<string, number>, fields: readonly K[]) =>
+  Object.fromEntries(fields.map((field) => [field, value[field]])) as Record<K, number>;
